@@ -1,0 +1,169 @@
+package dev.lstmrec.engine.backend;
+
+import dev.lstmrec.engine.tensor.IntTensor;
+import dev.lstmrec.engine.tensor.Tensor;
+
+/**
+ * The compute backend: the model's real kernels, coarse and fused, over tensors whose storage the backend owns.
+ *
+ * <h2>Contract (every implementation)</h2>
+ * <ul>
+ *   <li>Argument order: outputs, then inputs, then scalars. Shapes are checked; a tensor allocated by another
+ *       backend is rejected.</li>
+ *   <li>Shape letters: P packed tokens (rows), E embedding width, H hidden width, G = 4H gate width,
+ *       V output items (item {@code j} of the catalogue is output row {@code j - 1}; padding has no row),
+ *       K top-K width.</li>
+ *   <li>LSTM gate layout along G: {@code [i | f | g | o]}; i, f, o are sigmoids, g is tanh.</li>
+ *   <li>Gradients: parameter gradients accumulate ({@code +=}), activation gradients overwrite ({@code =}).</li>
+ *   <li>Outputs that are overwritten are never read first, so callers (and tests) may poison them with NaN.
+ *       Element-wise ops document which outputs may alias which inputs.</li>
+ *   <li>Work may be asynchronous (GPU); {@link #download} and {@link #synchronize} wait for it.</li>
+ *   <li>Float results may differ from the scalar reference only by rounding (see the conformance suite's
+ *       tolerances); integer results (top-K order, ranks) must be identical when scores are not tied.</li>
+ * </ul>
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name used by {@code --backend}, e.g. {@code scalar}. */
+    String name();
+
+    /** One line for {@code lstmrec info} and reports: threads, vector width, device. */
+    String description();
+
+    // ---- memory -------------------------------------------------------------------------------------------
+
+    /** A new zero-filled float tensor. */
+    Tensor allocate(int... shape);
+
+    /** A new zero-filled int tensor. */
+    IntTensor allocateInt(int... shape);
+
+    /** {@code dst[i] = src[srcOffset + i]} for every element of dst. */
+    void upload(Tensor dst, float[] src, int srcOffset);
+
+    /** {@code dst[dstOffset + i] = src[i]} for every element of src; waits for pending work. */
+    void download(float[] dst, int dstOffset, Tensor src);
+
+    void uploadInt(IntTensor dst, int[] src, int srcOffset);
+
+    void downloadInt(int[] dst, int dstOffset, IntTensor src);
+
+    /** {@code dst[i] = value}. */
+    void fill(Tensor dst, float value);
+
+    /** {@code dst[i] = src[i]}; equal sizes, shapes may differ. */
+    void copy(Tensor dst, Tensor src);
+
+    /** Waits until all submitted work is done. */
+    void synchronize();
+
+    // ---- embedding ------------------------------------------------------------------------------------------
+
+    /** Gather: {@code out[p, :] = table[ids[p], :]}. out [P, E], table [R, E], ids [P] with 0 ≤ id &lt; R. */
+    void embeddingForward(Tensor out, Tensor table, IntTensor ids);
+
+    /** Scatter-add: {@code dTable[ids[p], :] += dOut[p, :]} (repeated ids accumulate). */
+    void embeddingBackward(Tensor dTable, Tensor dOut, IntTensor ids);
+
+    // ---- dense ------------------------------------------------------------------------------------------------
+
+    /**
+     * {@code C = alpha · op(A) · op(B) + beta · C}, op(X) = X or Xᵀ. C [M, N]; op(A) [M, K]; op(B) [K, N].
+     * All 2-D row-major. With {@code beta == 0} C is not read. The model uses NN, NT and TN.
+     */
+    void gemm(Tensor c, boolean transA, Tensor a, boolean transB, Tensor b, float alpha, float beta);
+
+    /** {@code out[r, :] += bias[:]}. out [R, C], bias [C]. */
+    void addBias(Tensor out, Tensor bias);
+
+    /** {@code dBias[:] += Σ_r dOut[r, :]}. dBias [C], dOut [R, C]. */
+    void biasBackward(Tensor dBias, Tensor dOut);
+
+    // ---- LSTM ------------------------------------------------------------------------------------------------
+
+    /**
+     * One fused LSTM time step for n rows. On entry {@code gates} [n, G] holds the pre-activations without
+     * bias (input projection + recurrent term); on exit it holds the activations {@code [i f g o]} that
+     * {@link #lstmCellBackward} needs. {@code c = f⊙cPrev + i⊙g}, {@code h = o⊙tanh(c)}.
+     *
+     * @param h     out [n, H]
+     * @param c     out [n, H]
+     * @param gates in/out [n, G]
+     * @param bias  [G]
+     * @param cPrev [n, H], or null for a zero initial state
+     */
+    void lstmCellForward(Tensor h, Tensor c, Tensor gates, Tensor bias, Tensor cPrev);
+
+    /**
+     * Backward of {@link #lstmCellForward} for n rows.
+     *
+     * @param dGates out [n, G]: gradient of the pre-activations ({@code =}); may alias nothing
+     * @param dcPrev out [n, H]: gradient flowing into cPrev ({@code =}); may alias {@code dc}; ignored if null
+     * @param dh     [n, H] gradient of h (from the layer above and the next step)
+     * @param dc     [n, H] gradient of c from the next step, or null for zero
+     * @param gates  [n, G] activations saved by the forward
+     * @param c      [n, H] cell state saved by the forward
+     * @param cPrev  [n, H] previous cell state, or null for zero
+     */
+    void lstmCellBackward(Tensor dGates, Tensor dcPrev, Tensor dh, Tensor dc, Tensor gates, Tensor c, Tensor cPrev);
+
+    /**
+     * Inverted dropout in place: {@code x[i] = keep(i) ? x[i] / (1 - p) : 0}. The mask is a pure function of
+     * (seed, i) given by {@link DropoutMask}, so the backward applies the same call to the gradient and every
+     * backend draws the same mask.
+     */
+    void dropout(Tensor x, float p, long seed);
+
+    // ---- loss --------------------------------------------------------------------------------------------------
+
+    /**
+     * Fused masked softmax + cross-entropy + gradient over rows of logits.
+     * For each row r with {@code targets[r] ≥ 0}: {@code loss[0] += -log softmax(logits[r])[targets[r]]} and
+     * {@code dLogits[r] = gradScale · (softmax(logits[r]) - onehot(targets[r]))}; rows with a negative target
+     * are masked: no loss, {@code dLogits[r] = 0}. dLogits [P, V] may alias logits [P, V]; loss [1]; targets [P].
+     */
+    void softmaxCrossEntropy(Tensor dLogits, Tensor loss, Tensor logits, IntTensor targets, float gradScale);
+
+    /** {@code out[0] += Σ x[i]²} (for global-norm gradient clipping). */
+    void sumSquares(Tensor out, Tensor x);
+
+    // ---- optimizer -----------------------------------------------------------------------------------------------
+
+    /**
+     * One Adam step (decoupled weight decay, as AdamW) on every element:
+     * {@code g = gradScale·grad; m = β1 m + (1-β1) g; v = β2 v + (1-β2) g²;
+     * param -= lr·(wd·param + (m / (1-β1^t)) / (sqrt(v / (1-β2^t)) + eps))}.
+     */
+    void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step);
+
+    // ---- inference -------------------------------------------------------------------------------------------------
+
+    /**
+     * Fused scoring + top-K: for each row r, scores {@code s_j = h[r]·w[j] + bias[j]} over j in [0, V), skipping the
+     * indices {@code exclude[excludeOffsets[r] .. excludeOffsets[r+1])}; writes the K best in descending score,
+     * ties broken by the lower index. Rows with fewer than K candidates pad with index -1 and score -inf.
+     *
+     * @param outIndex       out [n, K]
+     * @param outScore       out [n, K]
+     * @param h              [n, H]
+     * @param w              [V, H]
+     * @param bias           [V]
+     * @param excludeOffsets [n + 1]
+     * @param exclude        [excludeOffsets[n]] (may be a zero-length tensor)
+     */
+    void scoreTopK(IntTensor outIndex, Tensor outScore, Tensor h, Tensor w, Tensor bias,
+                   IntTensor excludeOffsets, IntTensor exclude);
+
+    /**
+     * Fused scoring + rank of a target, conservative on ties: {@code rank[r] = #{j ≠ t : j considered, !(s_j < s_t)}}
+     * with {@code t = targets[r]}, 0 = best. In {@link RankMode#EXCLUDE} every index except those listed for the row
+     * is considered (full ranking with seen items removed); in {@link RankMode#CANDIDATES} only the listed
+     * indices are (sampled protocol). The target is always scored, even when listed.
+     */
+    void scoreRank(IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,
+                   IntTensor listOffsets, IntTensor list, RankMode mode);
+
+    /** Releases the backend's memory and threads. Tensors it allocated must not be used afterwards. */
+    @Override
+    void close();
+}

@@ -1,0 +1,430 @@
+package dev.lstmrec.engine.backend.scalar;
+
+import dev.lstmrec.engine.backend.AdamStep;
+import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.backend.Checks;
+import dev.lstmrec.engine.backend.DropoutMask;
+import dev.lstmrec.engine.backend.RankMode;
+import dev.lstmrec.engine.tensor.HeapFloats;
+import dev.lstmrec.engine.tensor.HeapInts;
+import dev.lstmrec.engine.tensor.IntTensor;
+import dev.lstmrec.engine.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * The plain-Java reference backend: straightforward loops, one thread, no tricks beyond loop orders the JIT can
+ * vectorise. It is the oracle every other backend is tested against, and is itself checked against finite
+ * differences in double precision (see the engine's tests).
+ */
+public final class ScalarBackend implements Backend {
+    private float[] scratch = new float[0];
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public String description() {
+        return "plain Java reference, 1 thread";
+    }
+
+    // ---- memory ------------------------------------------------------------------------------------------------
+
+    @Override
+    public Tensor allocate(int... shape) {
+        int n = dev.lstmrec.engine.tensor.Shape.size(shape);
+        return new Tensor(new HeapFloats(new float[n], this), 0, shape);
+    }
+
+    @Override
+    public IntTensor allocateInt(int... shape) {
+        int n = dev.lstmrec.engine.tensor.Shape.size(shape);
+        return new IntTensor(new HeapInts(new int[n], this), 0, shape);
+    }
+
+    private float[] f(Tensor t) {
+        t.checkOwner(this);
+        return ((HeapFloats) t.storage()).data();
+    }
+
+    private int[] i(IntTensor t) {
+        t.checkOwner(this);
+        return ((HeapInts) t.storage()).data();
+    }
+
+    private static int o(Tensor t) {
+        return (int) t.offset();
+    }
+
+    private static int o(IntTensor t) {
+        return (int) t.offset();
+    }
+
+    @Override
+    public void upload(Tensor dst, float[] src, int srcOffset) {
+        System.arraycopy(src, srcOffset, f(dst), o(dst), dst.size());
+    }
+
+    @Override
+    public void download(float[] dst, int dstOffset, Tensor src) {
+        System.arraycopy(f(src), o(src), dst, dstOffset, src.size());
+    }
+
+    @Override
+    public void uploadInt(IntTensor dst, int[] src, int srcOffset) {
+        System.arraycopy(src, srcOffset, i(dst), o(dst), dst.size());
+    }
+
+    @Override
+    public void downloadInt(int[] dst, int dstOffset, IntTensor src) {
+        System.arraycopy(i(src), o(src), dst, dstOffset, src.size());
+    }
+
+    @Override
+    public void fill(Tensor dst, float value) {
+        Arrays.fill(f(dst), o(dst), o(dst) + dst.size(), value);
+    }
+
+    @Override
+    public void copy(Tensor dst, Tensor src) {
+        Checks.require(dst.size() == src.size(), "copy: sizes differ " + dst + " <- " + src);
+        System.arraycopy(f(src), o(src), f(dst), o(dst), src.size());
+    }
+
+    @Override
+    public void synchronize() {}
+
+    // ---- embedding ----------------------------------------------------------------------------------------------
+
+    @Override
+    public void embeddingForward(Tensor out, Tensor table, IntTensor ids) {
+        int p = ids.size(), e = table.cols(), rows = table.rows();
+        out.expect("embedding out", p, e);
+        float[] od = f(out), td = f(table);
+        int[] id = i(ids);
+        for (int r = 0; r < p; r++) {
+            int item = id[o(ids) + r];
+            Checks.require(item >= 0 && item < rows, "embedding id " + item + " outside [0, " + rows + ")");
+            System.arraycopy(td, o(table) + item * e, od, o(out) + r * e, e);
+        }
+    }
+
+    @Override
+    public void embeddingBackward(Tensor dTable, Tensor dOut, IntTensor ids) {
+        int p = ids.size(), e = dTable.cols(), rows = dTable.rows();
+        dOut.expect("embedding dOut", p, e);
+        float[] gd = f(dOut), td = f(dTable);
+        int[] id = i(ids);
+        for (int r = 0; r < p; r++) {
+            int item = id[o(ids) + r];
+            Checks.require(item >= 0 && item < rows, "embedding id " + item + " outside [0, " + rows + ")");
+            int dst = o(dTable) + item * e, src = o(dOut) + r * e;
+            for (int j = 0; j < e; j++) td[dst + j] += gd[src + j];
+        }
+    }
+
+    // ---- dense -----------------------------------------------------------------------------------------------------
+
+    @Override
+    public void gemm(Tensor c, boolean transA, Tensor a, boolean transB, Tensor b, float alpha, float beta) {
+        int[] mnk = Checks.gemmShape(c, transA, a, transB, b);
+        int m = mnk[0], n = mnk[1], k = mnk[2];
+        float[] cd = f(c), ad = f(a), bd = f(b);
+        int co = o(c), ao = o(a);
+        for (int r = 0; r < m; r++) {
+            int row = co + r * n;
+            if (beta == 0f) Arrays.fill(cd, row, row + n, 0f);
+            else if (beta != 1f) for (int j = 0; j < n; j++) cd[row + j] *= beta;
+        }
+        if (m == 0 || n == 0 || k == 0) return;
+        // Always run the row-axpy form C[r,:] += α·op(A)[r,p]·B'[p,:], which needs B' = op(B) row-major [K, N].
+        float[] bk;
+        int bo;
+        if (transB) {
+            bk = scratch(k * n);
+            bo = 0;
+            int src = o(b);
+            for (int j = 0; j < n; j++) for (int p = 0; p < k; p++) bk[p * n + j] = bd[src + j * k + p];
+        } else {
+            bk = bd;
+            bo = o(b);
+        }
+        int lda = a.dim(1);
+        for (int r = 0; r < m; r++) {
+            int row = co + r * n;
+            for (int p = 0; p < k; p++) {
+                float av = alpha * (transA ? ad[ao + p * lda + r] : ad[ao + r * lda + p]);
+                int brow = bo + p * n;
+                for (int j = 0; j < n; j++) cd[row + j] += av * bk[brow + j];
+            }
+        }
+    }
+
+    private float[] scratch(int n) {
+        if (scratch.length < n) scratch = new float[n];
+        return scratch;
+    }
+
+    @Override
+    public void addBias(Tensor out, Tensor bias) {
+        Checks.rank2("addBias out", out);
+        int rows = out.dim(0), cols = out.dim(1);
+        bias.expect("addBias bias", cols);
+        float[] od = f(out), bd = f(bias);
+        for (int r = 0; r < rows; r++) {
+            int row = o(out) + r * cols;
+            for (int j = 0; j < cols; j++) od[row + j] += bd[o(bias) + j];
+        }
+    }
+
+    @Override
+    public void biasBackward(Tensor dBias, Tensor dOut) {
+        Checks.rank2("biasBackward dOut", dOut);
+        int rows = dOut.dim(0), cols = dOut.dim(1);
+        dBias.expect("biasBackward dBias", cols);
+        float[] bd = f(dBias), gd = f(dOut);
+        for (int r = 0; r < rows; r++) {
+            int row = o(dOut) + r * cols;
+            for (int j = 0; j < cols; j++) bd[o(dBias) + j] += gd[row + j];
+        }
+    }
+
+    // ---- LSTM ----------------------------------------------------------------------------------------------------------
+
+    private static float sigmoid(float x) {
+        return (float) (1.0 / (1.0 + Math.exp(-x)));
+    }
+
+    private static float tanh(float x) {
+        return (float) Math.tanh(x);
+    }
+
+    @Override
+    public void lstmCellForward(Tensor h, Tensor c, Tensor gates, Tensor bias, Tensor cPrev) {
+        int[] nh = Checks.lstmShape(h, c, gates, cPrev);
+        int n = nh[0], hid = nh[1], g4 = 4 * hid;
+        bias.expect("lstm bias", g4);
+        float[] hd = f(h), cd = f(c), gd = f(gates), bd = f(bias), pd = cPrev == null ? null : f(cPrev);
+        int bo = o(bias);
+        for (int r = 0; r < n; r++) {
+            int gr = o(gates) + r * g4, hr = r * hid;
+            for (int j = 0; j < hid; j++) {
+                float ig = sigmoid(gd[gr + j] + bd[bo + j]);
+                float fg = sigmoid(gd[gr + hid + j] + bd[bo + hid + j]);
+                float gg = tanh(gd[gr + 2 * hid + j] + bd[bo + 2 * hid + j]);
+                float og = sigmoid(gd[gr + 3 * hid + j] + bd[bo + 3 * hid + j]);
+                float cp = pd == null ? 0f : pd[o(cPrev) + hr + j];
+                float cv = fg * cp + ig * gg;
+                gd[gr + j] = ig;
+                gd[gr + hid + j] = fg;
+                gd[gr + 2 * hid + j] = gg;
+                gd[gr + 3 * hid + j] = og;
+                cd[o(c) + hr + j] = cv;
+                hd[o(h) + hr + j] = og * tanh(cv);
+            }
+        }
+    }
+
+    @Override
+    public void lstmCellBackward(Tensor dGates, Tensor dcPrev, Tensor dh, Tensor dc, Tensor gates, Tensor c, Tensor cPrev) {
+        int[] nh = Checks.lstmShape(dh, c, gates, cPrev);
+        int n = nh[0], hid = nh[1], g4 = 4 * hid;
+        dGates.expect("lstm dGates", n, g4);
+        if (dc != null) dc.expect("lstm dc", n, hid);
+        if (dcPrev != null) dcPrev.expect("lstm dcPrev", n, hid);
+        float[] dgd = f(dGates), dhd = f(dh), gd = f(gates), cd = f(c);
+        float[] dcd = dc == null ? null : f(dc), dpd = dcPrev == null ? null : f(dcPrev), pd = cPrev == null ? null : f(cPrev);
+        for (int r = 0; r < n; r++) {
+            int gr = o(gates) + r * g4, dgr = o(dGates) + r * g4, hr = r * hid;
+            for (int j = 0; j < hid; j++) {
+                float ig = gd[gr + j], fg = gd[gr + hid + j], gg = gd[gr + 2 * hid + j], og = gd[gr + 3 * hid + j];
+                float tc = tanh(cd[o(c) + hr + j]);
+                float dhv = dhd[o(dh) + hr + j];
+                float dct = dhv * og * (1f - tc * tc) + (dcd == null ? 0f : dcd[o(dc) + hr + j]);
+                float cp = pd == null ? 0f : pd[o(cPrev) + hr + j];
+                dgd[dgr + j] = dct * gg * ig * (1f - ig);
+                dgd[dgr + hid + j] = dct * cp * fg * (1f - fg);
+                dgd[dgr + 2 * hid + j] = dct * ig * (1f - gg * gg);
+                dgd[dgr + 3 * hid + j] = dhv * tc * og * (1f - og);
+                if (dpd != null) dpd[o(dcPrev) + hr + j] = dct * fg;
+            }
+        }
+    }
+
+    @Override
+    public void dropout(Tensor x, float p, long seed) {
+        Checks.require(p >= 0f && p < 1f, "dropout probability must be in [0, 1), got " + p);
+        if (p == 0f) return;
+        float[] xd = f(x);
+        float scale = 1f / (1f - p);
+        int threshold = DropoutMask.threshold(p);
+        for (int e = 0; e < x.size(); e++) {
+            int idx = o(x) + e;
+            xd[idx] = DropoutMask.uniform24(seed, e) >= threshold ? xd[idx] * scale : 0f;
+        }
+    }
+
+    // ---- loss -----------------------------------------------------------------------------------------------------------
+
+    @Override
+    public void softmaxCrossEntropy(Tensor dLogits, Tensor loss, Tensor logits, IntTensor targets, float gradScale) {
+        Checks.rank2("softmaxCrossEntropy logits", logits);
+        int rows = logits.dim(0), v = logits.dim(1);
+        dLogits.expect("softmaxCrossEntropy dLogits", rows, v);
+        targets.expect("softmaxCrossEntropy targets", rows);
+        loss.expect("softmaxCrossEntropy loss", 1);
+        float[] ld = f(logits), dd = f(dLogits), td = f(loss);
+        int[] tg = i(targets);
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            int src = o(logits) + r * v, dst = o(dLogits) + r * v;
+            int t = tg[o(targets) + r];
+            Checks.require(t < v, "softmaxCrossEntropy target " + t + " outside [0, " + v + ")");
+            if (t < 0) {
+                Arrays.fill(dd, dst, dst + v, 0f);
+                continue;
+            }
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < v; j++) max = Math.max(max, ld[src + j]);
+            double sum = 0;
+            for (int j = 0; j < v; j++) sum += Math.exp(ld[src + j] - max);
+            float logSum = (float) Math.log(sum);
+            total += (double) logSum + max - ld[src + t];
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < v; j++) dd[dst + j] = gradScale * (float) Math.exp(ld[src + j] - max) * inv;
+            dd[dst + t] -= gradScale;
+        }
+        td[o(loss)] += (float) total;
+    }
+
+    @Override
+    public void sumSquares(Tensor out, Tensor x) {
+        out.expect("sumSquares out", 1);
+        float[] xd = f(x);
+        double s = 0;
+        for (int e = 0; e < x.size(); e++) {
+            double v = xd[o(x) + e];
+            s += v * v;
+        }
+        f(out)[o(out)] += (float) s;
+    }
+
+    // ---- optimizer -------------------------------------------------------------------------------------------------------
+
+    @Override
+    public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step) {
+        int n = param.size();
+        Checks.require(grad.size() == n && m.size() == n && v.size() == n, "adamUpdate: sizes differ");
+        float[] pd = f(param), gd = f(grad), md = f(m), vd = f(v);
+        float b1 = step.beta1(), b2 = step.beta2(), bc1 = step.biasCorrection1(), bc2 = step.biasCorrection2();
+        for (int e = 0; e < n; e++) {
+            float g = gd[o(grad) + e] * step.gradScale();
+            float mv = b1 * md[o(m) + e] + (1f - b1) * g;
+            float vv = b2 * vd[o(v) + e] + (1f - b2) * g * g;
+            md[o(m) + e] = mv;
+            vd[o(v) + e] = vv;
+            float p = pd[o(param) + e];
+            pd[o(param) + e] = p - step.lr() * (step.weightDecay() * p + (mv / bc1) / ((float) Math.sqrt(vv / bc2) + step.eps()));
+        }
+    }
+
+    // ---- inference ----------------------------------------------------------------------------------------------------------
+
+    private float score(float[] hd, int hRow, float[] wd, int wRow, int hid, float bias) {
+        float s = 0f;
+        for (int q = 0; q < hid; q++) s += hd[hRow + q] * wd[wRow + q];
+        return s + bias;
+    }
+
+    @Override
+    public void scoreTopK(IntTensor outIndex, Tensor outScore, Tensor h, Tensor w, Tensor bias,
+                          IntTensor excludeOffsets, IntTensor exclude) {
+        Checks.rank2("scoreTopK h", h);
+        int n = h.dim(0), hid = h.dim(1), v = w.dim(0), k = outIndex.cols();
+        w.expect("scoreTopK w", v, hid);
+        bias.expect("scoreTopK bias", v);
+        outIndex.expect("scoreTopK outIndex", n, k);
+        outScore.expect("scoreTopK outScore", n, k);
+        Checks.csr("scoreTopK exclude", excludeOffsets, exclude, n);
+        float[] hd = f(h), wd = f(w), bd = f(bias), sd = f(outScore);
+        int[] xi = i(outIndex), off = i(excludeOffsets), ex = i(exclude);
+        boolean[] skip = new boolean[v];
+        int[] bestI = new int[k];
+        float[] bestS = new float[k];
+        for (int r = 0; r < n; r++) {
+            int from = off[o(excludeOffsets) + r], to = off[o(excludeOffsets) + r + 1];
+            for (int e = from; e < to; e++) {
+                int j = ex[o(exclude) + e];
+                if (j >= 0 && j < v) skip[j] = true;
+            }
+            Arrays.fill(bestI, -1);
+            Arrays.fill(bestS, Float.NEGATIVE_INFINITY);
+            int count = 0;
+            for (int j = 0; j < v; j++) {
+                if (skip[j]) continue;
+                float s = score(hd, o(h) + r * hid, wd, o(w) + j * hid, hid, bd[o(bias) + j]);
+                // Ascending j: an equal score never displaces an earlier index (ties go to the lower index).
+                if (count < k) count++;
+                else if (!(s > bestS[k - 1])) continue;
+                int pos = count - 1;
+                while (pos > 0 && s > bestS[pos - 1]) {
+                    bestS[pos] = bestS[pos - 1];
+                    bestI[pos] = bestI[pos - 1];
+                    pos--;
+                }
+                bestS[pos] = s;
+                bestI[pos] = j;
+            }
+            for (int e = from; e < to; e++) {
+                int j = ex[o(exclude) + e];
+                if (j >= 0 && j < v) skip[j] = false;
+            }
+            System.arraycopy(bestI, 0, xi, o(outIndex) + r * k, k);
+            System.arraycopy(bestS, 0, sd, o(outScore) + r * k, k);
+        }
+    }
+
+    @Override
+    public void scoreRank(IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,
+                          IntTensor listOffsets, IntTensor list, RankMode mode) {
+        Checks.rank2("scoreRank h", h);
+        int n = h.dim(0), hid = h.dim(1), v = w.dim(0);
+        w.expect("scoreRank w", v, hid);
+        bias.expect("scoreRank bias", v);
+        outRank.expect("scoreRank outRank", n);
+        targets.expect("scoreRank targets", n);
+        Checks.csr("scoreRank list", listOffsets, list, n);
+        float[] hd = f(h), wd = f(w), bd = f(bias);
+        int[] rk = i(outRank), tg = i(targets), off = i(listOffsets), li = i(list);
+        boolean[] listed = new boolean[v];
+        for (int r = 0; r < n; r++) {
+            int t = tg[o(targets) + r];
+            Checks.require(t >= 0 && t < v, "scoreRank target " + t + " outside [0, " + v + ")");
+            int hRow = o(h) + r * hid;
+            float st = score(hd, hRow, wd, o(w) + t * hid, hid, bd[o(bias) + t]);
+            int from = off[o(listOffsets) + r], to = off[o(listOffsets) + r + 1];
+            for (int e = from; e < to; e++) {
+                int j = li[o(list) + e];
+                if (j >= 0 && j < v) listed[j] = true;
+            }
+            int rank = 0;
+            for (int j = 0; j < v; j++) {
+                if (j == t || listed[j] == (mode == RankMode.EXCLUDE)) continue;
+                float s = score(hd, hRow, wd, o(w) + j * hid, hid, bd[o(bias) + j]);
+                if (!(s < st)) rank++;
+            }
+            for (int e = from; e < to; e++) {
+                int j = li[o(list) + e];
+                if (j >= 0 && j < v) listed[j] = false;
+            }
+            rk[o(outRank) + r] = rank;
+        }
+    }
+
+    @Override
+    public void close() {
+        scratch = new float[0];
+    }
+}
