@@ -1,0 +1,44 @@
+package dev.lstmrec.engine.model;
+
+/**
+ * Shape and regularisation of the recommender network: embedding (N+1)×E → L stacked LSTM layers of width H →
+ * dense scores over the N items.
+ *
+ * @param numItems       N, items are 1..N (0 is padding)
+ * @param embeddingDim   E
+ * @param hiddenDim      H
+ * @param layers         number of stacked LSTM layers
+ * @param maxLen         longest history the network unrolls over (BPTT truncation)
+ * @param embeddingDropout dropout probability on the embeddings (training only)
+ * @param hiddenDropout  dropout probability on each layer's outputs (training only)
+ */
+public record ModelConfig(int numItems, int embeddingDim, int hiddenDim, int layers, int maxLen,
+                          float embeddingDropout, float hiddenDropout) {
+    public ModelConfig {
+        positive("numItems", numItems);
+        positive("embeddingDim (--dim)", embeddingDim);
+        positive("hiddenDim (--hidden)", hiddenDim);
+        positive("layers", layers);
+        positive("maxLen (--max-len)", maxLen);
+        probability("embedding dropout", embeddingDropout);
+        probability("hidden dropout", hiddenDropout);
+    }
+
+    private static void positive(String what, int v) {
+        if (v <= 0) throw new IllegalArgumentException(what + " must be positive, got " + v);
+    }
+
+    private static void probability(String what, float p) {
+        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException(what + " must be in [0, 1), got " + p);
+    }
+
+    /** G = 4H, the width of the gate pre-activations. */
+    public int gateDim() {
+        return 4 * hiddenDim;
+    }
+
+    /** Input width of layer {@code l}: E for the first layer, H above it. */
+    public int inputDim(int layer) {
+        return layer == 0 ? embeddingDim : hiddenDim;
+    }
+}

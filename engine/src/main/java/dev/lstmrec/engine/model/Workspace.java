@@ -1,0 +1,98 @@
+package dev.lstmrec.engine.model;
+
+import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.tensor.IntTensor;
+import dev.lstmrec.engine.tensor.Tensor;
+
+/**
+ * Activation and gradient buffers of {@link LstmNetwork}, allocated once for the largest batch seen and reused
+ * (no allocation in the training loop once shapes stop growing). Buffers are sized in rows; callers take row views.
+ */
+final class Workspace {
+    private final Backend backend;
+    private final ModelConfig config;
+    private final boolean training;
+    private int tokenCapacity;
+    private int rowCapacity;
+    private int chunkCapacity;
+
+    IntTensor inputIds;
+    IntTensor targets;
+    IntTensor gatherRows;
+    Tensor[] layerInput;   // [P, in_l] input of layer l (embedding output for l = 0, after dropout)
+    Tensor[] gates;        // [P, G]   activations saved for the backward
+    Tensor[] hidden;       // [P, H]   raw LSTM outputs
+    Tensor[] cells;        // [P, H]
+    Tensor[] hiddenPrev;   // [P, H]   h_{t-1} aligned with step t's rows, for the dW_hh GEMM
+    Tensor top;            // [P, H]   output of the last layer after dropout (fed to the scoring layer)
+    Tensor dGates;         // [P, G]
+    Tensor dHiddenA;       // [P, H]
+    Tensor dHiddenB;       // [P, H]
+    Tensor dEmbedded;      // [P, E]
+    Tensor dCell;          // [B, H]
+    Tensor logits;         // [chunk, N]
+    Tensor finalHidden;    // [B, H]
+    Tensor loss;           // [1]
+
+    Workspace(Backend backend, ModelConfig config, boolean training) {
+        this.backend = backend;
+        this.config = config;
+        this.training = training;
+        this.loss = backend.allocate(1);
+    }
+
+    /** Makes room for a batch of {@code tokens} packed rows and {@code rows} sequences. */
+    void ensure(int tokens, int rows) {
+        if (tokens > tokenCapacity) growTokens(grow(tokenCapacity, tokens));
+        if (rows > rowCapacity) {
+            rowCapacity = grow(rowCapacity, rows);
+            dCell = training ? backend.allocate(rowCapacity, config.hiddenDim()) : null;
+            finalHidden = backend.allocate(rowCapacity, config.hiddenDim());
+            gatherRows = backend.allocateInt(rowCapacity);
+        }
+    }
+
+    private static int grow(int current, int needed) {
+        return Math.max(needed, current + current / 4);
+    }
+
+    private void growTokens(int p) {
+        tokenCapacity = p;
+        int layers = config.layers(), h = config.hiddenDim(), g = config.gateDim();
+        inputIds = backend.allocateInt(p);
+        targets = backend.allocateInt(p);
+        layerInput = new Tensor[layers];
+        gates = new Tensor[layers];
+        hidden = new Tensor[layers];
+        cells = new Tensor[layers];
+        hiddenPrev = new Tensor[layers];
+        layerInput[0] = backend.allocate(p, config.embeddingDim());
+        for (int l = 0; l < layers; l++) {
+            gates[l] = backend.allocate(p, g);
+            hidden[l] = backend.allocate(p, h);
+            cells[l] = backend.allocate(p, h);
+            // Without dropout, layer l+1 reads layer l's output directly; with it, from a copy that dropout masks.
+            if (l + 1 < layers) layerInput[l + 1] = config.hiddenDropout() > 0 && training ? backend.allocate(p, h) : hidden[l];
+            if (training) hiddenPrev[l] = backend.allocate(p, h);
+        }
+        top = config.hiddenDropout() > 0 && training ? backend.allocate(p, h) : hidden[layers - 1];
+        if (training) {
+            dGates = backend.allocate(p, g);
+            dHiddenA = backend.allocate(p, h);
+            dHiddenB = layers > 1 ? backend.allocate(p, h) : null;
+            dEmbedded = backend.allocate(p, config.embeddingDim());
+            int chunk = outputChunkRows(config.numItems());
+            chunkCapacity = chunk;
+            logits = backend.allocate(chunk, config.numItems());
+        }
+    }
+
+    /** Rows of the scoring layer processed at once: bounded so logits stay under 16M floats (64 MB). */
+    static int outputChunkRows(int items) {
+        return Math.max(64, Math.min(8192, (1 << 24) / items));
+    }
+
+    int chunkRows() {
+        return chunkCapacity;
+    }
+}
