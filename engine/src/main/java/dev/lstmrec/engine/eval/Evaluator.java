@@ -1,0 +1,92 @@
+package dev.lstmrec.engine.eval;
+
+import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.backend.RankMode;
+import dev.lstmrec.engine.tensor.IntTensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Leave-one-out evaluation under a {@link Protocol}: ranks each case's target with the backend's fused
+ * score-and-rank op and turns the ranks into {@link Metrics}. The model and the popularity baseline go through
+ * exactly this code. Sampled negatives are drawn per case from a seed, so every scorer sees the same candidates.
+ */
+public final class Evaluator {
+    private static final int BATCH = 256;
+    private final Backend backend;
+    private final int numItems;
+
+    public Evaluator(Backend backend, int numItems) {
+        this.backend = backend;
+        this.numItems = numItems;
+    }
+
+    public Metrics evaluate(Scorer scorer, List<EvalCase> cases, Protocol protocol) {
+        return Metrics.fromRanks(ranks(scorer, cases, protocol));
+    }
+
+    /** 0-based conservative rank of every case's target. */
+    public int[] ranks(Scorer scorer, List<EvalCase> cases, Protocol protocol) {
+        int[] ranks = new int[cases.size()];
+        for (int start = 0; start < cases.size(); start += BATCH) {
+            List<EvalCase> batch = cases.subList(start, Math.min(cases.size(), start + BATCH));
+            int n = batch.size();
+            int[] offsets = new int[n + 1];
+            List<int[]> lists = new ArrayList<>(n);
+            int[] targets = new int[n];
+            for (int r = 0; r < n; r++) {
+                EvalCase c = batch.get(r);
+                if (c.target() > numItems) throw new IllegalArgumentException("target item " + c.target() + " > N = " + numItems);
+                targets[r] = c.target() - 1;
+                int[] list = protocol.sampled() ? candidates(c, protocol, start + r) : excluded(c, protocol);
+                lists.add(list);
+                offsets[r + 1] = offsets[r] + list.length;
+            }
+            int[] flat = new int[offsets[n]];
+            for (int r = 0; r < n; r++) System.arraycopy(lists.get(r), 0, flat, offsets[r], lists.get(r).length);
+            IntTensor off = backend.allocateInt(n + 1);
+            IntTensor list = backend.allocateInt(flat.length);
+            IntTensor tg = backend.allocateInt(n);
+            IntTensor out = backend.allocateInt(n);
+            backend.uploadInt(off, offsets, 0);
+            backend.uploadInt(list, flat, 0);
+            backend.uploadInt(tg, targets, 0);
+            backend.scoreRank(out, scorer.features(batch), scorer.weights(), scorer.bias(), tg, off, list,
+                    protocol.sampled() ? RankMode.CANDIDATES : RankMode.EXCLUDE);
+            backend.downloadInt(ranks, start, out);
+        }
+        return ranks;
+    }
+
+    /** Output indices of the history (the backend always scores the target itself, even if listed). */
+    private int[] excluded(EvalCase c, Protocol protocol) {
+        if (!protocol.excludeSeen()) return new int[0];
+        int[] h = c.history();
+        int[] out = new int[h.length];
+        for (int i = 0; i < h.length; i++) out[i] = h[i] - 1;
+        return out;
+    }
+
+    /** {@code negatives} distinct unseen items other than the target, drawn uniformly (fewer if too few exist). */
+    private int[] candidates(EvalCase c, Protocol protocol, int caseIndex) {
+        BitSet taken = new BitSet(numItems + 1);
+        for (int item : c.history()) taken.set(item);
+        taken.set(c.target());
+        int available = numItems - taken.cardinality() + (taken.get(0) ? 1 : 0);
+        int want = Math.min(protocol.negatives(), Math.max(0, available));
+        int[] out = new int[want];
+        SplittableRandom rnd = new SplittableRandom(protocol.seed() * 1_000_003L + caseIndex);
+        for (int i = 0; i < want; ) {
+            int item = 1 + rnd.nextInt(numItems);
+            if (taken.get(item)) continue;
+            taken.set(item);
+            out[i++] = item - 1;
+        }
+        Arrays.sort(out);
+        return out;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.lstmrec.engine.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Cuts training sequences into BPTT windows of at most maxLen predictions: window [s, e) feeds items s..e-2 and
+ * predicts items s+1..e-1. Windows tile each sequence from its end backwards, so long histories are used whole
+ * and every transition is predicted exactly once; each window starts from a zero state, as evaluation does.
+ */
+public final class TrainingWindows {
+    private TrainingWindows() {}
+
+    /** Window boundaries {start, end} over all sequences (index into the list first). */
+    public static List<int[]> cut(List<int[]> sequences, int maxLen) {
+        List<int[]> windows = new ArrayList<>();
+        for (int s = 0; s < sequences.size(); s++) {
+            int end = sequences.get(s).length;
+            while (end >= 2) {
+                int start = Math.max(0, end - maxLen - 1);
+                windows.add(new int[] {s, start, end});
+                end = start + 1;
+            }
+        }
+        return windows;
+    }
+
+    /** Inputs (items) of a window. */
+    public static int[] inputs(int[] sequence, int[] window) {
+        return Arrays.copyOfRange(sequence, window[1], window[2] - 1);
+    }
+
+    /** Targets (output index = item - 1) of a window. */
+    public static int[] targets(int[] sequence, int[] window) {
+        int[] t = new int[window[2] - window[1] - 1];
+        for (int i = 0; i < t.length; i++) t[i] = sequence[window[1] + 1 + i] - 1;
+        return t;
+    }
+}
