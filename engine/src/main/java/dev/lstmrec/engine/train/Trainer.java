@@ -84,12 +84,20 @@ public final class Trainer {
         return w;
     }
 
+    /** Trains with validation under full ranking, seen items excluded. */
     public TrainingResult fit(List<int[]> trainSequences, List<EvalCase> validation, TrainingListener listener) {
+        return fit(trainSequences, validation, Protocol.fullRanking(), listener);
+    }
+
+    /**
+     * Trains on {@code trainSequences}, validating on {@code validation} under {@code protocol} after every epoch,
+     * and leaves the best epoch's weights on the backend.
+     */
+    public TrainingResult fit(List<int[]> trainSequences, List<EvalCase> validation, Protocol protocol, TrainingListener listener) {
         List<int[]> windows = TrainingWindows.cut(trainSequences, model.maxLen());
         if (windows.isEmpty()) throw new IllegalArgumentException("no training sequence has two or more items");
         if (validation.isEmpty()) throw new IllegalArgumentException("no validation cases: every user has fewer than 3 interactions");
         Evaluator evaluator = new Evaluator(backend, model.numItems());
-        Protocol protocol = Protocol.fullRanking();
         List<EpochResult> epochs = new ArrayList<>();
         double bestScore = Double.NEGATIVE_INFINITY;
         int bestEpoch = 0, sinceBest = 0;

@@ -1,0 +1,41 @@
+package dev.lstmrec.cli;
+
+import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.backend.BackendOptions;
+import dev.lstmrec.engine.backend.Backends;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+/** Options every computing command shares: backend choice, threads, verbosity. */
+final class CommonOptions {
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "Compute backend: auto (default: the fastest usable), scalar, simd, cuda. "
+                    + "Also -Dlstmrec.backend / LSTMREC_BACKEND.")
+    String backend;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Worker threads for CPU backends (default: all cores).")
+    int threads;
+
+    @Option(names = "--verbose", description = "Print stack traces on errors.")
+    boolean verbose;
+
+    /** Creates the chosen backend and says which on {@code err}; explains a scalar fallback once. */
+    Backend createBackend(PrintStream err) {
+        if (threads < 0) throw new CliException("--threads must be >= 0, got " + threads);
+        Backends.Found found = Backends.choose(backend);
+        String requested = Backends.requestedName(backend);
+        if (requested.equals(Backends.AUTO)) {
+            for (Backends.Found f : Backends.discover()) {
+                if (f.provider().priority() > found.provider().priority() && f.provider().name().equals("simd")) {
+                    err.println("lstmrec: SIMD backend unavailable (" + f.probe().reason() + "); using " + found.provider().name());
+                }
+            }
+        }
+        Backend b = found.provider().create(new BackendOptions(threads, Map.of()));
+        err.println("lstmrec: backend " + b.name() + " (" + b.description() + ")");
+        return b;
+    }
+}

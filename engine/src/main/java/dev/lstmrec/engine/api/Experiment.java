@@ -1,0 +1,90 @@
+package dev.lstmrec.engine.api;
+
+import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.data.Dataset;
+import dev.lstmrec.engine.data.LeaveOneOut;
+import dev.lstmrec.engine.data.Split;
+import dev.lstmrec.engine.eval.EvalCase;
+import dev.lstmrec.engine.eval.Evaluator;
+import dev.lstmrec.engine.eval.Metrics;
+import dev.lstmrec.engine.eval.PopularityScorer;
+import dev.lstmrec.engine.eval.Protocol;
+import dev.lstmrec.engine.model.ModelConfig;
+import dev.lstmrec.engine.train.TrainConfig;
+import dev.lstmrec.engine.train.Trainer;
+import dev.lstmrec.engine.train.TrainingListener;
+import dev.lstmrec.engine.train.TrainingResult;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole pipeline on a dataset: leave-one-out split, training with validation-based early stopping, test
+ * evaluation of the best model and of the popularity baseline under the same protocol, and the model to save.
+ * What {@code lstmrec train} runs; usable from code as is.
+ */
+public final class Experiment {
+    private Experiment() {}
+
+    /**
+     * @param split       the split the run used
+     * @param training    per-epoch history and the chosen epoch
+     * @param test        the best model's test metrics
+     * @param popularity  the popularity baseline's test metrics, same protocol
+     * @param model       the best model with the data's item mapping and user histories
+     */
+    public record Result(Split split, ModelConfig config, TrainingResult training, Metrics test, Metrics popularity,
+                         SavedModel model, double seconds) {}
+
+    public static Result run(Dataset data, ModelSettings settings, TrainConfig train, Protocol protocol, Backend backend,
+                             TrainingListener listener, Map<String, String> info) {
+        long t0 = System.nanoTime();
+        Split split = LeaveOneOut.split(data);
+        if (split.numEvaluated() == 0) {
+            throw new IllegalArgumentException(data.source() + ": no user has the " + LeaveOneOut.MIN_LENGTH
+                    + " interactions needed for a leave-one-out split");
+        }
+        ModelConfig config = settings.forItems(data.numItems());
+        List<int[]> trainSeqs = new ArrayList<>(data.numUsers());
+        for (int u = 0; u < data.numUsers(); u++) trainSeqs.add(split.trainSequence(u));
+        List<EvalCase> valid = new ArrayList<>(), test = new ArrayList<>();
+        for (int u : split.evaluatedUsers()) {
+            valid.add(new EvalCase(split.validHistory(u), split.validTarget(u)));
+            test.add(new EvalCase(split.testHistory(u), split.testTarget(u)));
+        }
+        Trainer trainer = new Trainer(backend, config, train);
+        Protocol validation = new Protocol(protocol.excludeSeen(), 0, protocol.seed());
+        TrainingResult result = trainer.fit(trainSeqs, valid, validation, listener);
+        Evaluator evaluator = new Evaluator(backend, data.numItems());
+        Metrics testMetrics = evaluator.evaluate(trainer.scorer(), test, protocol);
+        Metrics popularity = evaluator.evaluate(new PopularityScorer(backend, popularityCounts(data.numItems(), split)), test, protocol);
+
+        List<String> items = new ArrayList<>(data.numItems());
+        for (int i = 1; i <= data.numItems(); i++) items.add(data.itemId(i));
+        List<String> users = new ArrayList<>(data.numUsers());
+        int[][] histories = new int[data.numUsers()][];
+        for (int u = 0; u < data.numUsers(); u++) {
+            users.add(data.userId(u));
+            histories[u] = data.sequence(u);
+        }
+        Map<String, String> modelInfo = new LinkedHashMap<>(info);
+        modelInfo.put("best_epoch", Integer.toString(result.bestEpoch()));
+        modelInfo.put("test.HR@10", Double.toString(testMetrics.get("HR@10")));
+        modelInfo.put("test.NDCG@10", Double.toString(testMetrics.get("NDCG@10")));
+        SavedModel model = new SavedModel(config, items, users, histories, trainer.downloadWeights(), modelInfo);
+        return new Result(split, config, result, testMetrics, popularity, model, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Item counts over everything before the test targets (training parts and validation targets). */
+    public static long[] popularityCounts(int numItems, Split split) {
+        long[] counts = new long[numItems + 1];
+        Dataset data = split.dataset();
+        for (int u = 0; u < data.numUsers(); u++) {
+            for (int item : split.trainSequence(u)) counts[item]++;
+            if (split.evaluated(u)) counts[split.validTarget(u)]++;
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.lstmrec.engine.api;
+
+import dev.lstmrec.engine.io.Checkpoint;
+import dev.lstmrec.engine.io.CheckpointFile;
+import dev.lstmrec.engine.io.CheckpointFormatException;
+import dev.lstmrec.engine.model.ModelConfig;
+import dev.lstmrec.engine.model.ParameterLayout;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trained model as stored on disk: the network configuration, the item mapping (external id of items 1..N),
+ * the users' histories (so {@code recommend --user} needs no data file), the weights, and free-form info
+ * (dataset, training settings). Written in the {@link CheckpointFile} container (docs/checkpoint-format.md),
+ * atomically; reading validates every shape against the configuration, so a damaged file never yields a model.
+ */
+public record SavedModel(ModelConfig config, List<String> itemIds, List<String> userIds, int[][] histories,
+                         float[] weights, Map<String, String> info) {
+    public static final String KIND = "lstmrec-model";
+
+    public SavedModel {
+        if (itemIds.size() != config.numItems()) {
+            throw new IllegalArgumentException(itemIds.size() + " item ids for a model of " + config.numItems() + " items");
+        }
+        if (userIds.size() != histories.length) throw new IllegalArgumentException("users and histories differ in count");
+        if (weights.length != new ParameterLayout(config).total()) throw new IllegalArgumentException("weights do not match the configuration");
+        itemIds = List.copyOf(itemIds);
+        userIds = List.copyOf(userIds);
+        info = Map.copyOf(info);
+    }
+
+    public void save(Path file) throws IOException {
+        Checkpoint.Builder b = Checkpoint.builder()
+                .meta("kind", KIND)
+                .meta("model.items", Integer.toString(config.numItems()))
+                .meta("model.dim", Integer.toString(config.embeddingDim()))
+                .meta("model.hidden", Integer.toString(config.hiddenDim()))
+                .meta("model.layers", Integer.toString(config.layers()))
+                .meta("model.max_len", Integer.toString(config.maxLen()))
+                .meta("model.embedding_dropout", Float.toString(config.embeddingDropout()))
+                .meta("model.hidden_dropout", Float.toString(config.hiddenDropout()));
+        info.forEach((k, v) -> b.meta("info." + k, v));
+        b.strings("items", itemIds).strings("users", userIds);
+        int[] offsets = new int[histories.length + 1];
+        for (int u = 0; u < histories.length; u++) offsets[u + 1] = offsets[u] + histories[u].length;
+        int[] flat = new int[offsets[histories.length]];
+        for (int u = 0; u < histories.length; u++) System.arraycopy(histories[u], 0, flat, offsets[u], histories[u].length);
+        b.ints("history.offsets", offsets, offsets.length).ints("history.items", flat, flat.length);
+        ParameterLayout layout = new ParameterLayout(config);
+        for (ParameterLayout.Entry e : layout.entries()) {
+            int off = (int) e.offset();
+            b.floats(e.name(), Arrays.copyOfRange(weights, off, off + e.size()), e.shape());
+        }
+        CheckpointFile.write(file, b.build());
+    }
+
+    public static SavedModel load(Path file) throws IOException {
+        Checkpoint c = CheckpointFile.read(file);
+        String kind = c.meta().get("kind");
+        if (!KIND.equals(kind)) {
+            throw new CheckpointFormatException(file.toString(), "not an lstmrec model (kind '" + kind + "')");
+        }
+        ModelConfig config;
+        try {
+            config = new ModelConfig(intMeta(c, "model.items"), intMeta(c, "model.dim"), intMeta(c, "model.hidden"),
+                    intMeta(c, "model.layers"), intMeta(c, "model.max_len"),
+                    Float.parseFloat(c.requireMeta("model.embedding_dropout")), Float.parseFloat(c.requireMeta("model.hidden_dropout")));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointFormatException(file.toString(), "invalid model configuration: " + e.getMessage());
+        }
+        ParameterLayout layout = new ParameterLayout(config);
+        float[] weights = new float[layout.total()];
+        for (ParameterLayout.Entry e : layout.entries()) {
+            float[] t = c.requireFloats(e.name(), e.shape());
+            System.arraycopy(t, 0, weights, (int) e.offset(), e.size());
+        }
+        List<String> items = c.requireStrings("items");
+        List<String> users = c.requireStrings("users");
+        int[] offsets = c.requireInts("history.offsets", users.size() + 1);
+        int[] flat = c.ints().get("history.items");
+        if (flat == null || offsets[0] != 0 || offsets[users.size()] != flat.length) {
+            throw new CheckpointFormatException(file.toString(), "user histories are inconsistent");
+        }
+        int[][] histories = new int[users.size()][];
+        for (int u = 0; u < users.size(); u++) {
+            if (offsets[u + 1] < offsets[u]) throw new CheckpointFormatException(file.toString(), "user histories are inconsistent");
+            histories[u] = Arrays.copyOfRange(flat, offsets[u], offsets[u + 1]);
+            for (int item : histories[u]) {
+                if (item < 1 || item > config.numItems()) throw new CheckpointFormatException(file.toString(), "history item " + item + " out of range");
+            }
+        }
+        Map<String, String> info = new LinkedHashMap<>();
+        c.meta().forEach((k, v) -> {
+            if (k.startsWith("info.")) info.put(k.substring(5), v);
+        });
+        try {
+            return new SavedModel(config, items, users, histories, weights, info);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointFormatException(file.toString(), e.getMessage());
+        }
+    }
+
+    private static int intMeta(Checkpoint c, String key) throws CheckpointFormatException {
+        String v = c.requireMeta(key);
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new CheckpointFormatException(c.source(), "metadata " + key + " is not an integer: '" + v + "'");
+        }
+    }
+
+    /** Index of items by external id (1..N). */
+    public Map<String, Integer> itemIndex() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (int i = 0; i < itemIds.size(); i++) m.put(itemIds.get(i), i + 1);
+        return m;
+    }
+
+    /** Index of users by external id. */
+    public Map<String, Integer> userIndex() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (int i = 0; i < userIds.size(); i++) m.put(userIds.get(i), i);
+        return m;
+    }
+
+}
