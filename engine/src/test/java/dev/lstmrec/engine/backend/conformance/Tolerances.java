@@ -1,0 +1,97 @@
+package dev.lstmrec.engine.backend.conformance;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Every tolerance used by the backend conformance suite and the gradient checks, in one place, each with its reason.
+ * The rule is {@code |x - ref| <= atol + rtol * |ref|}; a NaN on either side always fails (so NaN-poisoned outputs
+ * that a backend forgot to write are caught), and infinities must match exactly (top-K padding is -inf).
+ */
+public final class Tolerances {
+    private Tolerances() {}
+
+    /** Bit-for-bit: integer-valued or exactly representable results (dyadic inputs, copies, masks). */
+    public static final double EXACT = 0.0;
+
+    /**
+     * Element-wise float arithmetic (bias add, dropout scaling, Adam): a backend may fuse a multiply-add or reorder
+     * an expression, costing a few ulp of an O(1) value (ulp(1) = 1.2e-7).
+     */
+    public static final double ELEMENTWISE_ATOL = 1e-6;
+    public static final double ELEMENTWISE_RTOL = 1e-5;
+
+    /**
+     * Transcendentals (sigmoid/tanh in the LSTM cell, exp/log in softmax): vector and GPU exp/tanh may be a few ulp
+     * from {@code Math.exp}/{@code Math.tanh}, and the softmax normaliser is itself a reduction over up to 1021
+     * terms (1021 · 6e-8 ≈ 6e-5 relative in the worst order).
+     */
+    public static final double TRANSCENDENTAL_ATOL = 1e-5;
+    public static final double TRANSCENDENTAL_RTOL = 1e-4;
+
+    /**
+     * A reduction of {@code k} products of inputs of magnitude at most 1 (GEMM, dot-product scores, sums of
+     * squares): the summation order is free (blocking, lanes, trees, FMA), and the worst-case rounding difference
+     * grows about linearly in k, so atol = 1e-6 · k (1e-3 at k = 1021). The suite draws inputs bounded away from
+     * zero (|x| ≥ 1/4), so a dropped or doubled term moves a result by at least 1/16, far above this bound.
+     */
+    public static double reductionAtol(int k) {
+        return 1e-6 * Math.max(1, k);
+    }
+
+    public static final double REDUCTION_RTOL = 1e-5;
+
+    /**
+     * Float forward of the scalar backend against the double reference on tiny shapes: single rounding errors
+     * of O(1) values through a handful of ops.
+     */
+    public static final double FORWARD_ATOL = 1e-5;
+    public static final double FORWARD_RTOL = 1e-4;
+
+    /**
+     * Float backward of the scalar backend against central finite differences of the double forward: the FD
+     * truncation error is O(eps²) ≈ 1e-12 and its rounding O(1e-16/eps) ≈ 1e-10, so what remains is the float
+     * backward's own rounding; a wrong term in a gradient formula is O(0.1) on these inputs.
+     */
+    public static final double GRADIENT_ATOL = 1e-4;
+    public static final double GRADIENT_RTOL = 1e-3;
+
+    /** Step of the central finite differences, in double. */
+    public static final double FD_EPS = 1e-6;
+
+    private static final int REPORTED = 5;
+
+    /** Asserts {@code |actual[i] - expected[i]| <= atol + rtol·|expected[i]|} for every i; reports the first few misses. */
+    public static void assertClose(String what, float[] expected, float[] actual, double atol, double rtol) {
+        double[] e = new double[expected.length];
+        for (int i = 0; i < e.length; i++) e[i] = expected[i];
+        assertClose(what, e, actual, atol, rtol);
+    }
+
+    /** As {@link #assertClose(String, float[], float[], double, double)} against a double-precision reference. */
+    public static void assertClose(String what, double[] expected, float[] actual, double atol, double rtol) {
+        if (expected.length != actual.length) {
+            fail(what + ": length " + actual.length + ", expected " + expected.length);
+        }
+        int bad = 0;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < expected.length; i++) {
+            if (!close(expected[i], actual[i], atol, rtol)) {
+                if (bad < REPORTED) sb.append(String.format("%n  [%d] expected %s, got %s (|diff| %.3g)",
+                        i, expected[i], actual[i], Math.abs(actual[i] - expected[i])));
+                bad++;
+            }
+        }
+        if (bad > 0) {
+            fail(what + ": " + bad + " of " + expected.length + " elements outside atol " + atol + " + rtol " + rtol
+                    + " · |ref|" + sb + (bad > REPORTED ? String.format("%n  ...") : ""));
+        }
+    }
+
+    /** The rule itself: NaN on either side fails, equal values (infinities included) pass. */
+    public static boolean close(double expected, double actual, double atol, double rtol) {
+        if (Double.isNaN(expected) || Double.isNaN(actual)) return false;
+        if (expected == actual) return true;
+        if (Double.isInfinite(expected) || Double.isInfinite(actual)) return false;
+        return Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);
+    }
+}
