@@ -110,8 +110,8 @@ public final class CheckpointFile {
     /** CRC32C of bytes [0, total - 4) must equal the last four bytes. */
     private static void verifyChecksum(FileChannel ch, long total, String name) throws IOException {
         CRC32C crc = new CRC32C();
-        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
         long covered = total - 4;
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 20, covered));
         long pos = 0;
         while (pos < covered) {
             buf.clear();
