@@ -165,6 +165,15 @@ public final class Trainer {
         return new double[] {lossSum, tokens};
     }
 
+    /**
+     * One training step on a batch the caller packed (forward, backward, optional clipping, one Adam step), outside
+     * {@link #fit}: for throughput benchmarks and callers that build their own batches. Returns the batch's summed
+     * loss (divide by {@link PackedBatch#predictedTokens()} for the mean).
+     */
+    public double trainBatch(PackedBatch batch) {
+        return step(batch, 0, step);
+    }
+
     /** Forward, backward, optional clipping and one Adam step; returns the batch's summed loss. */
     private double step(PackedBatch batch, int epoch, int batchIndex) {
         backend.fill(grads.slab(), 0f);
