@@ -34,7 +34,7 @@ public class EmbeddingBench {
 
     /** P x d x N: tokens, width, items (the table has N+1 rows). */
     @Param({"25600x64x1682", "6400x128x23715", "6400x256x100000"})
-    public String shape;
+    public String lookup;
 
     private Backend be;
     private Tensor out, table, dTable;
@@ -59,7 +59,7 @@ public class EmbeddingBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] s = shape.split("x");
+        String[] s = lookup.split("x");
         int p = Integer.parseInt(s[0]), d = Integer.parseInt(s[1]), n = Integer.parseInt(s[2]);
         be = Fixtures.open(backend, threads);
         Case c = new Case(be, p, d, n);
@@ -67,8 +67,8 @@ public class EmbeddingBench {
         try (Backend ref = Fixtures.reference()) {
             Case r = new Case(ref, p, d, n);
             r.run(ref);
-            Fixtures.assertClose("embeddingForward " + shape, Fixtures.download(be, c.out), Fixtures.download(ref, r.out));
-            Fixtures.assertClose("embeddingBackward " + shape, Fixtures.download(be, c.dTable), Fixtures.download(ref, r.dTable));
+            Fixtures.assertClose("embeddingForward " + lookup, Fixtures.download(be, c.out), Fixtures.download(ref, r.out));
+            Fixtures.assertClose("embeddingBackward " + lookup, Fixtures.download(be, c.dTable), Fixtures.download(ref, r.dTable));
         }
         out = c.out;
         table = c.table;

@@ -40,7 +40,7 @@ public class ScoreTopKBench {
 
     /** N x h. */
     @Param({"1682x64", "23715x128", "100000x256"})
-    public String shape;
+    public String catalog;
 
     private Case op;
     private Backend be;
@@ -70,7 +70,7 @@ public class ScoreTopKBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] s = shape.split("x");
+        String[] s = catalog.split("x");
         int n = Integer.parseInt(s[0]), hid = Integer.parseInt(s[1]);
         be = Fixtures.open(backend, threads);
         op = new Case(be, users, n, hid);
@@ -78,8 +78,8 @@ public class ScoreTopKBench {
         try (Backend ref = Fixtures.reference()) {
             Case r = new Case(ref, users, n, hid);
             r.run();
-            Fixtures.assertSame("scoreTopK index " + shape, Fixtures.downloadInt(be, op.outIndex), Fixtures.downloadInt(ref, r.outIndex));
-            Fixtures.assertClose("scoreTopK score " + shape, Fixtures.download(be, op.outScore), Fixtures.download(ref, r.outScore));
+            Fixtures.assertSame("scoreTopK index " + catalog, Fixtures.downloadInt(be, op.outIndex), Fixtures.downloadInt(ref, r.outIndex));
+            Fixtures.assertClose("scoreTopK score " + catalog, Fixtures.download(be, op.outScore), Fixtures.download(ref, r.outScore));
         }
     }
 

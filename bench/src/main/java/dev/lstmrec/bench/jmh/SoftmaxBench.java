@@ -37,7 +37,7 @@ public class SoftmaxBench {
 
     /** rows x N. */
     @Param({"8192x1682", "707x23715", "167x100000"})
-    public String shape;
+    public String chunk;
 
     private Backend be;
     private Tensor dLogits, loss, logits;
@@ -60,7 +60,7 @@ public class SoftmaxBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] rn = shape.split("x");
+        String[] rn = chunk.split("x");
         int rows = Integer.parseInt(rn[0]), items = Integer.parseInt(rn[1]);
         scale = 1f / rows;
         be = Fixtures.open(backend, threads);
@@ -69,8 +69,8 @@ public class SoftmaxBench {
         try (Backend s = Fixtures.reference()) {
             Case r = new Case(s, rows, items);
             s.softmaxCrossEntropy(r.dLogits, r.loss, r.logits, r.targets, scale);
-            Fixtures.assertClose("softmaxCE dLogits " + shape, Fixtures.download(be, c.dLogits), Fixtures.download(s, r.dLogits), 1e-7);
-            Fixtures.assertClose("softmaxCE loss " + shape, Fixtures.download(be, c.loss), Fixtures.download(s, r.loss));
+            Fixtures.assertClose("softmaxCE dLogits " + chunk, Fixtures.download(be, c.dLogits), Fixtures.download(s, r.dLogits), 1e-7);
+            Fixtures.assertClose("softmaxCE loss " + chunk, Fixtures.download(be, c.loss), Fixtures.download(s, r.loss));
         }
         dLogits = c.dLogits;
         loss = c.loss;
