@@ -7,6 +7,7 @@ import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.PopularityScorer;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.model.ModelConfig;
+import dev.lstmrec.engine.model.PackedBatch;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -70,6 +71,26 @@ class TrainerTest {
         float[] w1 = t[0].downloadWeights();
         train(trainSeqs, valid, 42, t);
         assertArrayEquals(w1, t[0].downloadWeights(), "same seed, same weights");
+    }
+
+    @Test
+    void trainBatchStepsOnACallerBatch() {
+        List<int[]> walks = ringWalks(16, 7);
+        List<int[]> in = new ArrayList<>(), tg = new ArrayList<>();
+        for (int[] s : walks) {
+            in.add(Arrays.copyOf(s, s.length - 1));
+            int[] t = new int[s.length - 1];
+            for (int i = 0; i < t.length; i++) t[i] = s[i + 1] - 1;
+            tg.add(t);
+        }
+        PackedBatch batch = PackedBatch.pack(in, tg);
+        Trainer t = new Trainer(new ScalarBackend(), new ModelConfig(ITEMS, 16, 16, 1, 20, 0f, 0f),
+                new TrainConfig(16, 0.02f, 1, 0, 5, 0f, 0f));
+        double first = t.trainBatch(batch) / batch.predictedTokens();
+        double last = first;
+        for (int i = 0; i < 30; i++) last = t.trainBatch(batch) / batch.predictedTokens();
+        assertTrue(first > 3.0 && first < 4.5, "initial mean loss near ln(40): " + first);
+        assertTrue(last < first - 0.5, "loss on the repeated batch falls: " + first + " -> " + last);
     }
 
     @Test
