@@ -31,8 +31,10 @@ for s in $shapes; do
   IFS=: read -r n t d h b <<<"$s"
   common=(--items "$n" --len "$t" --dim "$d" --hidden "$h" --batch "$b" --steps "$steps" --warmup "$warmup")
   echo "== N=$n T=$t d=$d h=$h B=$b: lstmrec ($backend, $threads threads)" >&2
-  "$java_bin" --add-modules jdk.incubator.vector -cp "$jar" dev.lstmrec.bench.Throughput --backend "$backend" \
-      --threads "$threads" "${common[@]}" 2> >(grep -v "Using incubator modules" >&2) | tee /dev/stderr | grep '^{' >>"$results"
+  out="$("$java_bin" --add-modules jdk.incubator.vector -cp "$jar" dev.lstmrec.bench.Throughput --backend "$backend" \
+      --threads "$threads" "${common[@]}" 2>&1 | grep -v "Using incubator modules")" || { echo "$out" >&2; exit 1; }
+  echo "$out" >&2
+  grep '^{' <<<"$out" >>"$results"
   echo "== N=$n T=$t d=$d h=$h B=$b: pytorch" >&2
   "${torch_env[@]}" "$py" "$here/torch_lstmrec.py" --threads 1 "${common[@]}" | grep '^{' >>"$results"
 done
@@ -77,7 +79,7 @@ for k, o in ours.items():
         ratio = "" if not b else f"{(a / b if better_high else b / a):.2f}x"
         f = (lambda x: f"{x:,.0f}") if better_high else (lambda x: f"{x:.3f}")
         print(f"| {shape} | {label} | {f(a)} | {'' if b is None else f(b)} | {ratio} |")
-    print(f"| {shape} | backend | {o['backend']} ({o['threads']} threads) | {p['backend'] if p else ''} (1 + {p['blas_threads'] if p else ''} BLAS threads) | |")
+    print(f"| {shape} | backend | {o.get('description', o['backend'])} | {p['backend'] if p else ''} (1 + {p['blas_threads'] if p else ''} BLAS threads) | |")
 sg = [r for r in recs if r["impl"] == "lstmrec-sgemm"]
 ob = [r for r in recs if r["impl"] == "torch.mm"]
 if sg or ob:

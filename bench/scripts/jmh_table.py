@@ -85,7 +85,7 @@ def main(path):
         key = (kernel, json.dumps(p, sort_keys=True))
         rows.append((kernel, shape, backend, seconds, rel, amount, unit, key))
     scalar = {row[7]: row[3] for row in rows if row[2] == "scalar"}
-    print("| kernel | shape | backend | time/call | ± | rate | vs scalar |")
+    print("| kernel | shape | backend | time/call | ±99.9% CI | rate | vs scalar |")
     print("| --- | --- | --- | ---: | ---: | ---: | ---: |")
     for kernel, shape, backend, seconds, rel, amount, unit, key in rows:
         rate = f"{amount / seconds / 1e9:.2f} {unit}/s" if amount else ""

@@ -121,10 +121,10 @@ public final class Throughput {
                 backend.name(), backend.description(), o.items(), o.dim(), o.hidden(), o.batch(), o.len(), tokensPerBatch,
                 o.steps(), trainSeconds, tokensPerSecond, firstLoss, lastLoss, TOP_K, usersPerSecond, SCORE_BATCH, p50, p99);
         String json = String.format(Locale.ROOT,
-                "{\"impl\":\"lstmrec\",\"backend\":\"%s\",\"threads\":%d,\"items\":%d,\"dim\":%d,\"hidden\":%d,\"batch\":%d,\"len\":%d,"
+                "{\"impl\":\"lstmrec\",\"backend\":\"%s\",\"description\":\"%s\",\"threads\":%d,\"items\":%d,\"dim\":%d,\"hidden\":%d,\"batch\":%d,\"len\":%d,"
                         + "\"steps\":%d,\"tokens_per_s\":%.1f,\"step_ms\":%.2f,\"first_loss\":%.5f,\"last_loss\":%.5f,"
                         + "\"score_users_per_s\":%.1f,\"latency_p50_ms\":%.4f,\"latency_p99_ms\":%.4f}",
-                backend.name(), o.threads(), o.items(), o.dim(), o.hidden(), o.batch(), o.len(), o.steps(), tokensPerSecond,
+                backend.name(), backend.description().replace("\\", "\\\\").replace("\"", "\\\""), o.threads(), o.items(), o.dim(), o.hidden(), o.batch(), o.len(), o.steps(), tokensPerSecond,
                 1e3 * trainSeconds / o.steps(), firstLoss, lastLoss, usersPerSecond, p50, p99);
         return summary + json;
     }
