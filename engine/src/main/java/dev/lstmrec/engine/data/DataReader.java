@@ -20,7 +20,7 @@ import java.util.zip.GZIPInputStream;
  * {@code FiltersTest} and, where the data is present, {@code MovieLens100kTest}.
  *
  * <p>Format detection ({@link Format#AUTO}) looks at the first non-blank line: the MovieLens CSV header or a GRU4Rec
- * header, then {@code ::} (ML-1M), four tab-separated numbers (ML-100K), two whitespace-separated fields (SASRec).
+ * header, then {@code ::} (ML-1M), four tab-separated fields ending in two numbers (ML-100K), two whitespace-separated fields (SASRec).
  * Anything else is an error asking for {@code --format}.
  *
  * <p>Times are integer or decimal seconds; interactions are ordered by time at millisecond resolution, ties (and
