@@ -45,6 +45,12 @@ class DataReaderErrorsTest {
     }
 
     @Test
+    void timeOutOfRange() throws IOException {
+        DataFormatException e = fails("u.data", "1\t2\t3\t99999999999999999\n", ReadOptions.of(Format.ML100K));
+        assertEquals(dir.resolve("u.data") + ":1: time '99999999999999999' is out of range", e.getMessage());
+    }
+
+    @Test
     void nonNumericRating() throws IOException {
         DataFormatException e = fails("ratings.dat", "1::2::five::100\n", ReadOptions.of(Format.ML1M));
         assertEquals(dir.resolve("ratings.dat") + ":1: rating 'five' is not a number", e.getMessage());
