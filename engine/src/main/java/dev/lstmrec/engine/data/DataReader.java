@@ -40,6 +40,10 @@ public final class DataReader {
         Raw raw = new Raw();
         try (BufferedReader in = open(file)) {
             readLines(file, in, opts, raw);
+        } catch (DataFormatException e) {
+            throw e;
+        } catch (IOException e) { // e.g. a truncated gzip stream: say which file
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
         return raw.toDataset(file, opts);
     }
@@ -55,7 +59,7 @@ public final class DataReader {
             if (file.getFileName().toString().endsWith(".gz")) s = new GZIPInputStream(s, 1 << 16);
         } catch (IOException e) {
             s.close();
-            throw new IOException(file + ": not a readable gzip file: " + e.getMessage(), e);
+            throw new IOException("not a readable gzip file: " + e.getMessage(), e);
         }
         return new BufferedReader(new InputStreamReader(s, StandardCharsets.UTF_8), 1 << 16);
     }
@@ -70,7 +74,6 @@ public final class DataReader {
             if (lf == null) {
                 lf = LineFormat.resolve(file, lineNo, line, opts);
                 fields = new String[lf.fieldCount];
-                raw.format = lf;
                 if (lf.hasHeader) continue;
             }
             int n = lf.split(line, fields);
@@ -154,7 +157,6 @@ public final class DataReader {
         final IntList users = new IntList(1 << 12);
         final IntList items = new IntList(1 << 12);
         final LongList times = new LongList(1 << 12);
-        LineFormat format;
         long read;
 
         private String lastUser;

@@ -92,6 +92,13 @@ class DataReaderErrorsTest {
     }
 
     @Test
+    void brokenGzipNamesTheFile() throws IOException {
+        Path p = write(dir, "u.data.gz", "this is not gzip\n");
+        IOException e = assertThrows(IOException.class, () -> DataReader.read(p));
+        assertEquals(p + ": not a readable gzip file: Not in GZIP format", e.getMessage());
+    }
+
+    @Test
     void emptyFile() throws IOException {
         DataFormatException e = fails("u.data", "\n  \n", ReadOptions.of(Format.ML100K));
         assertEquals(0, e.line());
