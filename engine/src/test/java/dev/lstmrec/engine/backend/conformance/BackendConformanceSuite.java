@@ -434,10 +434,10 @@ public abstract class BackendConformanceSuite {
 
     // ---- inference -----------------------------------------------------------------------------------------------------
 
-    /** (n, H, V, K) for the top-K sweeps: every tail in H and V, K above the candidate count in several. */
+    /** (n, H, V, K) for the top-K sweeps: every tail in H and V, K above the candidate count in several, and K = 0. */
     private static final int[][] TOPK_SHAPES = {
             {1, 1, 1, 1}, {3, 7, 15, 3}, {7, 16, 33, 7}, {16, 17, 127, 16}, {17, 31, 257, 33},
-            {15, 33, 3, 7}, {31, 3, 17, 15}, {3, 127, 1021, 17}, {1, 257, 16, 1}, {33, 15, 31, 31}};
+            {15, 33, 3, 7}, {31, 3, 17, 15}, {3, 127, 1021, 17}, {1, 257, 16, 1}, {33, 15, 31, 31}, {2, 7, 15, 0}};
 
     /** Per-row exclusion lists in CSR form; row 0 of some shapes excludes everything, some lists repeat an index. */
     private static int[][] exclusions(RandomTensors rnd, int n, int v, int shapeIndex) {
