@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the committed PTX of the CUDA backend from kernels/src/main/cuda/*.cu and the sources.sha256 file
 # that CudaPtxStalenessTest checks; then runs ptxas (sm_75, and sm_90 verbosely) on every PTX and fails if a kernel spills to local
-# memory. Needs nvcc and ptxas on PATH (CUDA 12 or later); Maven runs it with `mvn -Pptx -pl kernels generate-resources`.
+# memory. Needs nvcc and ptxas on PATH (CUDA 12 or later); Maven runs it with `mvn -Pptx -pl kernels -am test-compile`.
 # Usage: build-ptx.sh [OUTDIR]   (default: the committed resource folder; CudaPtxFreshBuildTest passes a temp dir)
 set -euo pipefail
 export LC_ALL=C
