@@ -8,6 +8,12 @@
 #define ERR_SOFTMAX_TARGET 2
 #define ERR_RANK_TARGET 3
 
+// Dynamic shared memory (size given at launch). A macro so that the CPU emulation used by the tests
+// (kernels/src/test/cuda-emu) can supply its own storage; on the GPU it is the usual extern __shared__ array.
+#ifndef DYNAMIC_SHARED
+#define DYNAMIC_SHARED(type, name) extern __shared__ type name[]
+#endif
+
 __device__ __forceinline__ void report_error(int* err, int code) {
     atomicCAS(err, 0, code);
 }

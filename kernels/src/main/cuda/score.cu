@@ -110,7 +110,7 @@ score_top_k(int* __restrict__ outIndex, float* __restrict__ outScore, const floa
     __shared__ float candS[SCORE_THREADS];
     __shared__ int candI[SCORE_THREADS];
     __shared__ int candCount;
-    extern __shared__ float lists[];
+    DYNAMIC_SHARED(float, lists);
     float* listS = lists;                                  // [2][K]
     int* listI = reinterpret_cast<int*>(lists + 2 * K);   // [2][K]
 

@@ -4,7 +4,6 @@ import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.BackendOptions;
 import dev.lstmrec.engine.backend.Checks;
-import dev.lstmrec.engine.backend.DropoutMask;
 import dev.lstmrec.engine.backend.RankMode;
 import dev.lstmrec.engine.tensor.IntTensor;
 import dev.lstmrec.engine.tensor.Shape;
@@ -42,22 +41,16 @@ public final class CudaBackend implements Backend {
     /** Option key choosing the device ordinal (default 0). */
     public static final String DEVICE_OPTION = "cuda.device";
     /** Largest K of {@link #scoreTopK}: its list lives in 16·K bytes of shared memory beside 18 KB of tiles. */
-    public static final int MAX_TOP_K = 1024;
+    public static final int MAX_TOP_K = CudaLaunches.MAX_TOP_K;
 
-    private static final int THREADS = 256;
-    private static final int GEMM_TILE = 128;
-    private static final int SCORE_THREADS = 128;
-    private static final int SUM_SQUARES_MAX_BLOCKS = 1024;
-    private static final int MAX_GRID_Y = 65535;
     /** All work goes to the context's default stream, so launches and copies run in submission order. */
     private static final CUstream STREAM = null;
-    // Error codes of common.cuh.
-    private static final int ERR_EMBEDDING_ID = 1, ERR_SOFTMAX_TARGET = 2, ERR_RANK_TARGET = 3;
 
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final Map<String, CUmodule> modules = new LinkedHashMap<>();
     private final CUfunction[] functions = new CUfunction[CudaKernel.values().length];
+    private final CudaLaunches ops = new CudaLaunches(this::launch);
     private final List<CUdeviceptr> allocations = new ArrayList<>();
     private final int[] flagHost = new int[1];
     private CUdeviceptr errorFlag;
@@ -258,20 +251,12 @@ public final class CudaBackend implements Backend {
         if (code == 0) return;
         check(JCudaDriver.cuMemsetD32(errorFlag, 0, 1), "cuMemsetD32(error flag)");
         String what = switch (code) {
-            case ERR_EMBEDDING_ID -> "an embedding id outside [0, rows)";
-            case ERR_SOFTMAX_TARGET -> "a softmaxCrossEntropy target >= V";
-            case ERR_RANK_TARGET -> "a scoreRank target outside [0, V)";
+            case CudaLaunches.ERR_EMBEDDING_ID -> "an embedding id outside [0, rows)";
+            case CudaLaunches.ERR_SOFTMAX_TARGET -> "a softmaxCrossEntropy target >= V";
+            case CudaLaunches.ERR_RANK_TARGET -> "a scoreRank target outside [0, V)";
             default -> "error code " + code;
         };
         throw new IllegalArgumentException("a CUDA kernel met " + what + " (detected on the GPU, reported at the next download/synchronize)");
-    }
-
-    @Override
-    public void fill(Tensor dst, float value) {
-        CUdeviceptr d = ptr(dst);
-        bind();
-        int n = dst.size();
-        if (n > 0) launch(CudaKernel.FILL, blocks(n), 1, THREADS, 1, 0, d, n, value);
     }
 
     @Override
@@ -291,199 +276,99 @@ public final class CudaBackend implements Backend {
         checkErrorFlag();
     }
 
-    // ---- launching -----------------------------------------------------------------------------------------------
+    // ---- launching ------------------------------------------------------------------------------------------------
 
-    private static int blocks(long n) {
-        return (int) ((n + THREADS - 1) / THREADS);
-    }
-
-    /**
-     * Launches {@code k} on the stream. Arguments are CUdeviceptr, Integer, Float or Long, checked against the
-     * kernel's signature so a Java/CUDA mismatch fails here with a clear message instead of corrupting memory.
-     */
-    private void launch(CudaKernel k, int gridX, int gridY, int blockX, int blockY, int sharedBytes, Object... args) {
-        String sig = k.signature();
-        if (args.length != sig.length()) {
-            throw new IllegalStateException(k.entry() + " takes " + sig.length() + " arguments, launched with " + args.length);
-        }
+    /** The launcher behind {@link #ops}: tensors become device pointers (checking ownership), then cuLaunchKernel. */
+    private void launch(CudaKernel k, int gridX, int gridY, int blockX, int blockY, int sharedBytes, Object[] args) {
         NativePointerObject[] params = new NativePointerObject[args.length];
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
-            char want = sig.charAt(i);
-            if (a instanceof CUdeviceptr p && want == 'p') params[i] = Pointer.to(p);
-            else if (a instanceof Integer v && want == 'i') params[i] = Pointer.to(new int[] {v});
-            else if (a instanceof Float v && want == 'f') params[i] = Pointer.to(new float[] {v});
-            else if (a instanceof Long v && want == 'l') params[i] = Pointer.to(new long[] {v});
-            else throw new IllegalStateException(k.entry() + " argument " + i + " should be '" + want + "' but is " + a);
+            if (a == null) params[i] = Pointer.to(new CUdeviceptr());
+            else if (a == CudaLaunches.ERROR_FLAG) params[i] = Pointer.to(errorFlag);
+            else if (a instanceof Tensor t) params[i] = Pointer.to(ptr(t));
+            else if (a instanceof IntTensor t) params[i] = Pointer.to(ptr(t));
+            else if (a instanceof Integer v) params[i] = Pointer.to(new int[] {v});
+            else if (a instanceof Float v) params[i] = Pointer.to(new float[] {v});
+            else if (a instanceof Long v) params[i] = Pointer.to(new long[] {v});
+            else throw new IllegalStateException(k.entry() + " argument " + i + " has unsupported type: " + a);
         }
+        bind();
         check(JCudaDriver.cuLaunchKernel(functions[k.ordinal()], gridX, gridY, 1, blockX, blockY, 1, sharedBytes, STREAM,
                 Pointer.to(params), null), "cuLaunchKernel(" + k.entry() + ")");
     }
 
-    // ---- embedding ----------------------------------------------------------------------------------------------
+    @Override
+    public void fill(Tensor dst, float value) {
+        ptr(dst);
+        ops.fill(dst, value);
+    }
 
     @Override
     public void embeddingForward(Tensor out, Tensor table, IntTensor ids) {
-        int p = ids.size(), e = table.cols(), rows = table.rows();
-        out.expect("embedding out", p, e);
-        CUdeviceptr o = ptr(out), t = ptr(table), i = ptr(ids);
-        bind();
-        if ((long) p * e > 0) launch(CudaKernel.EMBEDDING_FORWARD, blocks((long) p * e), 1, THREADS, 1, 0, o, t, i, p, e, rows, errorFlag);
+        ops.embeddingForward(out, table, ids);
     }
 
     @Override
     public void embeddingBackward(Tensor dTable, Tensor dOut, IntTensor ids) {
-        int p = ids.size(), e = dTable.cols(), rows = dTable.rows();
-        dOut.expect("embedding dOut", p, e);
-        CUdeviceptr t = ptr(dTable), g = ptr(dOut), i = ptr(ids);
-        bind();
-        if ((long) p * e > 0) launch(CudaKernel.EMBEDDING_BACKWARD, blocks((long) p * e), 1, THREADS, 1, 0, t, g, i, p, e, rows, errorFlag);
+        ops.embeddingBackward(dTable, dOut, ids);
     }
-
-    // ---- dense ------------------------------------------------------------------------------------------------------
 
     @Override
     public void gemm(Tensor c, boolean transA, Tensor a, boolean transB, Tensor b, float alpha, float beta) {
-        int[] mnk = Checks.gemmShape(c, transA, a, transB, b);
-        int m = mnk[0], n = mnk[1], k = mnk[2];
-        int gridY = (m + GEMM_TILE - 1) / GEMM_TILE;
-        Checks.require(gridY <= MAX_GRID_Y, "gemm: M = " + m + " exceeds the CUDA grid (" + MAX_GRID_Y * GEMM_TILE + " rows)");
-        CUdeviceptr cp = ptr(c), ap = ptr(a), bp = ptr(b);
-        bind();
-        if (m == 0 || n == 0) return;
-        CudaKernel kernel = transA ? (transB ? CudaKernel.GEMM_TT : CudaKernel.GEMM_TN) : (transB ? CudaKernel.GEMM_NT : CudaKernel.GEMM_NN);
-        launch(kernel, (n + GEMM_TILE - 1) / GEMM_TILE, gridY, THREADS, 1, 0,
-                cp, ap, bp, m, n, k, a.dim(1), b.dim(1), n, alpha, beta);
+        ops.gemm(c, transA, a, transB, b, alpha, beta);
     }
 
     @Override
     public void addBias(Tensor out, Tensor bias) {
-        Checks.rank2("addBias out", out);
-        int rows = out.dim(0), cols = out.dim(1);
-        bias.expect("addBias bias", cols);
-        CUdeviceptr o = ptr(out), b = ptr(bias);
-        bind();
-        if ((long) rows * cols > 0) launch(CudaKernel.ADD_BIAS, blocks((long) rows * cols), 1, THREADS, 1, 0, o, b, rows, cols);
+        ops.addBias(out, bias);
     }
 
     @Override
     public void biasBackward(Tensor dBias, Tensor dOut) {
-        Checks.rank2("biasBackward dOut", dOut);
-        int rows = dOut.dim(0), cols = dOut.dim(1);
-        dBias.expect("biasBackward dBias", cols);
-        CUdeviceptr d = ptr(dBias), g = ptr(dOut);
-        bind();
-        if (rows > 0 && cols > 0) launch(CudaKernel.BIAS_BACKWARD, (cols + 31) / 32, 1, 32, 8, 0, d, g, rows, cols);
+        ops.biasBackward(dBias, dOut);
     }
-
-    // ---- LSTM ----------------------------------------------------------------------------------------------------------
 
     @Override
     public void lstmCellForward(Tensor h, Tensor c, Tensor gates, Tensor bias, Tensor cPrev) {
-        int[] nh = Checks.lstmShape(h, c, gates, cPrev);
-        int n = nh[0], hid = nh[1];
-        bias.expect("lstm bias", 4 * hid);
-        CUdeviceptr hp = ptr(h), cp = ptr(c), gp = ptr(gates), bp = ptr(bias), pp = optional(cPrev);
-        bind();
-        if ((long) n * hid > 0) launch(CudaKernel.LSTM_CELL_FORWARD, blocks((long) n * hid), 1, THREADS, 1, 0, hp, cp, gp, bp, pp, n, hid);
+        ops.lstmCellForward(h, c, gates, bias, cPrev);
     }
 
     @Override
     public void lstmCellBackward(Tensor dGates, Tensor dcPrev, Tensor dh, Tensor dc, Tensor gates, Tensor c, Tensor cPrev) {
-        int[] nh = Checks.lstmShape(dh, c, gates, cPrev);
-        int n = nh[0], hid = nh[1];
-        dGates.expect("lstm dGates", n, 4 * hid);
-        if (dc != null) dc.expect("lstm dc", n, hid);
-        if (dcPrev != null) dcPrev.expect("lstm dcPrev", n, hid);
-        CUdeviceptr dg = ptr(dGates), dp = optional(dcPrev), dhp = ptr(dh), dcp = optional(dc), gp = ptr(gates), cp = ptr(c), pp = optional(cPrev);
-        bind();
-        if ((long) n * hid > 0) {
-            launch(CudaKernel.LSTM_CELL_BACKWARD, blocks((long) n * hid), 1, THREADS, 1, 0, dg, dp, dhp, dcp, gp, cp, pp, n, hid);
-        }
+        ops.lstmCellBackward(dGates, dcPrev, dh, dc, gates, c, cPrev);
     }
 
     @Override
     public void dropout(Tensor x, float p, long seed) {
-        Checks.require(p >= 0f && p < 1f, "dropout probability must be in [0, 1), got " + p);
-        CUdeviceptr xp = ptr(x);
-        bind();
-        if (p == 0f || x.size() == 0) return;
-        launch(CudaKernel.DROPOUT, blocks(x.size()), 1, THREADS, 1, 0, xp, x.size(), DropoutMask.threshold(p), 1f / (1f - p), seed);
+        ptr(x);
+        ops.dropout(x, p, seed);
     }
-
-    // ---- loss -----------------------------------------------------------------------------------------------------------
 
     @Override
     public void softmaxCrossEntropy(Tensor dLogits, Tensor loss, Tensor logits, IntTensor targets, float gradScale) {
-        Checks.rank2("softmaxCrossEntropy logits", logits);
-        int rows = logits.dim(0), v = logits.dim(1);
-        dLogits.expect("softmaxCrossEntropy dLogits", rows, v);
-        targets.expect("softmaxCrossEntropy targets", rows);
-        loss.expect("softmaxCrossEntropy loss", 1);
-        CUdeviceptr d = ptr(dLogits), l = ptr(loss), x = ptr(logits), t = ptr(targets);
-        bind();
-        if (rows > 0) launch(CudaKernel.SOFTMAX_CROSS_ENTROPY, rows, 1, THREADS, 1, 0, d, l, x, t, rows, v, gradScale, errorFlag);
+        ops.softmaxCrossEntropy(dLogits, loss, logits, targets, gradScale);
     }
 
     @Override
     public void sumSquares(Tensor out, Tensor x) {
-        out.expect("sumSquares out", 1);
-        CUdeviceptr o = ptr(out), xp = ptr(x);
-        bind();
-        int n = x.size();
-        if (n > 0) launch(CudaKernel.SUM_SQUARES, Math.min(blocks(n), SUM_SQUARES_MAX_BLOCKS), 1, THREADS, 1, 0, o, xp, n);
+        ops.sumSquares(out, x);
     }
-
-    // ---- optimizer -------------------------------------------------------------------------------------------------------
 
     @Override
     public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step) {
-        int n = param.size();
-        Checks.require(grad.size() == n && m.size() == n && v.size() == n, "adamUpdate: sizes differ");
-        CUdeviceptr pp = ptr(param), gp = ptr(grad), mp = ptr(m), vp = ptr(v);
-        bind();
-        if (n == 0) return;
-        launch(CudaKernel.ADAM_UPDATE, blocks(n), 1, THREADS, 1, 0, pp, gp, mp, vp, n,
-                step.lr(), step.beta1(), step.beta2(), step.eps(), step.weightDecay(),
-                step.biasCorrection1(), step.biasCorrection2(), step.gradScale());
+        ops.adamUpdate(param, grad, m, v, step);
     }
-
-    // ---- inference ----------------------------------------------------------------------------------------------------------
 
     @Override
     public void scoreTopK(IntTensor outIndex, Tensor outScore, Tensor h, Tensor w, Tensor bias,
                           IntTensor excludeOffsets, IntTensor exclude) {
-        Checks.rank2("scoreTopK h", h);
-        int n = h.dim(0), hid = h.dim(1), v = w.dim(0), k = outIndex.cols();
-        w.expect("scoreTopK w", v, hid);
-        bias.expect("scoreTopK bias", v);
-        outIndex.expect("scoreTopK outIndex", n, k);
-        outScore.expect("scoreTopK outScore", n, k);
-        Checks.csr("scoreTopK exclude", excludeOffsets, exclude, n);
-        Checks.require(k <= MAX_TOP_K, "scoreTopK: K = " + k + " exceeds the CUDA backend's limit of " + MAX_TOP_K);
-        CUdeviceptr oi = ptr(outIndex), os = ptr(outScore), hp = ptr(h), wp = ptr(w), bp = ptr(bias),
-                eo = ptr(excludeOffsets), ex = ptr(exclude);
-        bind();
-        if (n == 0 || k == 0) return;
-        launch(CudaKernel.SCORE_TOP_K, n, 1, SCORE_THREADS, 1, 16 * k, oi, os, hp, wp, bp, eo, ex, hid, v, k);
+        ops.scoreTopK(outIndex, outScore, h, w, bias, excludeOffsets, exclude);
     }
 
     @Override
     public void scoreRank(IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,
                           IntTensor listOffsets, IntTensor list, RankMode mode) {
-        Checks.rank2("scoreRank h", h);
-        int n = h.dim(0), hid = h.dim(1), v = w.dim(0);
-        w.expect("scoreRank w", v, hid);
-        bias.expect("scoreRank bias", v);
-        outRank.expect("scoreRank outRank", n);
-        targets.expect("scoreRank targets", n);
-        Checks.csr("scoreRank list", listOffsets, list, n);
-        CUdeviceptr rp = ptr(outRank), hp = ptr(h), wp = ptr(w), bp = ptr(bias), tp = ptr(targets),
-                lo = ptr(listOffsets), li = ptr(list);
-        bind();
-        if (n == 0) return;
-        int modeCode = mode == RankMode.EXCLUDE ? 0 : 1; // RANK_EXCLUDE / RANK_CANDIDATES of score.cu
-        launch(CudaKernel.SCORE_RANK, n, 1, SCORE_THREADS, 1, 0, rp, hp, wp, bp, tp, lo, li, hid, v, modeCode, errorFlag);
+        ops.scoreRank(outRank, h, w, bias, targets, listOffsets, list, mode);
     }
 
     // ---- lifetime ---------------------------------------------------------------------------------------------------------
