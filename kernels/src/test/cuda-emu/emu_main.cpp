@@ -94,7 +94,8 @@ int main() {
     KERNEL(embedding_forward) KERNEL(embedding_backward) KERNEL(gemm_nn) KERNEL(gemm_nt) KERNEL(gemm_tn)
     KERNEL(gemm_tt) KERNEL(add_bias) KERNEL(bias_backward) KERNEL(lstm_cell_forward) KERNEL(lstm_cell_backward)
     KERNEL(softmax_cross_entropy) KERNEL(adam_update) KERNEL(sum_squares) KERNEL(fill) KERNEL(dropout)
-    KERNEL(score_top_k) KERNEL(score_rank) die("unknown kernel " + name);
+    KERNEL(score_top_k) KERNEL(score_rank) KERNEL(gemm_nn_small) KERNEL(gemm_nt_small) KERNEL(gemm_tn_small)
+    KERNEL(gemm_tt_small) die("unknown kernel " + name);
     for (auto& buf : buffers) std::fwrite(buf.data(), 4, buf.size(), stdout);
     return 0;
 }

@@ -50,7 +50,7 @@ public final class CudaBackend implements Backend {
     private final CUcontext context = new CUcontext();
     private final Map<String, CUmodule> modules = new LinkedHashMap<>();
     private final CUfunction[] functions = new CUfunction[CudaKernel.values().length];
-    private final CudaLaunches ops = new CudaLaunches(this::launch);
+    private CudaLaunches ops;
     private final List<CUdeviceptr> allocations = new ArrayList<>();
     private final int[] flagHost = new int[1];
     private CUdeviceptr errorFlag;
@@ -83,6 +83,10 @@ public final class CudaBackend implements Backend {
             }
             errorFlag = deviceAlloc(1);
             description = describe(ordinal);
+            int[] sms = new int[1];
+            check(JCudaDriver.cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device),
+                    "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)");
+            ops = new CudaLaunches(this::launch, sms[0]);
         } catch (RuntimeException | Error e) {
             try {
                 close();

@@ -31,7 +31,7 @@ final class CudaLaunches {
     /** Largest K of scoreTopK: its list lives in 16·K bytes of shared memory beside 18 KB of tiles (48 KB limit). */
     static final int MAX_TOP_K = 1024;
     static final int THREADS = 256;
-    static final int GEMM_TILE = 128;
+    static final int GEMM_TILE = 128, GEMM_SMALL_TILE = 64;
     static final int SCORE_THREADS = 128;
     static final int SUM_SQUARES_MAX_BLOCKS = 1024;
     static final int MAX_GRID_Y = 65535;
@@ -39,9 +39,12 @@ final class CudaLaunches {
     static final int RANK_EXCLUDE = 0, RANK_CANDIDATES = 1;
 
     private final Launcher launcher;
+    private final int multiprocessors;
 
-    CudaLaunches(Launcher launcher) {
+    /** @param multiprocessors the device's SM count: GEMMs whose 128-tile grid is smaller use 64-tiles */
+    CudaLaunches(Launcher launcher, int multiprocessors) {
         this.launcher = launcher;
+        this.multiprocessors = multiprocessors;
     }
 
     static int blocks(long n) {
@@ -87,11 +90,20 @@ final class CudaLaunches {
     void gemm(Tensor c, boolean transA, Tensor a, boolean transB, Tensor b, float alpha, float beta) {
         int[] mnk = Checks.gemmShape(c, transA, a, transB, b);
         int m = mnk[0], n = mnk[1], k = mnk[2];
-        int gridY = (m + GEMM_TILE - 1) / GEMM_TILE;
-        Checks.require(gridY <= MAX_GRID_Y, "gemm: M = " + m + " exceeds the CUDA grid (" + MAX_GRID_Y * GEMM_TILE + " rows)");
         if (m == 0 || n == 0) return;
-        CudaKernel kernel = transA ? (transB ? CudaKernel.GEMM_TT : CudaKernel.GEMM_TN) : (transB ? CudaKernel.GEMM_NT : CudaKernel.GEMM_NN);
-        launch(kernel, (n + GEMM_TILE - 1) / GEMM_TILE, gridY, THREADS, 1, 0, c, a, b, m, n, k, a.dim(1), b.dim(1), n, alpha, beta);
+        long bigBlocks = (long) ceilDiv(m, GEMM_TILE) * ceilDiv(n, GEMM_TILE);
+        boolean small = bigBlocks < multiprocessors;
+        int tile = small ? GEMM_SMALL_TILE : GEMM_TILE;
+        int gridY = ceilDiv(m, tile);
+        Checks.require(gridY <= MAX_GRID_Y, "gemm: M = " + m + " exceeds the CUDA grid (" + MAX_GRID_Y * tile + " rows)");
+        CudaKernel kernel = small
+                ? (transA ? (transB ? CudaKernel.GEMM_TT_SMALL : CudaKernel.GEMM_TN_SMALL) : (transB ? CudaKernel.GEMM_NT_SMALL : CudaKernel.GEMM_NN_SMALL))
+                : (transA ? (transB ? CudaKernel.GEMM_TT : CudaKernel.GEMM_TN) : (transB ? CudaKernel.GEMM_NT : CudaKernel.GEMM_NN));
+        launch(kernel, ceilDiv(n, tile), gridY, THREADS, 1, 0, c, a, b, m, n, k, a.dim(1), b.dim(1), n, alpha, beta);
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
     }
 
     void addBias(Tensor out, Tensor bias) {

@@ -124,7 +124,9 @@ class CudaBackendGpuTest {
 
     @Test
     void gemmMatchesScalarForEveryTransposeAndTail() {
-        int[][] sizes = {{1, 1, 1}, {3, 7, 5}, {17, 33, 15}, {130, 129, 257}, {128, 256, 16}, {31, 127, 1021}};
+        // The small shapes run on 64-tiles (their 128-tile grid would leave SMs idle); the last one has a 12 x 12
+        // grid of 128-tiles, enough for the big-tile kernels on any current GPU up to 144 SMs.
+        int[][] sizes = {{1, 1, 1}, {3, 7, 5}, {17, 33, 15}, {130, 129, 257}, {128, 256, 16}, {31, 127, 1021}, {1536, 1409, 33}};
         for (int[] s : sizes) {
             int m = s[0], n = s[1], k = s[2];
             for (int ta = 0; ta < 2; ta++) {

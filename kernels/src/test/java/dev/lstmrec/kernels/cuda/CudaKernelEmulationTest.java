@@ -41,6 +41,8 @@ class CudaKernelEmulationTest {
     private final Random rnd = new Random(7);
     private EmulatedLauncher launcher;
     private CudaLaunches emu;
+    /** The same launches with every GEMM on 64-tiles (as on a device with more SMs than 128-tiles). */
+    private CudaLaunches emuSmallTiles;
     private String skipReason = "g++ not on PATH: CUDA kernel emulation skipped";
 
     @BeforeAll
@@ -57,7 +59,8 @@ class CudaKernelEmulationTest {
             return;
         }
         launcher = new EmulatedLauncher(exe);
-        emu = new CudaLaunches(launcher);
+        emu = new CudaLaunches(launcher, 0);
+        emuSmallTiles = new CudaLaunches(launcher, Integer.MAX_VALUE);
     }
 
     @BeforeEach
@@ -143,7 +146,17 @@ class CudaKernelEmulationTest {
 
     @Test
     void gemmEveryTransposeTailAndBeta() {
+        gemmSweep(emu, "128-tiles");
+    }
+
+    @Test
+    void gemmSmallTilesEveryTransposeTailAndBeta() {
+        gemmSweep(emuSmallTiles, "64-tiles");
+    }
+
+    private void gemmSweep(CudaLaunches ops, String variant) {
         int[][] sizes = {{1, 1, 1}, {3, 7, 5}, {17, 33, 15}, {130, 129, 19}};
+        int before = launcher.launches;
         for (int[] s : sizes) {
             int m = s[0], n = s[1], k = s[2];
             for (int ta = 0; ta < 2; ta++) {
@@ -155,25 +168,29 @@ class CudaKernelEmulationTest {
                             Tensor[] b = pair(random(k * n), transB ? new int[] {n, k} : new int[] {k, n});
                             Tensor[] c = beta == 0f ? poisoned(m, n) : pairAt(random(m * n), 3, m, n);
                             ref.gemm(c[0], transA, a[0], transB, b[0], 1.5f, beta);
-                            emu.gemm(c[1], transA, a[1], transB, b[1], 1.5f, beta);
-                            assertSame("gemm " + Arrays.toString(s) + " tA=" + transA + " tB=" + transB + " beta=" + beta + " lead=" + lead, c);
+                            ops.gemm(c[1], transA, a[1], transB, b[1], 1.5f, beta);
+                            assertSame("gemm " + variant + " " + Arrays.toString(s) + " tA=" + transA + " tB=" + transB
+                                    + " beta=" + beta + " lead=" + lead, c);
                         }
                     }
                 }
             }
         }
+        assertEquals(sizes.length * 16, launcher.launches - before);
     }
 
     @Test
     void gemmAlignedFloat4PathWithLongK() {
         int m = 64, n = 136, k = 40; // multiples of 4: the float4 loads run, with an N tail past 128
-        for (int tb = 0; tb < 2; tb++) {
-            Tensor[] a = pair(random(m * k), m, k);
-            Tensor[] b = pair(random(k * n), tb == 1 ? new int[] {n, k} : new int[] {k, n});
-            Tensor[] c = poisoned(m, n);
-            ref.gemm(c[0], false, a[0], tb == 1, b[0], 1f, 0f);
-            emu.gemm(c[1], false, a[1], tb == 1, b[1], 1f, 0f);
-            assertSame("gemm aligned tB=" + (tb == 1), c);
+        for (CudaLaunches variant : new CudaLaunches[] {emu, emuSmallTiles}) {
+            for (int tb = 0; tb < 2; tb++) {
+                Tensor[] a = pair(random(m * k), m, k);
+                Tensor[] b = pair(random(k * n), tb == 1 ? new int[] {n, k} : new int[] {k, n});
+                Tensor[] c = poisoned(m, n);
+                ref.gemm(c[0], false, a[0], tb == 1, b[0], 1f, 0f);
+                variant.gemm(c[1], false, a[1], tb == 1, b[1], 1f, 0f);
+                assertSame("gemm aligned tB=" + (tb == 1) + (variant == emu ? "" : " small tiles"), c);
+            }
         }
     }
 
