@@ -1,3 +1,6 @@
+import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.backend.BackendOptions;
+import dev.lstmrec.engine.backend.Backends;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -14,12 +17,22 @@ import java.util.List;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
 
 /**
- * Minimal JUnit Platform runner for the GPU machine (no Maven there): runs the test packages given as arguments,
+ * Minimal JUnit Platform runner for the GPU machine (no Maven there): prints every backend's probe (and the CUDA
+ * backend's description when it can run), then runs the test packages given as arguments,
  * prints every skipped test with its reason and every failure, and exits 1 on failures. With --require-gpu a skipped
  * test whose class name contains "Gpu" also fails the run, so a GPU check cannot pass by skipping.
  */
 public final class RunTests {
     public static void main(String[] args) {
+        for (Backends.Found f : Backends.discover()) {
+            System.out.println("backend " + f.provider().name() + " (priority " + f.provider().priority() + "): "
+                    + (f.probe().usable() ? "usable, " : "unavailable, ") + f.probe().reason());
+            if (f.provider().name().equals("cuda") && f.probe().usable()) {
+                try (Backend cuda = f.provider().create(BackendOptions.defaults())) {
+                    System.out.println("  " + cuda.description());
+                }
+            }
+        }
         boolean requireGpu = false;
         List<String> packages = new ArrayList<>();
         for (String a : args) {
