@@ -28,7 +28,7 @@ if [ "${1:-}" = "--prepare" ]; then
     cp -r kernels/target/classes "$dev/classes/kernels"
     cp -r kernels/target/test-classes "$dev/classes/kernels-test"
     for j in "${jars[@]}"; do cp "$m2/$j" "$dev/lib/"; done
-    javac -d "$dev/classes/runner" -cp "$dev/lib/*" bench/gpu/RunTests.java
+    javac -d "$dev/classes/runner" -cp "$dev/classes/engine:$dev/lib/*" bench/gpu/RunTests.java
     if [ ! -x "$dev/jre/bin/java" ]; then
         # A trimmed Java 17 runtime: what the engine, JCuda and JUnit need, plus the Vector API module.
         jlink --add-modules java.base,java.logging,java.management,java.xml,jdk.unsupported,jdk.incubator.vector \
