@@ -163,7 +163,8 @@ class CudaKernelEmulationTest {
                 for (int tb = 0; tb < 2; tb++) {
                     boolean transA = ta == 1, transB = tb == 1;
                     for (float beta : new float[] {0f, 0.5f}) {
-                        for (int lead : new int[] {0, 1}) {
+                        // each transpose pair meets an aligned and an unaligned A once (keeps the launch count down)
+                        for (int lead : new int[] {beta == 0f ? ta : 1 - ta}) {
                             Tensor[] a = pairAt(random(m * k), lead, transA ? new int[] {k, m} : new int[] {m, k});
                             Tensor[] b = pair(random(k * n), transB ? new int[] {n, k} : new int[] {k, n});
                             Tensor[] c = beta == 0f ? poisoned(m, n) : pairAt(random(m * n), 3, m, n);
@@ -176,7 +177,7 @@ class CudaKernelEmulationTest {
                 }
             }
         }
-        assertEquals(sizes.length * 16, launcher.launches - before);
+        assertEquals(sizes.length * 8, launcher.launches - before);
     }
 
     @Test
