@@ -1,5 +1,6 @@
 // Embedding gather (forward) and scatter-add (backward). Checked against ScalarBackend.embeddingForward/Backward
-// by the conformance suite on a GPU. Napkin math: pure bandwidth, 2 * P * E * 4 bytes moved; no reuse.
+// by CudaKernelEmulationTest (this file built for the CPU) and CudaBackendGpuTest (GPU).
+// Napkin math: pure bandwidth, 2 * P * E * 4 bytes moved; no reuse.
 #include "common.cuh"
 
 // out [P, E] = table [R, E] gathered by ids [P]; an id outside [0, R) sets the error flag and writes zeros.

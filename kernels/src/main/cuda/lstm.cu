@@ -1,5 +1,6 @@
 // Fused LSTM cell step, forward and backward, element-wise over [n, H] with gate layout [i | f | g | o] (G = 4H).
-// Checked against ScalarBackend.lstmCellForward / lstmCellBackward by the conformance suite on a GPU.
+// Checked against ScalarBackend.lstmCellForward / lstmCellBackward by CudaKernelEmulationTest
+// (CPU build) and CudaBackendGpuTest (GPU).
 // Napkin math: forward moves (4 + 4 + 1 + 2) * 4 bytes per (row, unit) with ~5 transcendental calls; bandwidth bound.
 #include "common.cuh"
 

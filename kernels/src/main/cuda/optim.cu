@@ -1,6 +1,6 @@
 // Optimizer and utility element-wise kernels: Adam(W) step, sum of squares (for global-norm clipping), fill,
-// and inverted dropout with engine's DropoutMask hash. Checked against ScalarBackend by the conformance suite on a
-// GPU; the dropout hash must match dev.lstmrec.engine.backend.DropoutMask bit for bit.
+// and inverted dropout with engine's DropoutMask hash. Checked against ScalarBackend by CudaKernelEmulationTest
+// (CPU build) and CudaBackendGpuTest (GPU); the dropout hash must match engine's DropoutMask bit for bit.
 // Napkin math: Adam moves 4 reads + 3 writes of n floats; sumSquares 1 read; all bandwidth bound.
 #include "common.cuh"
 

@@ -1,6 +1,7 @@
 // Fused inference scoring: s_j = h[r] . w[j] + bias[j] over all items j, reduced on the fly to a top-K list or to the
 // rank of a target, so the [n, V] score matrix never exists. Checked against ScalarBackend.scoreTopK / scoreRank by
-// the conformance suite on a GPU. Napkin math: 2*n*V*H FLOPs; w is re-read once per row (from L2 when it fits).
+// CudaKernelEmulationTest (CPU build) and CudaBackendGpuTest (GPU).
+// Napkin math: 2*n*V*H FLOPs; w is re-read once per row (from L2 when it fits).
 #include "common.cuh"
 
 #define SCORE_THREADS 128

@@ -1,5 +1,6 @@
 // Fused masked softmax + cross-entropy + gradient, one block per row of logits.
-// Checked against ScalarBackend.softmaxCrossEntropy by the conformance suite on a GPU.
+// Checked against ScalarBackend.softmaxCrossEntropy by CudaKernelEmulationTest (CPU build)
+// and CudaBackendGpuTest (GPU).
 // Napkin math: three passes over a row (max, sum, gradient): 3 reads + 1 write of V floats per row; the re-reads
 // hit L2 for the V we use (a row of 100k items is 400 KB).
 #include "common.cuh"
