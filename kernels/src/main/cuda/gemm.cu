@@ -1,7 +1,8 @@
 // SGEMM C = alpha * op(A) * op(B) + beta * C for the four transpose cases, plus the bias add and its backward.
 // Checked against ScalarBackend.gemm / addBias / biasBackward by CudaKernelEmulationTest (CPU build) and
 // CudaBackendGpuTest (GPU), with odd sizes that hit every M, N, K tail.
-// Napkin math: 2*M*N*K FLOPs; a 128x128x8 tile step loads 2*128*8 floats from global memory for 2*128*128*8 FLOPs, i.e. 32 FLOPs per float loaded, and each thread does 64 FMAs per 4 shared float4 loads
+// Napkin math: 2*M*N*K FLOPs; a 128x128x8 tile step loads 2*128*8 floats from global memory for 2*128*128*8 FLOPs,
+// i.e. 32 FLOPs per float loaded, and each thread does 64 FMAs per 4 shared float4 loads
 // (the 64x64 variant: 16 FLOPs per float loaded, 16 FMAs per 2 float4 loads, four times as many blocks).
 #include "common.cuh"
 #include <stdint.h>
