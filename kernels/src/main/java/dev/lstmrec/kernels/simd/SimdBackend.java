@@ -352,6 +352,7 @@ public final class SimdBackend implements Backend {
         int[] xi = i(outIndex), off = i(excludeOffsets), ex = i(exclude);
         int xo = o(outIndex), so = o(outScore), ho = o(h), wo = o(w), bo = o(bias), offo = o(excludeOffsets);
         int exo = o(exclude);
+        if (k == 0) return; // nothing to select (and Scoring would index bestS[k - 1])
         split(n, 2L * v * Math.max(1, hid), (part, r0, r1) -> Scoring.topK(scoringParts[part], gemm.workspace(part),
                 xi, xo, sd, so, hd, ho, wd, wo, bd, bo, off, offo, ex, exo, hid, v, k, r0, r1));
     }
