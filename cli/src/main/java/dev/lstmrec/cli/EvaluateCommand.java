@@ -50,6 +50,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Protocol protocol = evalOptions.protocol(seed);
+        dataOptions.readOptions();
         SavedModel saved = SavedModel.load(model);
         List<int[]> sequences;
         long[] dropped = {0};

@@ -17,7 +17,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -86,12 +85,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        PrintStream err = System.err;
         PrintStream out = System.out;
         ModelSettings settings = new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout);
         Usage.validated(spec, () -> settings.forItems(1)); // checks the model options before any work is done
         TrainConfig train = Usage.validated(spec, () -> new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm));
         Protocol protocol = evalOptions.protocol(seed);
+        dataOptions.readOptions(); // checks the data options before any work is done
         Dataset data;
         if (dataOptions.data == null) {
             data = SyntheticData.generate(SyntheticConfig.defaults());

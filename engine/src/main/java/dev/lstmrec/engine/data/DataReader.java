@@ -20,7 +20,7 @@ import java.util.zip.GZIPInputStream;
  * {@code FiltersTest} and, where the data is present, {@code MovieLens100kTest}.
  *
  * <p>Format detection ({@link Format#AUTO}) looks at the first non-blank line: the MovieLens CSV header or a GRU4Rec
- * header, then {@code ::} (ML-1M), four tab-separated numbers (ML-100K), two whitespace-separated fields (SASRec).
+ * header, then {@code ::} (ML-1M), four tab-separated fields ending in two numbers (ML-100K), two whitespace-separated fields (SASRec).
  * Anything else is an error asking for {@code --format}.
  *
  * <p>Times are integer or decimal seconds; interactions are ordered by time at millisecond resolution, ties (and
@@ -40,6 +40,10 @@ public final class DataReader {
         Raw raw = new Raw();
         try (BufferedReader in = open(file)) {
             readLines(file, in, opts, raw);
+        } catch (DataFormatException e) {
+            throw e;
+        } catch (IOException e) { // e.g. a truncated gzip stream: say which file
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
         return raw.toDataset(file, opts);
     }
@@ -55,7 +59,7 @@ public final class DataReader {
             if (file.getFileName().toString().endsWith(".gz")) s = new GZIPInputStream(s, 1 << 16);
         } catch (IOException e) {
             s.close();
-            throw new IOException(file + ": not a readable gzip file: " + e.getMessage(), e);
+            throw new IOException("not a readable gzip file: " + e.getMessage(), e);
         }
         return new BufferedReader(new InputStreamReader(s, StandardCharsets.UTF_8), 1 << 16);
     }
@@ -70,7 +74,6 @@ public final class DataReader {
             if (lf == null) {
                 lf = LineFormat.resolve(file, lineNo, line, opts);
                 fields = new String[lf.fieldCount];
-                raw.format = lf;
                 if (lf.hasHeader) continue;
             }
             int n = lf.split(line, fields);
@@ -109,6 +112,8 @@ public final class DataReader {
     }
 
     private static double parseRating(Path file, long lineNo, String s) throws DataFormatException {
+        double fast = simpleDecimal(s);
+        if (!Double.isNaN(fast)) return fast;
         try {
             double r = Double.parseDouble(s);
             if (Double.isFinite(r)) return r;
@@ -116,6 +121,31 @@ public final class DataReader {
             // reported below, as for a non-finite value
         }
         throw new DataFormatException(file, lineNo, "rating '" + LineFormat.abbreviate(s) + "' is not a number");
+    }
+
+    /**
+     * Plain {@code 123} or {@code 12.5} without Double.parseDouble, which dominates the per-line cost; NaN for any
+     * other form. Exact: digits below 2^53 divided by a power of ten up to 10^18 is one correctly rounded division,
+     * the same double parseDouble returns.
+     */
+    static double simpleDecimal(String s) {
+        int n = s.length();
+        if (n == 0 || n > 18) return Double.NaN;
+        long digits = 0;
+        long scale = 1;
+        boolean point = false;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digits = digits * 10 + (c - '0');
+                if (point) scale *= 10;
+            } else if (c == '.' && !point && i > 0 && i < n - 1) {
+                point = true;
+            } else {
+                return Double.NaN;
+            }
+        }
+        return point ? digits / (double) scale : digits;
     }
 
     /** The interactions as read: raw user and item numbers (first appearance), times, before the k-core filter. */
@@ -127,11 +157,18 @@ public final class DataReader {
         final IntList users = new IntList(1 << 12);
         final IntList items = new IntList(1 << 12);
         final LongList times = new LongList(1 << 12);
-        LineFormat format;
         long read;
 
+        private String lastUser;
+        private int lastUserIndex;
+
         void add(String user, String item, long time) {
-            users.add(intern(userIds, userNames, user));
+            // Most files group a user's lines together; skipping the map then saves the dominant cost of a line.
+            if (!user.equals(lastUser)) {
+                lastUser = user;
+                lastUserIndex = intern(userIds, userNames, user);
+            }
+            users.add(lastUserIndex);
             items.add(intern(itemIds, itemNames, item));
             times.add(time);
         }

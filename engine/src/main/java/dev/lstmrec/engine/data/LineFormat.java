@@ -60,7 +60,7 @@ final class LineFormat {
         if (isGru4recHeader(t)) return Format.GRU4REC;
         if (t.contains("::")) return Format.ML1M;
         String[] tabs = t.split("\t", -1);
-        if (tabs.length == 4 && allNumeric(tabs)) return Format.ML100K;
+        if (tabs.length == 4 && numeric(tabs[2]) && numeric(tabs[3])) return Format.ML100K; // ids may be any text
         if (t.split("[ \t]+").length == 2) return Format.SASREC;
         throw new DataFormatException(file, lineNo, "cannot detect the format from the first line \"" + abbreviate(t)
                 + "\"; pass --format (one of " + Format.names() + ")");
@@ -71,11 +71,8 @@ final class LineFormat {
         return names.contains("sessionid") && names.contains("itemid") && names.contains("time");
     }
 
-    private static boolean allNumeric(String[] fields) {
-        for (String s : fields) {
-            if (!s.strip().matches("-?[0-9]+(\\.[0-9]*)?")) return false;
-        }
-        return true;
+    private static boolean numeric(String field) {
+        return field.strip().matches("-?[0-9]+(\\.[0-9]*)?");
     }
 
     private static LineFormat csv(Path file, long lineNo, String first) throws DataFormatException {

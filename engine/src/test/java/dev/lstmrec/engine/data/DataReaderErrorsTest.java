@@ -45,6 +45,12 @@ class DataReaderErrorsTest {
     }
 
     @Test
+    void timeOutOfRange() throws IOException {
+        DataFormatException e = fails("u.data", "1\t2\t3\t99999999999999999\n", ReadOptions.of(Format.ML100K));
+        assertEquals(dir.resolve("u.data") + ":1: time '99999999999999999' is out of range", e.getMessage());
+    }
+
+    @Test
     void nonNumericRating() throws IOException {
         DataFormatException e = fails("ratings.dat", "1::2::five::100\n", ReadOptions.of(Format.ML1M));
         assertEquals(dir.resolve("ratings.dat") + ":1: rating 'five' is not a number", e.getMessage());
@@ -83,6 +89,13 @@ class DataReaderErrorsTest {
         Path p = dir.resolve("nope.csv");
         NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> DataReader.read(p));
         assertEquals(p + ": data file not found", e.getMessage());
+    }
+
+    @Test
+    void brokenGzipNamesTheFile() throws IOException {
+        Path p = write(dir, "u.data.gz", "this is not gzip\n");
+        IOException e = assertThrows(IOException.class, () -> DataReader.read(p));
+        assertEquals(p + ": not a readable gzip file: Not in GZIP format", e.getMessage());
     }
 
     @Test

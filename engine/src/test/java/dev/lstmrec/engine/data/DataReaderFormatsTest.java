@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
+import java.util.SplittableRandom;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,6 +123,18 @@ class DataReaderFormatsTest {
         assertEquals(2, e.line());
         assertTrue(e.getMessage().startsWith(p + ":2: cannot detect the format"), e.getMessage());
         assertTrue(e.getMessage().contains("--format"), e.getMessage());
+    }
+
+    @Test
+    void ratingFastPathAgreesWithParseDouble() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < 20_000; i++) {
+            String s = r.nextInt(100_000) + (r.nextBoolean() ? "" : "." + r.nextInt(1_000_000));
+            assertEquals(Double.parseDouble(s), DataReader.simpleDecimal(s), s);
+        }
+        for (String other : new String[] {"", "-1", "1.", ".5", "1e3", "1.2.3", "NaN", "12345678901234567890"}) {
+            assertTrue(Double.isNaN(DataReader.simpleDecimal(other)), other);
+        }
     }
 
     @Test

@@ -348,6 +348,7 @@ public final class ScalarBackend implements Backend {
         outIndex.expect("scoreTopK outIndex", n, k);
         outScore.expect("scoreTopK outScore", n, k);
         Checks.csr("scoreTopK exclude", excludeOffsets, exclude, n);
+        if (k == 0) return; // nothing to write, and the insertion below assumes at least one slot
         float[] hd = f(h), wd = f(w), bd = f(bias), sd = f(outScore);
         int[] xi = i(outIndex), off = i(excludeOffsets), ex = i(exclude);
         boolean[] skip = new boolean[v];

@@ -149,17 +149,17 @@ public final class Twin {
 
     /** Asserts the candidate's int tensor equals the oracle's exactly, guards included; returns the oracle's values. */
     public int[] checkExact(String what, IntPair p) {
-        int[] ref = RandomTensors.downloadInt(oracle.backend(), p.ref());
-        int[] got = RandomTensors.downloadInt(candidate.backend(), p.cand());
-        assertArrayEquals(ref, got, what + " [" + candidate.backend().name() + " vs scalar" + layout() + "]");
-        if (views) {
-            int[] base = RandomTensors.downloadInt(candidate.backend(), p.candBase());
-            for (int i = 0; i < base.length; i++) {
-                boolean inside = i >= p.lead() && i < p.lead() + p.cand().size();
-                if (!inside && base[i] != INT_GUARD) fail(what + ": candidate wrote outside its view at base index " + i);
-            }
-        }
+        int[] ref = oracleValues(p);
+        assertArrayEquals(ref, candidateValues(p), what + " [" + candidate.backend().name() + " vs scalar" + layout() + "]");
+        checkGuards(what, p);
         return ref;
+    }
+
+    /** Asserts that neither side wrote outside the int tensor's view. */
+    public void checkGuards(String what, IntPair p) {
+        if (p.candBase() == null) return;
+        checkGuards(what + " (candidate)", RandomTensors.downloadInt(candidate.backend(), p.candBase()), p.lead(), p.cand().size());
+        checkGuards(what + " (oracle)", RandomTensors.downloadInt(oracle.backend(), p.refBase()), p.lead(), p.ref().size());
     }
 
     /** Downloads the candidate's values. */
@@ -176,8 +176,19 @@ public final class Twin {
         return RandomTensors.downloadInt(candidate.backend(), p.cand());
     }
 
+    public int[] oracleValues(IntPair p) {
+        return RandomTensors.downloadInt(oracle.backend(), p.ref());
+    }
+
     private String layout() {
         return views ? ", view at offset " + LEAD : ", whole tensor";
+    }
+
+    private static void checkGuards(String what, int[] base, int lead, int size) {
+        for (int i = 0; i < base.length; i++) {
+            boolean inside = i >= lead && i < lead + size;
+            if (!inside && base[i] != INT_GUARD) fail(what + ": wrote outside its view at base index " + i + ", found " + base[i]);
+        }
     }
 
     private static void checkGuards(String what, float[] base, int lead, int size) {

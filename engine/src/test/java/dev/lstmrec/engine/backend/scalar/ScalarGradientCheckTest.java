@@ -6,6 +6,8 @@ import dev.lstmrec.engine.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.function.Function;
+
 import static dev.lstmrec.engine.backend.conformance.Tolerances.*;
 import static dev.lstmrec.engine.backend.scalar.DoubleReference.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -153,7 +155,7 @@ class ScalarGradientCheckTest {
                 Tensor dBias = b.allocate(g4);
                 b.biasBackward(dBias, dGates);
 
-                java.util.function.Function<LstmStep, Double> probe = s -> dot(wh, s.h()) + (withDc ? dot(wc, s.c()) : 0);
+                Function<LstmStep, Double> probe = s -> dot(wh, s.h()) + (withDc ? dot(wc, s.c()) : 0);
                 backward(what + " dGates", gradient(pre, FD_EPS, x -> probe.apply(lstmCell(x, bias, cPrev, n, hid))), get(dGates));
                 backward(what + " dBias", gradient(bias, FD_EPS, x -> probe.apply(lstmCell(pre, x, cPrev, n, hid))), get(dBias));
                 if (withPrev) {

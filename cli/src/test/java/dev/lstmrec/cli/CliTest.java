@@ -1,0 +1,139 @@
+package dev.lstmrec.cli;
+
+import dev.lstmrec.engine.data.SyntheticConfig;
+import dev.lstmrec.engine.data.SyntheticData;
+import dev.lstmrec.engine.io.Json;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The command line end to end, in-process: exit codes (0 ok, 1 data/I-O errors, 2 usage), one-line errors naming
+ * file:line, the report's keys, and the train → evaluate → recommend round trip on a small generated log.
+ */
+class CliTest {
+    @TempDir
+    static Path dir;
+    static Path data;
+    static Path model;
+    static Result trained;
+
+    record Result(int code, String out, String err) {}
+
+    static synchronized Result run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @BeforeAll
+    static void trainSmallModel() throws Exception {
+        data = dir.resolve("u.data");
+        SyntheticData.writeMl100k(SyntheticData.generate(SyntheticConfig.defaults().withSize(150, 60, 4)), data);
+        model = dir.resolve("m.lstmrec");
+        trained = run("train", "--data", data.toString(), "--dim", "8", "--hidden", "8", "--epochs", "2", "--batch", "32",
+                "--max-len", "20", "--backend", "scalar", "--model", model.toString(), "--report", dir.resolve("r.json").toString());
+    }
+
+    @Test
+    void trainWritesModelReportAndSummary() throws Exception {
+        assertEquals(0, trained.code(), trained.err());
+        assertTrue(Files.size(model) > 0);
+        assertTrue(trained.out().contains("popularity"), trained.out());
+        assertTrue(trained.err().contains("epoch   2"), trained.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> report = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("r.json")));
+        for (String key : List.of("dataset", "config", "backend", "epochs", "best_epoch", "test", "popularity", "train_tokens_per_s", "protocol")) {
+            assertTrue(report.containsKey(key), "report has " + key);
+        }
+        assertEquals("scalar", report.get("backend"));
+        assertEquals(2, ((List<?>) report.get("epochs")).size());
+        Map<?, ?> test = (Map<?, ?>) report.get("test");
+        for (String k : List.of("HR@5", "NDCG@10", "MRR@20")) assertTrue(test.containsKey(k), k);
+        Map<?, ?> ds = (Map<?, ?>) report.get("dataset");
+        assertEquals(150L, ((Number) ds.get("users")).longValue());
+    }
+
+    @Test
+    void evaluateAndRecommendReadTheModel() {
+        Result ev = run("evaluate", "--model", model.toString(), "--backend", "scalar");
+        assertEquals(0, ev.code(), ev.err());
+        assertTrue(ev.out().contains("model") && ev.out().contains("popularity") && ev.out().contains("ALL items"), ev.out());
+
+        Result rec = run("recommend", "--model", model.toString(), "--user", "u1", "--k", "5", "--backend", "scalar");
+        assertEquals(0, rec.code(), rec.err());
+        assertEquals(6, rec.out().strip().split("\n").length, rec.out());
+
+        Result mixed = run("recommend", "--model", model.toString(), "--history", "i1,nosuchitem,i2", "--backend", "scalar");
+        assertEquals(0, mixed.code(), mixed.err());
+        assertTrue(mixed.err().contains("nosuchitem"), "unknown ids are reported: " + mixed.err());
+
+        Result unknownUser = run("recommend", "--model", model.toString(), "--user", "nobody", "--backend", "scalar");
+        assertEquals(1, unknownUser.code());
+        assertTrue(unknownUser.err().contains("unknown user 'nobody'"), unknownUser.err());
+    }
+
+    @Test
+    void malformedLineIsExitOneNamingFileAndLine() throws Exception {
+        Path bad = dir.resolve("bad.data");
+        Files.writeString(bad, "1\t10\t5\t100\n1\t11\t5\t101\n2\tx\t4\n");
+        Result r = run("train", "--data", bad.toString(), "--backend", "scalar", "--model", dir.resolve("never.lstmrec").toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("bad.data:3:"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace without --verbose: " + r.err());
+        assertFalse(Files.exists(dir.resolve("never.lstmrec")), "no output left behind");
+    }
+
+    @Test
+    void missingFileAndCorruptModelAreExitOne() throws Exception {
+        Result missing = run("train", "--data", dir.resolve("absent.csv").toString(), "--backend", "scalar");
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("absent.csv"), missing.err());
+
+        Path corrupt = dir.resolve("corrupt.lstmrec");
+        byte[] bytes = Files.readAllBytes(model);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(corrupt, bytes);
+        Result r = run("evaluate", "--model", corrupt.toString(), "--backend", "scalar");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("corrupt") || r.err().contains("checksum"), r.err());
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        assertEquals(2, run("train", "--dim", "-3").code());
+        assertEquals(2, run("train", "--no-such-option").code());
+        assertEquals(2, run("train", "--format", "xml").code());
+        assertEquals(2, run("recommend", "--model", "x").code(), "needs --user or --history");
+        Result unknownBackend = run("info", "--backend", "nosuch");
+        assertEquals(1, unknownBackend.code());
+        assertTrue(unknownBackend.out().contains("unknown backend"), unknownBackend.out());
+    }
+
+    @Test
+    void infoListsBackends() {
+        Result r = run("info");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("scalar") && r.out().contains("in use"), r.out());
+    }
+}

@@ -1,0 +1,335 @@
+package dev.lstmrec.kernels.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SGEMM {@code C = alpha·op(A)·op(B) + beta·C} on row-major float arrays, BLIS-style: op(B) is packed into
+ * KC×NR micro-panels and op(A) (scaled by alpha) into MR×KC micro-panels, both zero-padded so the register-tiled
+ * micro-kernel (MR = 8 or 6 rows × 2 vectors of C, FMA into MR·2 accumulators) never needs a mask; edge tiles go through a
+ * small tile buffer. Loops: jc (NC) → pc (KC, pack B) → ic (MC, pack A) → jr (NR) → ir (MR).
+ * Napkin math: per k step the kernel does 2·MR FMAs for 2 vector loads + MR broadcasts. Checked against
+ * ScalarBackend.gemm in SimdGemmTest (all transposes, tails, alpha/beta, threads 1 vs 2).
+ */
+final class Gemm {
+    private static final VectorSpecies<Float> S = Simd.F;
+    private static final int L = Simd.L;
+    /** Micro-tile height: 8 rows (16 accumulators) when the CPU has AVX-512's 32 registers, else 6 (12). */
+    static final int MR = Simd.MAX_BITS >= 512 ? 8 : 6;
+    static final int NR = 2 * L;
+    static final int KC = 256;
+    static final int MC = 96;
+    static final int NC = 128 * NR;
+    /** Below this many FLOPs the threads' wake-up costs more than the split gains. */
+    static final long PARALLEL_FLOPS = 3_000_000L;
+
+    /** Per-thread packing buffers, allocated once at their largest size. */
+    static final class Workspace {
+        final float[] a = new float[MC * KC];
+        final float[] b = new float[KC * NC];
+        final float[] tile = new float[MR * NR];
+    }
+
+    /** The operands of one call, kept in fields so the parallel task needs no per-call allocation. */
+    private final Workspace[] workspaces;
+    private final WorkerPool pool;
+    private final WorkerPool.Task task = this::runPart;
+    private boolean transA, transB;
+    private float[] a, b, c;
+    private int ao, lda, bo, ldb, co, ldc, m, n, k, parts;
+    private boolean splitN;
+    private float alpha, beta;
+
+    Gemm(WorkerPool pool) {
+        this.pool = pool;
+        workspaces = new Workspace[pool.size()];
+        for (int i = 0; i < workspaces.length; i++) workspaces[i] = new Workspace();
+    }
+
+    Workspace workspace(int part) {
+        return workspaces[part];
+    }
+
+    /** Multi-threaded entry: splits C along its longer side (in tiles) when the product is large enough. */
+    void gemm(boolean transA, float[] a, int ao, int lda, boolean transB, float[] b, int bo, int ldb,
+              float[] c, int co, int ldc, int m, int n, int k, float alpha, float beta) {
+        long flops = 2L * m * n * k;
+        int tilesM = (m + MR - 1) / MR, tilesN = (n + NR - 1) / NR;
+        int p = pool.size();
+        boolean byN = tilesN >= tilesM;
+        p = (int) Math.min(p, Math.min(byN ? tilesN : tilesM, Math.max(1, flops / PARALLEL_FLOPS)));
+        if (p <= 1) {
+            compute(workspaces[0], transA, a, ao, lda, transB, b, bo, ldb, c, co, ldc, 0, m, 0, n, k, alpha, beta);
+            return;
+        }
+        this.transA = transA; this.a = a; this.ao = ao; this.lda = lda;
+        this.transB = transB; this.b = b; this.bo = bo; this.ldb = ldb;
+        this.c = c; this.co = co; this.ldc = ldc; this.m = m; this.n = n; this.k = k;
+        this.alpha = alpha; this.beta = beta; this.parts = p; this.splitN = byN;
+        try {
+            pool.run(p, task);
+        } finally {
+            this.a = null; this.b = null; this.c = null;
+        }
+    }
+
+    private void runPart(int part) {
+        int tiles = splitN ? (n + NR - 1) / NR : (m + MR - 1) / MR, unit = splitN ? NR : MR, extent = splitN ? n : m;
+        int from = Math.min(extent, (int) ((long) tiles * part / parts) * unit);
+        int to = Math.min(extent, (int) ((long) tiles * (part + 1) / parts) * unit);
+        if (from >= to) return;
+        if (splitN) compute(workspaces[part], transA, a, ao, lda, transB, b, bo, ldb, c, co, ldc, 0, m, from, to, k, alpha, beta);
+        else compute(workspaces[part], transA, a, ao, lda, transB, b, bo, ldb, c, co, ldc, from, to, 0, n, k, alpha, beta);
+    }
+
+    /**
+     * Single-threaded SGEMM on the block C[m0..m1, n0..n1). op(A) is [M, K] (stored [K, M] when transA) with
+     * row stride lda; op(B) is [K, N] (stored [N, K] when transB) with row stride ldb.
+     */
+    static void compute(Workspace ws, boolean transA, float[] a, int ao, int lda, boolean transB, float[] b, int bo,
+                        int ldb, float[] c, int co, int ldc, int m0, int m1, int n0, int n1, int k, float alpha,
+                        float beta) {
+        if (m1 <= m0 || n1 <= n0) return;
+        if (k == 0 || alpha == 0f) {
+            scaleC(c, co, ldc, m0, m1, n0, n1, beta);
+            return;
+        }
+        // General beta is applied once up front so the kernel only ever overwrites or accumulates.
+        if (beta != 0f && beta != 1f) scaleC(c, co, ldc, m0, m1, n0, n1, beta);
+        for (int jc = n0; jc < n1; jc += NC) {
+            int nc = Math.min(NC, n1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean accumulate = pc > 0 || beta != 0f;
+                packB(ws.b, transB, b, bo, ldb, pc, kc, jc, nc);
+                for (int ic = m0; ic < m1; ic += MC) {
+                    int mc = Math.min(MC, m1 - ic);
+                    packA(ws.a, transA, a, ao, lda, ic, mc, pc, kc, alpha);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            int cIdx = co + (ic + ir) * ldc + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                kernel(kc, ws.a, ir * kc, ws.b, jr * kc, c, cIdx, ldc, accumulate);
+                            } else {
+                                kernel(kc, ws.a, ir * kc, ws.b, jr * kc, ws.tile, 0, NR, false);
+                                mergeTile(ws.tile, c, cIdx, ldc, mr, nr, accumulate);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void kernel(int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int ci, int ldc,
+                               boolean accumulate) {
+        if (MR == 8) kernel8(kc, pa, ai, pb, bi, c, ci, ldc, accumulate);
+        else kernel6(kc, pa, ai, pb, bi, c, ci, ldc, accumulate);
+    }
+
+    private static void scaleC(float[] c, int co, int ldc, int m0, int m1, int n0, int n1, float beta) {
+        for (int i = m0; i < m1; i++) {
+            int row = co + i * ldc;
+            for (int j = n0; j < n1; j++) c[row + j] = beta == 0f ? 0f : beta * c[row + j];
+        }
+    }
+
+    private static void mergeTile(float[] tile, float[] c, int cIdx, int ldc, int mr, int nr, boolean accumulate) {
+        for (int i = 0; i < mr; i++) {
+            int row = cIdx + i * ldc, t = i * NR;
+            if (!accumulate) System.arraycopy(tile, t, c, row, nr);
+            else for (int j = 0; j < nr; j++) c[row + j] += tile[t + j];
+        }
+    }
+
+    /** Packs op(B)[pc..pc+kc, jc..jc+nc) as NR-wide micro-panels, p-major inside each, zero-padded to NR. */
+    private static void packB(float[] dst, boolean transB, float[] b, int bo, int ldb, int pc, int kc, int jc, int nc) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr), base = jr * kc;
+            if (!transB) {
+                for (int p = 0; p < kc; p++) {
+                    int src = bo + (pc + p) * ldb + jc + jr, d = base + p * NR;
+                    if (nr == NR) {
+                        FloatVector.fromArray(S, b, src).intoArray(dst, d);
+                        FloatVector.fromArray(S, b, src + L).intoArray(dst, d + L);
+                    } else {
+                        System.arraycopy(b, src, dst, d, nr);
+                        for (int j = nr; j < NR; j++) dst[d + j] = 0f;
+                    }
+                }
+            } else {
+                for (int j = 0; j < NR; j++) {
+                    if (j < nr) {
+                        int src = bo + (jc + jr + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++) dst[base + p * NR + j] = b[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) dst[base + p * NR + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs alpha·op(A)[ic..ic+mc, pc..pc+kc) as MR-tall micro-panels, p-major inside each, zero-padded to MR. */
+    private static void packA(float[] dst, boolean transA, float[] a, int ao, int lda, int ic, int mc, int pc, int kc,
+                              float alpha) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir), base = ir * kc;
+            for (int r = 0; r < MR; r++) {
+                if (r < mr) {
+                    if (!transA) {
+                        int src = ao + (ic + ir + r) * lda + pc;
+                        for (int p = 0; p < kc; p++) dst[base + p * MR + r] = alpha * a[src + p];
+                    } else {
+                        int src = ao + pc * lda + ic + ir + r;
+                        for (int p = 0; p < kc; p++) dst[base + p * MR + r] = alpha * a[src + p * lda];
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
+                }
+            }
+        }
+    }
+
+    /** C[6 × 2L] (+)= packedA·packedB over kc steps; C is read only when {@code accumulate}. */
+    private static void kernel6(int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int ci, int ldc,
+                                boolean accumulate) {
+        FloatVector c00 = FloatVector.broadcast(S, 0f), c01 = FloatVector.broadcast(S, 0f);
+        FloatVector c10 = FloatVector.broadcast(S, 0f), c11 = FloatVector.broadcast(S, 0f);
+        FloatVector c20 = FloatVector.broadcast(S, 0f), c21 = FloatVector.broadcast(S, 0f);
+        FloatVector c30 = FloatVector.broadcast(S, 0f), c31 = FloatVector.broadcast(S, 0f);
+        FloatVector c40 = FloatVector.broadcast(S, 0f), c41 = FloatVector.broadcast(S, 0f);
+        FloatVector c50 = FloatVector.broadcast(S, 0f), c51 = FloatVector.broadcast(S, 0f);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
+            FloatVector x0 = FloatVector.broadcast(S, pa[ai + 0]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(S, pa[ai + 3]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(S, pa[ai + 4]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(S, pa[ai + 5]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+            ai += 6;
+            bi += NR;
+        }
+        // Stores written out in full: a helper method per row exceeds C2's inlining budget and boxes vectors.
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, ci + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, ci + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + L);
+    }
+
+    /** C[8 × 2L] (+)= packedA·packedB over kc steps; C is read only when {@code accumulate}. */
+    private static void kernel8(int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int ci, int ldc,
+                                boolean accumulate) {
+        FloatVector c00 = FloatVector.broadcast(S, 0f), c01 = FloatVector.broadcast(S, 0f);
+        FloatVector c10 = FloatVector.broadcast(S, 0f), c11 = FloatVector.broadcast(S, 0f);
+        FloatVector c20 = FloatVector.broadcast(S, 0f), c21 = FloatVector.broadcast(S, 0f);
+        FloatVector c30 = FloatVector.broadcast(S, 0f), c31 = FloatVector.broadcast(S, 0f);
+        FloatVector c40 = FloatVector.broadcast(S, 0f), c41 = FloatVector.broadcast(S, 0f);
+        FloatVector c50 = FloatVector.broadcast(S, 0f), c51 = FloatVector.broadcast(S, 0f);
+        FloatVector c60 = FloatVector.broadcast(S, 0f), c61 = FloatVector.broadcast(S, 0f);
+        FloatVector c70 = FloatVector.broadcast(S, 0f), c71 = FloatVector.broadcast(S, 0f);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
+            FloatVector x0 = FloatVector.broadcast(S, pa[ai + 0]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(S, pa[ai + 3]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(S, pa[ai + 4]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(S, pa[ai + 5]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+            FloatVector x6 = FloatVector.broadcast(S, pa[ai + 6]);
+            c60 = b0.fma(x6, c60);
+            c61 = b1.fma(x6, c61);
+            FloatVector x7 = FloatVector.broadcast(S, pa[ai + 7]);
+            c70 = b0.fma(x7, c70);
+            c71 = b1.fma(x7, c71);
+            ai += 8;
+            bi += NR;
+        }
+        // Stores written out in full: a helper method per row exceeds C2's inlining budget and boxes vectors.
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, ci + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, ci + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + L));
+            c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc));
+            c61 = c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + L));
+            c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc));
+            c71 = c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + L);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + L);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + L);
+    }
+}

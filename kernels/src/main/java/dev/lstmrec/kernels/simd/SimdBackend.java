@@ -1,0 +1,387 @@
+package dev.lstmrec.kernels.simd;
+
+import dev.lstmrec.engine.backend.AdamStep;
+import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.backend.BackendOptions;
+import dev.lstmrec.engine.backend.Checks;
+import dev.lstmrec.engine.backend.DropoutMask;
+import dev.lstmrec.engine.backend.RankMode;
+import dev.lstmrec.engine.tensor.HeapFloats;
+import dev.lstmrec.engine.tensor.HeapInts;
+import dev.lstmrec.engine.tensor.IntTensor;
+import dev.lstmrec.engine.tensor.Shape;
+import dev.lstmrec.engine.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * The Vector API backend: heap float[]/int[] storage like {@code ScalarBackend}, every op vectorised with the
+ * species of {@link Simd}, and split over the backend's own {@link WorkerPool} where the work is large enough.
+ * Only created through {@link SimdBackendProvider} after its probe. Like every backend it is used by one thread at
+ * a time. Checked op by op against ScalarBackend (SimdOpsTest, SimdGemmTest) at 128/256/512 bits, 1 and 2 threads.
+ */
+public final class SimdBackend implements Backend {
+    private static final VectorSpecies<Float> S = Simd.F;
+    private static final int L = Simd.L;
+    /** Elements of streaming work below which an element-wise op stays on the calling thread. */
+    private static final long PARALLEL_ELEMENTS = 1 << 15;
+
+    private final int threads;
+    private final WorkerPool pool;
+    private final Gemm gemm;
+    private final Scoring.Part[] scoringParts;
+    private final double[] partials;
+    private float[][] biasPartials;
+
+    /** Public for the provider's reflective call; use {@link SimdBackendProvider#create}. */
+    public SimdBackend(BackendOptions options) {
+        if (Simd.REQUESTED_BITS > Simd.MAX_BITS) {
+            throw new IllegalArgumentException("simd bits " + Simd.REQUESTED_BITS + " exceeds this CPU's widest float"
+                    + " vector of " + Simd.MAX_BITS + " bits");
+        }
+        threads = options.resolvedThreads();
+        pool = new WorkerPool(threads);
+        gemm = new Gemm(pool);
+        scoringParts = new Scoring.Part[threads];
+        for (int i = 0; i < threads; i++) scoringParts[i] = new Scoring.Part();
+        partials = new double[threads];
+        biasPartials = new float[threads][0];
+    }
+
+    @Override
+    public String name() {
+        return "simd";
+    }
+
+    @Override
+    public String description() {
+        return "Vector API FloatVector " + S.vectorBitSize() + "-bit (" + L + " lanes), " + threads
+                + (threads == 1 ? " thread" : " threads");
+    }
+
+    // ---- memory ------------------------------------------------------------------------------------------------
+
+    @Override
+    public Tensor allocate(int... shape) {
+        return new Tensor(new HeapFloats(new float[Shape.size(shape)], this), 0, shape);
+    }
+
+    @Override
+    public IntTensor allocateInt(int... shape) {
+        return new IntTensor(new HeapInts(new int[Shape.size(shape)], this), 0, shape);
+    }
+
+    private float[] f(Tensor t) {
+        t.checkOwner(this);
+        return ((HeapFloats) t.storage()).data();
+    }
+
+    private int[] i(IntTensor t) {
+        t.checkOwner(this);
+        return ((HeapInts) t.storage()).data();
+    }
+
+    private static int o(Tensor t) {
+        return (int) t.offset();
+    }
+
+    private static int o(IntTensor t) {
+        return (int) t.offset();
+    }
+
+    @Override
+    public void upload(Tensor dst, float[] src, int srcOffset) {
+        System.arraycopy(src, srcOffset, f(dst), o(dst), dst.size());
+    }
+
+    @Override
+    public void download(float[] dst, int dstOffset, Tensor src) {
+        System.arraycopy(f(src), o(src), dst, dstOffset, src.size());
+    }
+
+    @Override
+    public void uploadInt(IntTensor dst, int[] src, int srcOffset) {
+        System.arraycopy(src, srcOffset, i(dst), o(dst), dst.size());
+    }
+
+    @Override
+    public void downloadInt(int[] dst, int dstOffset, IntTensor src) {
+        System.arraycopy(i(src), o(src), dst, dstOffset, src.size());
+    }
+
+    @Override
+    public void fill(Tensor dst, float value) {
+        Arrays.fill(f(dst), o(dst), o(dst) + dst.size(), value);
+    }
+
+    @Override
+    public void copy(Tensor dst, Tensor src) {
+        Checks.require(dst.size() == src.size(), "copy: sizes differ " + dst + " <- " + src);
+        System.arraycopy(f(src), o(src), f(dst), o(dst), src.size());
+    }
+
+    @Override
+    public void synchronize() {}
+
+    // ---- parallel helpers ----------------------------------------------------------------------------------------
+
+    /** A contiguous slice [from, to) of rows handled by one part. */
+    private interface Slice {
+        void run(int part, int from, int to);
+    }
+
+    /** Splits {@code rows} into contiguous slices, one per part, as many as the work justifies; returns the count. */
+    private int split(int rows, long elementsPerRow, Slice slice) {
+        long work = rows * Math.max(1L, elementsPerRow);
+        int parts = (int) Math.min(Math.min(threads, rows), Math.max(1, work / PARALLEL_ELEMENTS));
+        if (parts <= 1) {
+            slice.run(0, 0, rows);
+            return 1;
+        }
+        pool.run(parts, p -> slice.run(p, (int) ((long) rows * p / parts), (int) ((long) rows * (p + 1) / parts)));
+        return parts;
+    }
+
+    // ---- embedding ------------------------------------------------------------------------------------------------
+
+    @Override
+    public void embeddingForward(Tensor out, Tensor table, IntTensor ids) {
+        int p = ids.size(), e = table.cols(), rows = table.rows();
+        out.expect("embedding out", p, e);
+        float[] od = f(out), td = f(table);
+        int[] id = i(ids);
+        for (int r = 0; r < p; r++) {
+            int item = id[o(ids) + r];
+            Checks.require(item >= 0 && item < rows, "embedding id " + item + " outside [0, " + rows + ")");
+            System.arraycopy(td, o(table) + item * e, od, o(out) + r * e, e);
+        }
+    }
+
+    @Override
+    public void embeddingBackward(Tensor dTable, Tensor dOut, IntTensor ids) {
+        int p = ids.size(), e = dTable.cols(), rows = dTable.rows();
+        dOut.expect("embedding dOut", p, e);
+        float[] gd = f(dOut), td = f(dTable);
+        int[] id = i(ids);
+        for (int r = 0; r < p; r++) {
+            int item = id[o(ids) + r];
+            Checks.require(item >= 0 && item < rows, "embedding id " + item + " outside [0, " + rows + ")");
+            addInto(td, o(dTable) + item * e, gd, o(dOut) + r * e, e);
+        }
+    }
+
+    /** dst[0..n) += src[0..n). */
+    private static void addInto(float[] dst, int d, float[] src, int s, int n) {
+        int bound = S.loopBound(n), j = 0;
+        for (; j < bound; j += L) {
+            FloatVector.fromArray(S, dst, d + j).add(FloatVector.fromArray(S, src, s + j)).intoArray(dst, d + j);
+        }
+        for (; j < n; j++) dst[d + j] += src[s + j];
+    }
+
+    // ---- dense ------------------------------------------------------------------------------------------------------
+
+    @Override
+    public void gemm(Tensor c, boolean transA, Tensor a, boolean transB, Tensor b, float alpha, float beta) {
+        int[] mnk = Checks.gemmShape(c, transA, a, transB, b);
+        gemm.gemm(transA, f(a), o(a), a.dim(1), transB, f(b), o(b), b.dim(1), f(c), o(c), c.dim(1),
+                mnk[0], mnk[1], mnk[2], alpha, beta);
+    }
+
+    @Override
+    public void addBias(Tensor out, Tensor bias) {
+        Checks.rank2("addBias out", out);
+        int rows = out.dim(0), cols = out.dim(1);
+        bias.expect("addBias bias", cols);
+        float[] od = f(out), bd = f(bias);
+        int oo = o(out), bo = o(bias);
+        split(rows, cols, (part, r0, r1) -> {
+            for (int r = r0; r < r1; r++) addInto(od, oo + r * cols, bd, bo, cols);
+        });
+    }
+
+    @Override
+    public void biasBackward(Tensor dBias, Tensor dOut) {
+        Checks.rank2("biasBackward dOut", dOut);
+        int rows = dOut.dim(0), cols = dOut.dim(1);
+        dBias.expect("biasBackward dBias", cols);
+        float[] bd = f(dBias), gd = f(dOut);
+        int go = o(dOut);
+        for (int p = 0; p < threads; p++) {
+            if (biasPartials[p].length < cols) biasPartials[p] = new float[cols];
+        }
+        float[][] acc = biasPartials;
+        int parts = split(rows, cols, (part, r0, r1) -> {
+            float[] sum = acc[part];
+            Arrays.fill(sum, 0, cols, 0f);
+            for (int r = r0; r < r1; r++) addInto(sum, 0, gd, go + r * cols, cols);
+        });
+        for (int p = 0; p < parts; p++) addInto(bd, o(dBias), acc[p], 0, cols);
+    }
+
+    // ---- LSTM ---------------------------------------------------------------------------------------------------------
+
+    @Override
+    public void lstmCellForward(Tensor h, Tensor c, Tensor gates, Tensor bias, Tensor cPrev) {
+        int[] nh = Checks.lstmShape(h, c, gates, cPrev);
+        int n = nh[0], hid = nh[1];
+        bias.expect("lstm bias", 4 * hid);
+        float[] hd = f(h), cd = f(c), gd = f(gates), bd = f(bias), pd = cPrev == null ? null : f(cPrev);
+        int ho = o(h), co = o(c), go = o(gates), bo = o(bias), po = cPrev == null ? 0 : o(cPrev);
+        split(n, 8L * hid, (part, r0, r1) -> LstmCell.forward(hd, ho, cd, co, gd, go, bd, bo, pd, po, hid, r0, r1));
+    }
+
+    @Override
+    public void lstmCellBackward(Tensor dGates, Tensor dcPrev, Tensor dh, Tensor dc, Tensor gates, Tensor c,
+                                 Tensor cPrev) {
+        int[] nh = Checks.lstmShape(dh, c, gates, cPrev);
+        int n = nh[0], hid = nh[1];
+        dGates.expect("lstm dGates", n, 4 * hid);
+        if (dc != null) dc.expect("lstm dc", n, hid);
+        if (dcPrev != null) dcPrev.expect("lstm dcPrev", n, hid);
+        float[] dgd = f(dGates), dhd = f(dh), gd = f(gates), cd = f(c);
+        float[] dcd = dc == null ? null : f(dc), dpd = dcPrev == null ? null : f(dcPrev);
+        float[] pd = cPrev == null ? null : f(cPrev);
+        int dgo = o(dGates), dho = o(dh), go = o(gates), co = o(c);
+        int dco = dc == null ? 0 : o(dc), dpo = dcPrev == null ? 0 : o(dcPrev), po = cPrev == null ? 0 : o(cPrev);
+        split(n, 8L * hid, (part, r0, r1) ->
+                LstmCell.backward(dgd, dgo, dpd, dpo, dhd, dho, dcd, dco, gd, go, cd, co, pd, po, hid, r0, r1));
+    }
+
+    @Override
+    public void dropout(Tensor x, float p, long seed) {
+        Checks.require(p >= 0f && p < 1f, "dropout probability must be in [0, 1), got " + p);
+        if (p == 0f) return;
+        float[] xd = f(x);
+        int xo = o(x);
+        float scale = 1f / (1f - p);
+        int threshold = DropoutMask.threshold(p);
+        // The mask is a 64-bit hash per element; it stays scalar (bit-exact with DropoutMask) and is split by range.
+        split(x.size(), 4, (part, e0, e1) -> {
+            for (int e = e0; e < e1; e++) {
+                int idx = xo + e;
+                xd[idx] = DropoutMask.uniform24(seed, e) >= threshold ? xd[idx] * scale : 0f;
+            }
+        });
+    }
+
+    // ---- loss ---------------------------------------------------------------------------------------------------------
+
+    @Override
+    public void softmaxCrossEntropy(Tensor dLogits, Tensor loss, Tensor logits, IntTensor targets, float gradScale) {
+        Checks.rank2("softmaxCrossEntropy logits", logits);
+        int rows = logits.dim(0), v = logits.dim(1);
+        dLogits.expect("softmaxCrossEntropy dLogits", rows, v);
+        targets.expect("softmaxCrossEntropy targets", rows);
+        loss.expect("softmaxCrossEntropy loss", 1);
+        float[] ld = f(logits), dd = f(dLogits), td = f(loss);
+        int[] tg = i(targets);
+        int lo = o(logits), doff = o(dLogits), to = o(targets);
+        for (int r = 0; r < rows; r++) {
+            int t = tg[to + r];
+            Checks.require(t < v, "softmaxCrossEntropy target " + t + " outside [0, " + v + ")");
+        }
+        Arrays.fill(partials, 0);
+        split(rows, 4L * v, (part, r0, r1) ->
+                partials[part] = SoftmaxLoss.rows(dd, doff, ld, lo, tg, to, v, gradScale, r0, r1));
+        double total = 0;
+        for (double d : partials) total += d;
+        td[o(loss)] += (float) total;
+    }
+
+    @Override
+    public void sumSquares(Tensor out, Tensor x) {
+        out.expect("sumSquares out", 1);
+        float[] xd = f(x);
+        int xo = o(x), n = x.size();
+        Arrays.fill(partials, 0);
+        split(n, 1, (part, e0, e1) -> partials[part] = sumSquares(xd, xo + e0, e1 - e0));
+        double total = 0;
+        for (double d : partials) total += d;
+        f(out)[o(out)] += (float) total;
+    }
+
+    /** Σ x² with float vector accumulators flushed to a double every 4096 elements (keeps 1e-7 relative error). */
+    private static double sumSquares(float[] xd, int from, int n) {
+        double total = 0;
+        for (int c0 = 0; c0 < n; c0 += 4096) {
+            int len = Math.min(4096, n - c0), base = from + c0, bound = S.loopBound(len), j = 0;
+            FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+            for (; j + L < bound; j += 2 * L) {
+                FloatVector a = FloatVector.fromArray(S, xd, base + j), b = FloatVector.fromArray(S, xd, base + j + L);
+                acc0 = a.fma(a, acc0);
+                acc1 = b.fma(b, acc1);
+            }
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, xd, base + j);
+                acc0 = a.fma(a, acc0);
+            }
+            total += acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            for (; j < len; j++) total += (double) xd[base + j] * xd[base + j];
+        }
+        return total;
+    }
+
+    // ---- optimizer ------------------------------------------------------------------------------------------------------
+
+    @Override
+    public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step) {
+        int n = param.size();
+        Checks.require(grad.size() == n && m.size() == n && v.size() == n, "adamUpdate: sizes differ");
+        float[] pd = f(param), gd = f(grad), md = f(m), vd = f(v);
+        int po = o(param), go = o(grad), mo = o(m), vo = o(v);
+        split(n, 4, (part, e0, e1) -> Adam.update(pd, po, gd, go, md, mo, vd, vo, step, e0, e1));
+    }
+
+    // ---- inference --------------------------------------------------------------------------------------------------------
+
+    @Override
+    public void scoreTopK(IntTensor outIndex, Tensor outScore, Tensor h, Tensor w, Tensor bias,
+                          IntTensor excludeOffsets, IntTensor exclude) {
+        Checks.rank2("scoreTopK h", h);
+        int n = h.dim(0), hid = h.dim(1), v = w.dim(0), k = outIndex.cols();
+        w.expect("scoreTopK w", v, hid);
+        bias.expect("scoreTopK bias", v);
+        outIndex.expect("scoreTopK outIndex", n, k);
+        outScore.expect("scoreTopK outScore", n, k);
+        Checks.csr("scoreTopK exclude", excludeOffsets, exclude, n);
+        float[] hd = f(h), wd = f(w), bd = f(bias), sd = f(outScore);
+        int[] xi = i(outIndex), off = i(excludeOffsets), ex = i(exclude);
+        int xo = o(outIndex), so = o(outScore), ho = o(h), wo = o(w), bo = o(bias), offo = o(excludeOffsets);
+        int exo = o(exclude);
+        if (k == 0) return; // nothing to select (and Scoring would index bestS[k - 1])
+        split(n, 2L * v * Math.max(1, hid), (part, r0, r1) -> Scoring.topK(scoringParts[part], gemm.workspace(part),
+                xi, xo, sd, so, hd, ho, wd, wo, bd, bo, off, offo, ex, exo, hid, v, k, r0, r1));
+    }
+
+    @Override
+    public void scoreRank(IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,
+                          IntTensor listOffsets, IntTensor list, RankMode mode) {
+        Checks.rank2("scoreRank h", h);
+        int n = h.dim(0), hid = h.dim(1), v = w.dim(0);
+        w.expect("scoreRank w", v, hid);
+        bias.expect("scoreRank bias", v);
+        outRank.expect("scoreRank outRank", n);
+        targets.expect("scoreRank targets", n);
+        Checks.csr("scoreRank list", listOffsets, list, n);
+        float[] hd = f(h), wd = f(w), bd = f(bias);
+        int[] rk = i(outRank), tg = i(targets), off = i(listOffsets), li = i(list);
+        int rko = o(outRank), ho = o(h), wo = o(w), bo = o(bias), tgo = o(targets), offo = o(listOffsets);
+        int lio = o(list);
+        for (int r = 0; r < n; r++) {
+            int t = tg[tgo + r];
+            Checks.require(t >= 0 && t < v, "scoreRank target " + t + " outside [0, " + v + ")");
+        }
+        long perRow = mode == RankMode.CANDIDATES ? 2L * hid * Math.max(1, list.size() / Math.max(1, n)) : 2L * v * hid;
+        split(n, perRow, (part, r0, r1) -> Scoring.rank(scoringParts[part], gemm.workspace(part), rk, rko, hd, ho,
+                wd, wo, bd, bo, tg, tgo, off, offo, li, lio, mode, hid, v, r0, r1));
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}
