@@ -59,7 +59,9 @@ for r in json.load(open(sys.argv[1])):
 PY
   rm -f "$gb"
   echo "== SGEMM 2048^3, 2 threads: OpenBLAS via torch.mm" >&2
-  "${torch_env[@]}" "$py" "$here/openblas_sgemm.py" --n 2048 | tee /dev/stderr >>"$results"
+  probe="$("${torch_env[@]}" "$py" "$here/openblas_sgemm.py" --n 2048)"
+  echo "$probe" >&2
+  echo "$probe" >>"$results"
 fi
 
 $py - "$results" <<'PY'
