@@ -58,6 +58,10 @@ def work(bench, p):
         count = param_count(n, d, h)
         # read param, grad, m, v; write param, m, v
         return f"{count / 1e6:.2f}M params (N={n} d={d} h={h})", 7.0 * count * F, "GB"
+    if name == "TrainStepBench.trainBatch":
+        n, t, d, h, b = dims(p["step"])
+        # Per token: LSTM forward 2·4h·(d+h) + scoring 2·N·h; the backward costs twice the forward.
+        return f"N={n} T={t} d={d} h={h} B={b} threads={p['threads']}", 3.0 * b * t * (2 * 4 * h * (d + h) + 2 * n * h), "GFLOP"
     return json.dumps(p, sort_keys=True), None, None
 
 

@@ -22,7 +22,7 @@ if [[ "${LSTMREC_BENCH_FULL:-0}" != 1 ]]; then
   # The shapes of the two comparison runs: (N=1682, T=200, d=h=64) and (N=23715, T=50, d=h=128), B = 128.
   params+=(-p "gemm=proj:NT:6400x512x128:0,rec:NT:128x512x128:1,score:NT:8192x1682x64:0,score:NT:707x23715x128:0,score_dw:TN:23715x128x707:1,dw_ih:TN:512x128x6400:1"
     -p "hidden=64,128" -p "chunk=8192x1682,707x23715" -p "lookup=6400x128x23715"
-    -p "model=1682x64x64,23715x128x128" -p "catalog=23715x128")
+    -p "model=1682x64x64,23715x128x128" -p "catalog=23715x128" -p "step=1682x200x64x64x128")
 fi
 "$java_bin" -jar "$jar" "$filter" "${profile[@]}" "${params[@]}" -rf json -rff "$out" >&2
 python3 "$here/jmh_table.py" "$out"

@@ -130,7 +130,7 @@ public final class Throughput {
     }
 
     /** B random sequences of T+1 items in 1..N: inputs are the first T, targets the next item (as index item-1). */
-    static PackedBatch trainingBatch(SplittableRandom rnd, int b, int len, int items) {
+    public static PackedBatch trainingBatch(SplittableRandom rnd, int b, int len, int items) {
         List<int[]> in = new ArrayList<>(b), tg = new ArrayList<>(b);
         for (int s = 0; s < b; s++) {
             int[] seq = rnd.ints(len + 1, 1, items + 1).toArray();
