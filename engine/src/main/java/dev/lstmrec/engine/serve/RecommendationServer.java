@@ -128,6 +128,11 @@ public final class RecommendationServer implements AutoCloseable {
         return http.getAddress().getPort();
     }
 
+    /** Requests handed to a worker or being answered (for tests and draining). */
+    int inFlight() {
+        return inFlight.get();
+    }
+
     /** Base URL, e.g. {@code http://127.0.0.1:8080}. */
     public URI uri() {
         String host = http.getAddress().getAddress().getHostAddress();
