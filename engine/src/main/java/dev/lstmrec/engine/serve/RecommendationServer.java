@@ -72,6 +72,15 @@ public final class RecommendationServer implements AutoCloseable {
 
     private enum Admission { NORMAL, OVERLOADED, STOPPING }
 
+    static {
+        // The JDK server writes the response headers and the body as two TCP segments; with Nagle's algorithm on, the
+        // body waits for the client's delayed ACK of the headers: about 40 ms added to every keep-alive request
+        // (measured: 48 ms vs 3 ms median on the tiny test model). The JDK reads this property once, when its
+        // server configuration class loads, so it is set before the first HttpServer is created; a value the user
+        // set explicitly is kept.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private static final ThreadLocal<Admission> ADMISSION = ThreadLocal.withInitial(() -> Admission.NORMAL);
 
     private final Recommender recommender;
