@@ -320,9 +320,15 @@ class RecommendationServerTest {
             assertEquals("HTTP/1.1 200 OK", readStatusLine(queued));
             busy.close();
             queued.close();
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (s.inFlight() > 0 && System.nanoTime() < deadline) Thread.sleep(5); // workers finish closing
-            assertItems(expected(new int[] {5}, 3, Set.of()), client.post("/recommend", body), false);
+            // The closed sockets briefly take the worker and the queue slot again (the server reads their EOF as
+            // an exchange), so serving resumes within moments rather than at once.
+            Http.Answer again = client.post("/recommend", body);
+            for (int tries = 0; again.status() == 503 && tries < 100; tries++) {
+                assertError(again, 503, "server overloaded");
+                Thread.sleep(20);
+                again = client.post("/recommend", body);
+            }
+            assertItems(expected(new int[] {5}, 3, Set.of()), again, false);
         }
     }
 
