@@ -260,7 +260,7 @@ public final class RecommendationServer implements AutoCloseable {
             List<Integer> history = new ArrayList<>();
             if (req.user() != null) {
                 int[] stored = recommender.userHistory(req.user());
-                if (stored == null && req.history() == null) {
+                if (stored == null && (req.history() == null || req.history().isEmpty())) {
                     throw new ApiException(404, "unknown user \"" + clip(req.user()) + "\"; give a \"history\" to recommend for a new user");
                 }
                 if (stored != null) for (int item : stored) history.add(item);

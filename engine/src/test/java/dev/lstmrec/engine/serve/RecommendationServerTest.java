@@ -202,6 +202,7 @@ class RecommendationServerTest {
     @Test
     void unknownUserWithoutHistoryIs404() {
         assertError(http.post("/recommend", body("nobody", null, 5)), 404, "unknown user \"nobody\"");
+        assertError(http.post("/recommend", body("nobody", List.of(), 5)), 404, "unknown user \"nobody\"");
     }
 
     @Test
