@@ -157,6 +157,10 @@ public final class RecommendationServer implements AutoCloseable {
         synchronized (this) {
             if (stopped) return;
             stopped = true;
+            // The listening socket is registered with the dispatcher's selector and only really closes when that
+            // selector runs: a server that was built but never started is started here so that stop releases the port.
+            if (!started) http.start();
+            started = true;
         }
         stopping = true;
         long deadline = System.nanoTime() + grace.toNanos();
@@ -188,7 +192,9 @@ public final class RecommendationServer implements AutoCloseable {
         try {
             workers.execute(() -> runAs(admission, exchange));
         } catch (RejectedExecutionException full) {
-            // Answer on the dispatcher thread, without reading the body or touching the model: that is cheap.
+            // Answer on the dispatcher thread without touching the model: cheap (the JDK reads the request headers
+            // here, and closing the exchange skims up to 64 KiB of unread body), and the client gets a JSON 503
+            // instead of a dropped connection.
             runAs(stopping ? Admission.STOPPING : Admission.OVERLOADED, exchange);
         }
     }

@@ -353,4 +353,16 @@ class RecommendationServerTest {
         assertThrows(IOException.class, () -> client.sendOrFail("GET", "/health", null));
         s.stop(Duration.ofSeconds(1)); // idempotent
     }
+
+    @Test
+    void stopReleasesThePortStartedOrNot() throws Exception {
+        for (boolean start : new boolean[] {false, true}) {
+            RecommendationServer s = RecommendationServer.builder(new Recommender(model, new ScalarBackend())).port(0).build();
+            if (start) s.start();
+            s.stop(Duration.ofSeconds(1));
+            try (java.net.ServerSocket again = new java.net.ServerSocket(s.port(), 0, java.net.InetAddress.getLoopbackAddress())) {
+                assertEquals(s.port(), again.getLocalPort(), "port free after stop (started: " + start + ")");
+            }
+        }
+    }
 }
