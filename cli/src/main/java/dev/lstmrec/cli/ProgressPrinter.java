@@ -48,6 +48,13 @@ final class ProgressPrinter implements TrainingListener {
         err.flush();
     }
 
+    @Override
+    public void onMessage(String message) {
+        if (dirty) err.println();
+        dirty = false;
+        err.println("lstmrec: " + message);
+    }
+
     static String duration(double seconds) {
         long s = Math.round(seconds);
         return s >= 60 ? (s / 60) + "m" + String.format("%02d", s % 60) + "s" : s + "s";

@@ -10,6 +10,7 @@ import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.AtomicFiles;
 import dev.lstmrec.engine.io.Json;
 import dev.lstmrec.engine.train.TrainConfig;
+import dev.lstmrec.engine.train.TrainingInterruptedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -77,6 +78,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE", description = "Write a JSON report of the run.")
     Path report;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Save the training state here after every epoch (and --checkpoint-every batches), keeping the newest two.")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N",
+            description = "Also save every N batches within an epoch (default: only after each epoch).")
+    int checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Continue the run whose checkpoints are in DIR; give the same data and model/training options.")
+    Path resume;
+
     @Mixin
     EvalOptions evalOptions = new EvalOptions();
 
@@ -90,6 +103,8 @@ final class TrainCommand implements Callable<Integer> {
         ModelSettings settings = new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout);
         Usage.validated(spec, () -> settings.forItems(1)); // checks the model options before any work is done
         TrainConfig train = Usage.validated(spec, () -> new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm));
+        if (checkpointEvery < 0) throw Usage.error(spec, "--checkpoint-every must be >= 0, got " + checkpointEvery);
+        if (checkpointEvery > 0 && checkpointDir == null && resume == null) throw Usage.error(spec, "--checkpoint-every needs --checkpoint-dir");
         Protocol protocol = evalOptions.protocol(seed);
         dataOptions.readOptions(); // checks the data options before any work is done
         Dataset data;
@@ -107,7 +122,22 @@ final class TrainCommand implements Callable<Integer> {
             info.put("dataset", data.source());
             info.put("backend", backend.name());
             ProgressPrinter progress = new ProgressPrinter(err, System.console() != null, epochs);
-            Experiment.Result r = Experiment.run(data, settings, train, protocol, backend, progress, info);
+            Path stateDir = checkpointDir != null ? checkpointDir : resume;
+            Path stopDir = stateDir != null ? stateDir : model.toAbsolutePath().resolveSibling(model.getFileName() + ".checkpoints");
+            Experiment.Result r;
+            try (StopOnSignal stop = StopOnSignal.install()) {
+                try {
+                    r = Experiment.run(data, settings, train, protocol, backend, progress, info,
+                            stateDir, checkpointEvery, resume != null, stop::requested, stopDir);
+                } catch (TrainingInterruptedException e) {
+                    // Reported before the stop hook is released, so the message is out before the JVM exits.
+                    err.println("lstmrec: interrupted: " + e.getMessage());
+                    if (e.checkpoint() != null) {
+                        err.println("lstmrec: continue with the same command plus --resume " + e.checkpoint().getParent());
+                    }
+                    return 130;
+                }
+            }
             r.model().save(model);
             Reports.printSummary(out, r, protocol, evalOptions.k);
             out.println("model saved to " + model);

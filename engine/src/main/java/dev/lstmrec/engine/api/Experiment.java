@@ -15,7 +15,18 @@ import dev.lstmrec.engine.train.Trainer;
 import dev.lstmrec.engine.train.TrainingListener;
 import dev.lstmrec.engine.train.TrainingResult;
 
+import dev.lstmrec.engine.train.Checkpointing;
+import dev.lstmrec.engine.train.TrainingCheckpoints;
+import dev.lstmrec.engine.train.TrainingState;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.zip.CRC32C;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +51,24 @@ public final class Experiment {
 
     public static Result run(Dataset data, ModelSettings settings, TrainConfig train, Protocol protocol, Backend backend,
                              TrainingListener listener, Map<String, String> info) {
+        try {
+            return run(data, settings, train, protocol, backend, listener, info, null, 0, false, () -> false, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The pipeline with crash safety: training state is saved to {@code checkpointDir} after every epoch (and every
+     * {@code checkpointEvery} batches); with {@code resume} the run continues from the newest usable state there,
+     * which must have been made for the same data and settings. {@code stop} is polled after every batch; when it
+     * says stop, the state is saved to {@code checkpointDir}, or to {@code stopDir} when that is null.
+     *
+     * @throws dev.lstmrec.engine.train.TrainingInterruptedException when stopped (state saved first)
+     */
+    public static Result run(Dataset data, ModelSettings settings, TrainConfig train, Protocol protocol, Backend backend,
+                             TrainingListener listener, Map<String, String> info, Path checkpointDir, int checkpointEvery,
+                             boolean resume, BooleanSupplier stop, Path stopDir) throws IOException {
         long t0 = System.nanoTime();
         Split split = LeaveOneOut.split(data);
         if (split.numEvaluated() == 0) {
@@ -56,7 +85,17 @@ public final class Experiment {
         }
         Trainer trainer = new Trainer(backend, config, train);
         Protocol validation = new Protocol(protocol.excludeSeen(), 0, protocol.seed());
-        TrainingResult result = trainer.fit(trainSeqs, valid, validation, listener);
+        String fingerprint = fingerprint(config, train, validation, trainSeqs, valid);
+        TrainingState state = null;
+        if (resume) {
+            TrainingCheckpoints.Loaded loaded = TrainingCheckpoints.readLatest(checkpointDir, fingerprint);
+            for (String why : loaded.skipped()) listener.onMessage("skipped an unusable checkpoint: " + why);
+            state = loaded.state();
+            listener.onMessage("resuming from " + loaded.file() + " at epoch " + state.epoch() + ", batch " + (state.nextBatch() + 1)
+                    + " (" + state.step() + " steps done)");
+        }
+        TrainingResult result = trainer.fit(trainSeqs, valid, validation, listener,
+                new Checkpointing(checkpointDir, checkpointEvery, fingerprint, stop, stopDir), state);
         Evaluator evaluator = new Evaluator(backend, data.numItems());
         Metrics testMetrics = evaluator.evaluate(trainer.scorer(), test, protocol);
         Metrics popularity = evaluator.evaluate(new PopularityScorer(backend, popularityCounts(data.numItems(), split)), test, protocol);
@@ -75,6 +114,37 @@ public final class Experiment {
         modelInfo.put("test.NDCG@10", Double.toString(testMetrics.get("NDCG@10")));
         SavedModel model = new SavedModel(config, items, users, histories, trainer.downloadWeights(), modelInfo);
         return new Result(split, config, result, testMetrics, popularity, model, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Identifies what a training run depends on (data, model and optimisation settings, validation protocol), so that
+     * a run is only ever resumed with the same inputs. The epoch limit and patience are left out: a resumed run may
+     * extend them.
+     */
+    static String fingerprint(ModelConfig m, TrainConfig t, Protocol p, List<int[]> train, List<EvalCase> valid) {
+        CRC32C crc = new CRC32C();
+        ByteBuffer buf = ByteBuffer.allocate(8);
+        String settings = m + "|" + t.batchSize() + "|" + t.lr() + "|" + t.seed() + "|" + t.weightDecay() + "|" + t.clipNorm()
+                + "|" + p.excludeSeen() + "|" + p.negatives();
+        crc.update(settings.getBytes(StandardCharsets.UTF_8));
+        long interactions = 0;
+        for (int[] s : train) {
+            buf.clear();
+            buf.putInt(s.length);
+            crc.update(buf.array(), 0, 4);
+            for (int item : s) {
+                buf.clear();
+                buf.putInt(item);
+                crc.update(buf.array(), 0, 4);
+            }
+            interactions += s.length;
+        }
+        for (EvalCase c : valid) {
+            buf.clear();
+            buf.putInt(c.target());
+            crc.update(buf.array(), 0, 4);
+        }
+        return String.format("crc32c=%08x;sequences=%d;interactions=%d;items=%d", crc.getValue(), train.size(), interactions, m.numItems());
     }
 
     /** Item counts over everything before the test targets (training parts and validation targets). */

@@ -19,7 +19,8 @@ import java.util.Set;
 
 /**
  * Top-K recommendations from a {@link SavedModel}: reads a history through the LSTM and ranks all items with the
- * backend's fused score + top-K. Thread-safe (calls are serialised on the backend).
+ * backend's fused score + top-K, for one history or a batch of them in one backend pass. Thread-safe (calls are
+ * serialised on the backend). Checked by RecommenderBatchTest (batched = one by one) and the serve tests.
  */
 public final class Recommender {
     private final SavedModel model;
@@ -28,6 +29,10 @@ public final class Recommender {
     private final LstmNetwork network;
     private final Map<String, Integer> itemIndex;
     private final Map<String, Integer> userIndex;
+    private IntTensor offsetsBuf;
+    private IntTensor excludeBuf;
+    private IntTensor outIndexBuf;
+    private Tensor outScoreBuf;
 
     public Recommender(SavedModel model, Backend backend) {
         this.model = model;
@@ -41,6 +46,16 @@ public final class Recommender {
 
     public SavedModel model() {
         return model;
+    }
+
+    /** Name of the backend this recommender computes on (e.g. {@code scalar}). */
+    public String backendName() {
+        return backend.name();
+    }
+
+    /** The backend's one-line description (threads, vector width, device). */
+    public String backendDescription() {
+        return backend.description();
     }
 
     /** The stored history of a known user (internal items), or null when the user is unknown. */
@@ -62,37 +77,94 @@ public final class Recommender {
     }
 
     /**
-     * The k best items after {@code history} (internal items 1..N, time order; must be non-empty).
+     * The k best items after {@code history} (internal items 1..N, time order; must be non-empty). One query of
+     * {@link #recommendBatch}.
      *
      * @param excludeSeen drop the history's items from the results
      * @param exclude     further internal items to drop
      */
-    public synchronized List<Recommendation> recommend(int[] history, int k, boolean excludeSeen, Set<Integer> exclude) {
-        if (history.length == 0) throw new IllegalArgumentException("history is empty: nothing to recommend from");
-        int n = model.config().numItems();
-        if (k <= 0) throw new IllegalArgumentException("k must be positive, got " + k);
-        k = Math.min(k, n);
-        for (int item : history) {
-            if (item < 1 || item > n) throw new IllegalArgumentException("item index " + item + " outside 1.." + n);
-        }
+    public List<Recommendation> recommend(int[] history, int k, boolean excludeSeen, Set<Integer> exclude) {
         Set<Integer> drop = new LinkedHashSet<>(exclude);
         if (excludeSeen) for (int item : history) drop.add(item);
-        int[] ex = drop.stream().filter(i -> i >= 1 && i <= n).mapToInt(i -> i - 1).toArray();
-        Tensor h = network.finalHidden(PackedBatch.pack(List.of(ModelScorer.window(history, model.config().maxLen())), null));
-        IntTensor offsets = backend.allocateInt(2);
-        backend.uploadInt(offsets, new int[] {0, ex.length}, 0);
-        IntTensor list = backend.allocateInt(ex.length);
-        backend.uploadInt(list, ex, 0);
-        IntTensor outIndex = backend.allocateInt(1, k);
-        Tensor outScore = backend.allocate(1, k);
-        backend.scoreTopK(outIndex, outScore, h, weights.outW(), weights.outB(), offsets, list);
-        int[] idx = new int[k];
-        float[] sc = new float[k];
+        return recommendBatch(List.of(history), new int[] {k}, List.of(drop)).get(0);
+    }
+
+    /**
+     * Top-K for many histories in one backend pass: the histories (their last maxLen items) are packed into one
+     * batch, the LSTM runs once, and one fused score + top-K ranks every row at the largest k with per-row
+     * exclusions; each row is then cut to its own k. Because top-K breaks ties by the lower index, a row's top-k is
+     * exactly the first k of its top-kmax, so a query gets the same answer alone or in any batch (scores may differ
+     * by float rounding on backends whose GEMM blocking depends on the batch size).
+     *
+     * @param histories per query, internal items 1..N in time order, non-empty
+     * @param k         per query, positive; values above N are clamped to N
+     * @param exclude   per query, internal items to leave out (add the history for "exclude seen"); items outside
+     *                  1..N are ignored
+     * @return per query, in order, up to k recommendations, best first (fewer when exclusions leave fewer items)
+     */
+    public synchronized List<List<Recommendation>> recommendBatch(List<int[]> histories, int[] k,
+                                                                  List<? extends Collection<Integer>> exclude) {
+        int b = histories.size();
+        if (b == 0) throw new IllegalArgumentException("no histories to recommend for");
+        if (k.length != b || exclude.size() != b) {
+            throw new IllegalArgumentException(b + " histories but " + k.length + " k values and " + exclude.size() + " exclusion sets");
+        }
+        int n = model.config().numItems();
+        int kMax = 0;
+        List<int[]> windows = new ArrayList<>(b);
+        int[] offsets = new int[b + 1];
+        for (int r = 0; r < b; r++) {
+            int[] history = histories.get(r);
+            if (history.length == 0) throw new IllegalArgumentException("history " + r + " is empty: nothing to recommend from");
+            for (int item : history) {
+                if (item < 1 || item > n) throw new IllegalArgumentException("item index " + item + " outside 1.." + n);
+            }
+            if (k[r] <= 0) throw new IllegalArgumentException("k must be positive, got " + k[r]);
+            kMax = Math.max(kMax, Math.min(k[r], n));
+            windows.add(ModelScorer.window(history, model.config().maxLen()));
+            int valid = 0;
+            for (int item : exclude.get(r)) if (item >= 1 && item <= n) valid++;
+            offsets[r + 1] = offsets[r] + valid;
+        }
+        int[] ex = new int[offsets[b]];
+        for (int r = 0, e = 0; r < b; r++) {
+            for (int item : exclude.get(r)) if (item >= 1 && item <= n) ex[e++] = item - 1;
+        }
+        Tensor h = network.finalHidden(PackedBatch.pack(windows, null));
+        ensureBuffers(b, ex.length, kMax);
+        IntTensor offsetsT = offsetsBuf.rows(0, b + 1), exT = excludeBuf.rows(0, ex.length);
+        IntTensor outIndex = outIndexBuf.rows(0, b);
+        Tensor outScore = outScoreBuf.rows(0, b);
+        backend.uploadInt(offsetsT, offsets, 0);
+        if (ex.length > 0) backend.uploadInt(exT, ex, 0);
+        backend.scoreTopK(outIndex, outScore, h, weights.outW(), weights.outB(), offsetsT, exT);
+        int[] idx = new int[b * kMax];
+        float[] sc = new float[b * kMax];
         backend.downloadInt(idx, 0, outIndex);
         backend.download(sc, 0, outScore);
-        List<Recommendation> out = new ArrayList<>(k);
-        for (int i = 0; i < k && idx[i] >= 0; i++) out.add(new Recommendation(model.itemIds().get(idx[i]), idx[i] + 1, sc[i]));
+        List<List<Recommendation>> out = new ArrayList<>(b);
+        for (int r = 0; r < b; r++) {
+            int kr = Math.min(k[r], n);
+            List<Recommendation> row = new ArrayList<>(kr);
+            for (int i = r * kMax; i < r * kMax + kr && idx[i] >= 0; i++) {
+                row.add(new Recommendation(model.itemIds().get(idx[i]), idx[i] + 1, sc[i]));
+            }
+            out.add(row);
+        }
         return out;
+    }
+
+    /** Grows the reusable exclusion and output buffers; outputs are reallocated when the batch's k changes. */
+    private void ensureBuffers(int rows, int excluded, int k) {
+        if (offsetsBuf == null || offsetsBuf.size() < rows + 1) offsetsBuf = backend.allocateInt(Math.max(rows + 1, 65));
+        if (excludeBuf == null || excludeBuf.size() < Math.max(excluded, 1)) {
+            excludeBuf = backend.allocateInt(Math.max(excluded, excludeBuf == null ? 1024 : excludeBuf.size() * 2));
+        }
+        if (outIndexBuf == null || outIndexBuf.cols() != k || outIndexBuf.rows() < rows) {
+            int cap = Math.max(rows, outIndexBuf == null ? 64 : outIndexBuf.rows());
+            outIndexBuf = backend.allocateInt(cap, k);
+            outScoreBuf = backend.allocate(cap, k);
+        }
     }
 
     /** Convenience: external ids in, external ids out; unknown ids are an error naming them. */

@@ -37,6 +37,11 @@ public final class Metrics {
         return new Metrics(m, ranks.length);
     }
 
+    /** Metrics from stored values (e.g. a training checkpoint's history). */
+    public static Metrics of(Map<String, Double> values, int cases) {
+        return new Metrics(new LinkedHashMap<>(values), cases);
+    }
+
     public double get(String name) {
         Double v = values.get(name);
         if (v == null) throw new IllegalArgumentException("no metric " + name + "; have " + values.keySet());

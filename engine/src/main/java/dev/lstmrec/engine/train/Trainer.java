@@ -15,6 +15,9 @@ import dev.lstmrec.engine.model.ParameterLayout;
 import dev.lstmrec.engine.model.Parameters;
 import dev.lstmrec.engine.tensor.Tensor;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -41,7 +44,6 @@ public final class Trainer {
     private final LstmNetwork evalNet;
     private final Tensor normSq;
     private final float[] hostScalar = new float[1];
-    private float[] best;
     private int step;
 
     public Trainer(Backend backend, ModelConfig model, TrainConfig train) {
@@ -94,58 +96,103 @@ public final class Trainer {
      * and leaves the best epoch's weights on the backend.
      */
     public TrainingResult fit(List<int[]> trainSequences, List<EvalCase> validation, Protocol protocol, TrainingListener listener) {
+        return fit(trainSequences, validation, protocol, listener, Checkpointing.none(), null);
+    }
+
+    /**
+     * As {@link #fit(List, List, Protocol, TrainingListener)}, saving state as {@code checkpointing} says and, when
+     * {@code resume} is given, continuing from it: the result equals that of an uninterrupted run (bit for bit on a
+     * deterministic backend).
+     *
+     * @throws TrainingInterruptedException when {@link Checkpointing#stop()} asked to stop
+     */
+    public TrainingResult fit(List<int[]> trainSequences, List<EvalCase> validation, Protocol protocol, TrainingListener listener,
+                              Checkpointing checkpointing, TrainingState resume) {
         List<int[]> windows = TrainingWindows.cut(trainSequences, model.maxLen());
         if (windows.isEmpty()) throw new IllegalArgumentException("no training sequence has two or more items");
         if (validation.isEmpty()) throw new IllegalArgumentException("no validation cases: every user has fewer than 3 interactions");
         Evaluator evaluator = new Evaluator(backend, model.numItems());
-        List<EpochResult> epochs = new ArrayList<>();
-        double bestScore = Double.NEGATIVE_INFINITY;
-        int bestEpoch = 0, sinceBest = 0;
-        Metrics bestMetrics = null;
-        long allTokens = 0;
-        double allSeconds = 0;
+        TrainingState st = resume == null ? new TrainingState() : restore(resume);
         boolean early = false;
-        for (int epoch = 1; epoch <= train.epochs(); epoch++) {
-            long t0 = System.nanoTime();
-            double[] lossTokens = runEpoch(epoch, trainSequences, windows, listener);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            allTokens += (long) lossTokens[1];
-            allSeconds += seconds;
+        while (st.epoch <= train.epochs()) {
+            runEpoch(st, trainSequences, windows, listener, checkpointing);
             long v0 = System.nanoTime();
             Metrics valid = evaluator.evaluate(scorer(), validation, protocol);
             double validSeconds = (System.nanoTime() - v0) / 1e9;
             double score = valid.get(SELECTION_METRIC);
-            boolean improved = score > bestScore;
+            boolean improved = score > st.bestScore;
             if (improved) {
-                bestScore = score;
-                bestEpoch = epoch;
-                bestMetrics = valid;
-                sinceBest = 0;
-                best = downloadWeights();
+                st.bestScore = score;
+                st.bestEpoch = st.epoch;
+                st.sinceBest = 0;
+                st.best = downloadWeights();
             } else {
-                sinceBest++;
+                st.sinceBest++;
             }
-            EpochResult r = new EpochResult(epoch, lossTokens[0] / Math.max(1, lossTokens[1]), seconds, (long) lossTokens[1],
+            EpochResult r = new EpochResult(st.epoch, st.epochLoss / Math.max(1, st.epochTokens), st.epochSeconds, st.epochTokens,
                     valid, validSeconds, improved);
-            epochs.add(r);
+            st.history.add(r);
             listener.onEpoch(r);
-            if (train.patience() > 0 && sinceBest >= train.patience() && epoch < train.epochs()) {
+            st.epoch++;
+            st.nextBatch = 0;
+            st.epochLoss = 0;
+            st.epochTokens = 0;
+            st.epochSeconds = 0;
+            if (train.patience() > 0 && st.sinceBest >= train.patience() && st.epoch <= train.epochs()) {
                 early = true;
                 break;
             }
+            save(st, checkpointing);
         }
-        backend.upload(weights.slab(), best, 0);
-        return new TrainingResult(epochs, bestEpoch, bestMetrics, early, allSeconds > 0 ? allTokens / allSeconds : 0);
+        if (st.best == null) throw new IllegalStateException("no epoch was trained (the checkpoint is already past --epochs)");
+        backend.upload(weights.slab(), st.best, 0);
+        long tokens = 0;
+        double seconds = 0;
+        for (EpochResult e : st.history) {
+            tokens += e.tokens();
+            seconds += e.seconds();
+        }
+        return new TrainingResult(List.copyOf(st.history), st.bestEpoch, st.history.get(st.bestEpoch - 1).validation(), early,
+                seconds > 0 ? tokens / seconds : 0);
     }
 
-    /** One pass over the shuffled windows; returns {summed loss, predicted tokens}. */
-    private double[] runEpoch(int epoch, List<int[]> sequences, List<int[]> windows, TrainingListener listener) {
-        int[] order = shuffledOrder(windows.size(), train.seed(), epoch);
+    private TrainingState restore(TrainingState s) {
+        if (s.weights.length != layout.total()) throw new IllegalArgumentException("checkpoint does not match the model size");
+        backend.upload(weights.slab(), s.weights, 0);
+        backend.upload(adamM.slab(), s.adamM, 0);
+        backend.upload(adamV.slab(), s.adamV, 0);
+        step = s.step;
+        return s;
+    }
+
+    private Path save(TrainingState st, Checkpointing checkpointing) {
+        return save(st, checkpointing, checkpointing.directory());
+    }
+
+    private Path save(TrainingState st, Checkpointing checkpointing, Path dir) {
+        if (dir == null) return null;
+        st.step = step;
+        st.weights = downloadWeights();
+        st.adamM = new float[layout.total()];
+        st.adamV = new float[layout.total()];
+        backend.download(st.adamM, 0, adamM.slab());
+        backend.download(st.adamV, 0, adamV.slab());
+        try {
+            return TrainingCheckpoints.write(dir, st, checkpointing.fingerprint());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a training checkpoint to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Trains the batches of {@code st.epoch} from {@code st.nextBatch} on, accumulating into the state. */
+    private void runEpoch(TrainingState st, List<int[]> sequences, List<int[]> windows, TrainingListener listener,
+                          Checkpointing checkpointing) {
+        int[] order = shuffledOrder(windows.size(), train.seed(), st.epoch);
         int batches = (order.length + train.batchSize() - 1) / train.batchSize();
-        double lossSum = 0;
-        long tokens = 0;
         long start = System.nanoTime();
-        for (int b = 0; b < batches; b++) {
+        double secondsBefore = st.epochSeconds;
+        int firstBatch = st.nextBatch;
+        for (int b = st.nextBatch; b < batches; b++) {
             int from = b * train.batchSize(), to = Math.min(order.length, from + train.batchSize());
             List<int[]> in = new ArrayList<>(to - from), tg = new ArrayList<>(to - from);
             for (int i = from; i < to; i++) {
@@ -155,14 +202,22 @@ public final class Trainer {
                 tg.add(TrainingWindows.targets(seq, w));
             }
             PackedBatch batch = PackedBatch.pack(in, tg);
-            double loss = step(batch, epoch, b);
-            lossSum += loss;
-            tokens += batch.predictedTokens();
+            st.epochLoss += step(batch, st.epoch, b);
+            st.epochTokens += batch.predictedTokens();
+            st.nextBatch = b + 1;
             double elapsed = (System.nanoTime() - start) / 1e9;
-            listener.onBatch(epoch, b + 1, batches, lossSum / tokens, tokens / Math.max(elapsed, 1e-9),
-                    elapsed / (b + 1) * (batches - b - 1));
+            st.epochSeconds = secondsBefore + elapsed;
+            listener.onBatch(st.epoch, b + 1, batches, st.epochLoss / st.epochTokens, st.epochTokens / Math.max(st.epochSeconds, 1e-9),
+                    elapsed / (b + 1 - firstBatch) * (batches - b - 1));
+            boolean last = b + 1 == batches;
+            if (checkpointing.stop().getAsBoolean()) {
+                Path saved = save(st, checkpointing,
+                        checkpointing.directory() != null ? checkpointing.directory() : checkpointing.stopDirectory());
+                throw new TrainingInterruptedException("training stopped at epoch " + st.epoch + ", batch " + (b + 1) + " of " + batches
+                        + (saved == null ? " (progress not saved)" : "; state saved to " + saved), saved);
+            }
+            if (!last && checkpointing.everyBatches() > 0 && (b + 1) % checkpointing.everyBatches() == 0) save(st, checkpointing);
         }
-        return new double[] {lossSum, tokens};
     }
 
     /**

@@ -13,5 +13,8 @@ public interface TrainingListener {
 
     default void onEpoch(EpochResult result) {}
 
+    /** A notice worth showing the user (e.g. where a resumed run continues from). */
+    default void onMessage(String message) {}
+
     TrainingListener SILENT = new TrainingListener() {};
 }

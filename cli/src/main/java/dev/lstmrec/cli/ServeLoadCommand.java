@@ -1,0 +1,94 @@
+package dev.lstmrec.cli;
+
+import dev.lstmrec.engine.api.SavedModel;
+import dev.lstmrec.engine.eval.ModelScorer;
+import dev.lstmrec.engine.io.Json;
+import dev.lstmrec.engine.serve.LoadTest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code lstmrec serve-load}: a closed-loop load test of a running {@code lstmrec serve} on this machine. */
+@Command(name = "serve-load", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Load-tests a running 'lstmrec serve' on this machine.",
+                "For each concurrency C, C clients send POST /recommend back to back for --seconds, with histories",
+                "taken from the model's users.",
+                "Prints throughput, latency percentiles, errors and the server's mean batch size."})
+final class ServeLoadCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "The server (loopback only; default ${DEFAULT-VALUE}).")
+    URI url;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "The served model: its users' histories become the requests.")
+    Path model;
+
+    @Option(names = "--concurrency", split = ",", defaultValue = "1,8,64", paramLabel = "C",
+            description = "Concurrent clients, one run per value (default ${DEFAULT-VALUE}).")
+    List<Integer> concurrency;
+
+    @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per run (default ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "SECONDS", description = "Unmeasured warm-up before each run (default ${DEFAULT-VALUE}).")
+    double warmup;
+
+    @Option(names = "--k", defaultValue = "10", description = "Items per request (default ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(names = "--by", defaultValue = "history", paramLabel = "history|user",
+            description = "Send each user's last max_len items as \"history\", or just the \"user\" id (default ${DEFAULT-VALUE}).")
+    String by;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(seconds > 0) || !(warmup >= 0)) throw Usage.error(spec, "--seconds must be positive and --warmup >= 0");
+        if (k < 1 || k > 1000) throw Usage.error(spec, "--k must be in 1..1000, got " + k);
+        for (int c : concurrency) if (c < 1 || c > 4096) throw Usage.error(spec, "--concurrency values must be in 1..4096, got " + c);
+        if (!by.equals("history") && !by.equals("user")) throw Usage.error(spec, "--by must be history or user, got " + by);
+        SavedModel saved = SavedModel.load(model);
+        List<String> bodies = bodies(saved);
+        if (bodies.isEmpty()) throw new CliException(model + " has no user histories to send");
+        System.out.printf("%-11s %9s %7s %9s %8s %8s %8s %10s%n", "concurrency", "requests", "errors", "req/s", "p50_ms", "p99_ms",
+                "max_ms", "mean_batch");
+        long totalErrors = 0;
+        String firstError = null;
+        for (int c : concurrency) {
+            if (warmup > 0) LoadTest.run(url, bodies, c, Duration.ofNanos((long) (warmup * 1e9)), 0);
+            LoadTest.Result r = LoadTest.run(url, bodies, c, Duration.ofNanos((long) (seconds * 1e9)), 0);
+            System.out.printf("%-11d %9d %7d %9.1f %8.2f %8.2f %8.2f %10.2f%n", c, r.requests(), r.errors(), r.throughput(),
+                    r.p50Millis(), r.p99Millis(), r.maxMillis(), r.meanBatch());
+            System.out.flush();
+            totalErrors += r.errors();
+            if (firstError == null) firstError = r.firstError();
+        }
+        if (totalErrors > 0) throw new CliException(totalErrors + " request(s) failed; first: " + firstError);
+        return 0;
+    }
+
+    private List<String> bodies(SavedModel saved) {
+        List<String> out = new ArrayList<>();
+        for (int u = 0; u < saved.userIds().size(); u++) {
+            int[] h = saved.histories()[u];
+            if (h.length == 0) continue;
+            if (by.equals("user")) {
+                out.add(Json.write(Map.of("user", saved.userIds().get(u), "k", k)));
+            } else {
+                List<String> ids = new ArrayList<>();
+                for (int item : ModelScorer.window(h, saved.config().maxLen())) ids.add(saved.itemIds().get(item - 1));
+                out.add(Json.write(Map.of("history", ids, "k", k)));
+            }
+        }
+        return out;
+    }
+}

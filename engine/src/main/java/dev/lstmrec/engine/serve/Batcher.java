@@ -1,0 +1,144 @@
+package dev.lstmrec.engine.serve;
+
+// Micro-batching: one thread owns the Recommender (backends are not thread-safe) and scores every query waiting
+// for it in one recommendBatch call. It waits for stragglers (up to maxWait) only while the server says more
+// queries are being parsed, so a lone request is never delayed. Checked by RecommendationServerTest (concurrent
+// results equal one-by-one results; batches form under load).
+
+import dev.lstmrec.engine.api.Recommendation;
+import dev.lstmrec.engine.api.Recommender;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Collects queries from many threads and scores them in batches on one thread. */
+final class Batcher implements AutoCloseable {
+    private record Query(int[] history, int k, Collection<Integer> exclude, CompletableFuture<List<Recommendation>> result) {}
+
+    private static final Query STOP = new Query(new int[0], 0, List.of(), null);
+    private static final System.Logger LOG = System.getLogger(Batcher.class.getName());
+
+    private final Recommender recommender;
+    private final int maxBatch;
+    private final long maxWaitNanos;
+    private final LinkedBlockingQueue<Query> queue = new LinkedBlockingQueue<>();
+    private final AtomicInteger arriving = new AtomicInteger();
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong queries = new AtomicLong();
+    private final Object submitLock = new Object();
+    private final Thread thread;
+    private boolean closed;
+
+    Batcher(Recommender recommender, int maxBatch, long maxWaitNanos) {
+        this.recommender = recommender;
+        this.maxBatch = maxBatch;
+        this.maxWaitNanos = maxWaitNanos;
+        this.thread = new Thread(this::loop, "lstmrec-batcher");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** A query is on its way (being read or parsed): the batcher may wait for it. Pair with {@link #withdraw()}. */
+    void announce() {
+        arriving.incrementAndGet();
+    }
+
+    void withdraw() {
+        arriving.decrementAndGet();
+    }
+
+    /**
+     * Queues one query; the future completes with its recommendations, or exceptionally if scoring failed or the
+     * batcher was closed first.
+     */
+    CompletableFuture<List<Recommendation>> submit(int[] history, int k, Collection<Integer> exclude) {
+        CompletableFuture<List<Recommendation>> f = new CompletableFuture<>();
+        synchronized (submitLock) { // nothing can be queued behind STOP, so close() answers every query
+            if (closed) throw new ApiException(503, "server is shutting down");
+            queue.add(new Query(history, k, exclude, f));
+        }
+        return f;
+    }
+
+    /** Batches scored so far. */
+    long batches() {
+        return batches.get();
+    }
+
+    /** Queries scored so far (queries / batches is the mean batch size). */
+    long queries() {
+        return queries.get();
+    }
+
+    private void loop() {
+        List<Query> batch = new ArrayList<>(maxBatch);
+        boolean stop = false;
+        while (!stop) {
+            batch.clear();
+            try {
+                batch.add(queue.take());
+                queue.drainTo(batch, maxBatch - batch.size());
+                long deadline = System.nanoTime() + maxWaitNanos;
+                while (batch.size() < maxBatch && arriving.get() > 0 && batch.get(batch.size() - 1) != STOP) {
+                    long left = deadline - System.nanoTime();
+                    Query q = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+                    if (q == null) break;
+                    batch.add(q);
+                    queue.drainTo(batch, maxBatch - batch.size());
+                }
+            } catch (InterruptedException e) {
+                stop = true; // close() interrupts only after STOP; answer what was collected, then fail the rest
+            }
+            if (!batch.isEmpty() && batch.get(batch.size() - 1) == STOP) {
+                batch.remove(batch.size() - 1);
+                stop = true;
+            }
+            if (!batch.isEmpty()) score(batch);
+        }
+        for (Query q; (q = queue.poll()) != null; ) {
+            if (q != STOP) q.result().completeExceptionally(new ApiException(503, "server is shutting down"));
+        }
+    }
+
+    private void score(List<Query> batch) {
+        List<int[]> histories = new ArrayList<>(batch.size());
+        List<Collection<Integer>> exclude = new ArrayList<>(batch.size());
+        int[] k = new int[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            histories.add(batch.get(i).history());
+            exclude.add(batch.get(i).exclude());
+            k[i] = batch.get(i).k();
+        }
+        try {
+            List<List<Recommendation>> out = recommender.recommendBatch(histories, k, exclude);
+            batches.incrementAndGet();
+            queries.addAndGet(batch.size());
+            for (int i = 0; i < batch.size(); i++) batch.get(i).result().complete(out.get(i));
+        } catch (Throwable t) { // a bug or a backend failure: fail these queries (500), keep serving the next ones
+            LOG.log(System.Logger.Level.ERROR, "scoring a batch of " + batch.size() + " queries failed", t);
+            for (Query q : batch) q.result().completeExceptionally(t);
+        }
+    }
+
+    /** Scores everything already queued, then stops the thread; later submits fail with 503. */
+    @Override
+    public void close() {
+        synchronized (submitLock) {
+            if (closed) return;
+            closed = true;
+            queue.add(STOP);
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            thread.interrupt();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.lstmrec.engine.serve;
+
+// A tiny HTTP client for the serving tests: java.net.http over HTTP/1.1, answers as (status, headers, JSON).
+
+import dev.lstmrec.engine.io.Json;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+final class Http {
+    record Answer(int status, HttpHeaders headers, String text) {
+        Map<String, Object> json() {
+            return Json.parseObject(text);
+        }
+
+        String error() {
+            return (String) json().get("error");
+        }
+    }
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI base;
+
+    Http(URI base) {
+        this.base = base;
+    }
+
+    Answer post(String path, String body) {
+        return send("POST", path, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    Answer get(String path) {
+        return send("GET", path, null);
+    }
+
+    Answer send(String method, String path, byte[] body) {
+        try {
+            return sendOrFail(method, path, body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Answer sendOrFail(String method, String path, byte[] body) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (body != null) b.header("Content-Type", "application/json");
+        try {
+            HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Answer(r.statusCode(), r.headers(), r.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+}
