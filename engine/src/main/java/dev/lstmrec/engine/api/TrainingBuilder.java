@@ -215,11 +215,11 @@ public final class TrainingBuilder {
         TrainConfig train = trainConfig();
         Protocol protocol = protocol();
         BackendOptions options = new BackendOptions(threads, Map.of());
-        Backends.choose(backend); // an unusable backend fails before the data is read
+        Backends.Found chosen = Backends.choose(backend); // an unusable backend fails before the data is read
         Dataset data = dataset != null ? dataset
                 : file != null ? DataReader.read(file, readOptions)
                 : SyntheticData.generate(SyntheticConfig.defaults());
-        try (Backend b = Backends.create(backend, options)) {
+        try (Backend b = chosen.provider().create(options)) {
             Map<String, String> info = new LinkedHashMap<>();
             info.put("dataset", data.source());
             info.put("backend", b.name());
