@@ -41,6 +41,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE", description = "Write the metrics as JSON.")
     Path report;
 
+    @Option(names = "--plot", paramLabel = "FILE.png",
+            description = "Write a PNG bar chart of the model beside the popularity baseline (HR, NDCG, MRR at 5, 10, 20).")
+    Path plot;
+
     @Mixin
     EvalOptions evalOptions = new EvalOptions();
 
@@ -81,6 +85,11 @@ final class EvaluateCommand implements Callable<Integer> {
                 json.put("popularity", new LinkedHashMap<>(r.popularity().asMap()));
                 json.put("protocol", Reports.protocol(protocol));
                 AtomicFiles.writeString(report, Json.writePretty(json) + "\n");
+            }
+            if (plot != null) {
+                TrainingChart.writeEvaluationChart(plot, r, "lstmrec evaluate: " + model.getFileName() + " on " + source
+                        + " (backend " + backend.name() + ")");
+                System.out.println("chart written to " + plot);
             }
         }
         return 0;

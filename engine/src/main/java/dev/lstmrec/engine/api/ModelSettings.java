@@ -7,11 +7,12 @@ import dev.lstmrec.engine.model.ModelConfig;
  * {@code --layers}, {@code --max-len}, {@code --dropout}.
  */
 public record ModelSettings(int dim, int hidden, int layers, int maxLen, float embeddingDropout, float hiddenDropout) {
-    /** d = h = 64, one layer, histories up to 200, dropout 0.2 on embeddings and outputs. */
+    /** The {@link Defaults}: d = h = 64, one layer, histories up to 200, dropout 0.2 on embeddings and outputs. */
     public static ModelSettings defaults() {
-        return new ModelSettings(64, 64, 1, 200, 0.2f, 0.2f);
+        return new ModelSettings(Defaults.DIM, Defaults.HIDDEN, Defaults.LAYERS, Defaults.MAX_LEN, Defaults.DROPOUT, Defaults.DROPOUT);
     }
 
+    /** The full network configuration for a catalogue of {@code numItems} items; checks every setting. */
     public ModelConfig forItems(int numItems) {
         return new ModelConfig(numItems, dim, hidden, layers, maxLen, embeddingDropout, hiddenDropout);
     }

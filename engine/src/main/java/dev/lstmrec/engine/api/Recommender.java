@@ -21,8 +21,10 @@ import java.util.Set;
  * Top-K recommendations from a {@link SavedModel}: reads a history through the LSTM and ranks all items with the
  * backend's fused score + top-K, for one history or a batch of them in one backend pass. Thread-safe (calls are
  * serialised on the backend). Checked by RecommenderBatchTest (batched = one by one) and the serve tests.
+ * A recommender made by {@link #owning} (as {@link LstmRec#recommender} does) closes its backend on {@link #close()};
+ * one made with the constructor leaves the caller's backend open.
  */
-public final class Recommender {
+public final class Recommender implements AutoCloseable {
     private final SavedModel model;
     private final Backend backend;
     private final Parameters weights;
@@ -33,8 +35,21 @@ public final class Recommender {
     private IntTensor excludeBuf;
     private IntTensor outIndexBuf;
     private Tensor outScoreBuf;
+    private final boolean ownsBackend;
+    private boolean closed;
 
+    /** A recommender over {@code model} on the caller's {@code backend}, which {@link #close()} leaves open. */
     public Recommender(SavedModel model, Backend backend) {
+        this(model, backend, false);
+    }
+
+    /** A recommender that owns {@code backend}: {@link #close()} closes it. */
+    public static Recommender owning(SavedModel model, Backend backend) {
+        return new Recommender(model, backend, true);
+    }
+
+    private Recommender(SavedModel model, Backend backend, boolean ownsBackend) {
+        this.ownsBackend = ownsBackend;
         this.model = model;
         this.backend = backend;
         this.weights = new Parameters(backend, model.config(), new ParameterLayout(model.config()));
@@ -44,6 +59,7 @@ public final class Recommender {
         this.userIndex = model.userIndex();
     }
 
+    /** The model this recommender serves. */
     public SavedModel model() {
         return model;
     }
@@ -104,6 +120,7 @@ public final class Recommender {
      */
     public synchronized List<List<Recommendation>> recommendBatch(List<int[]> histories, int[] k,
                                                                   List<? extends Collection<Integer>> exclude) {
+        if (closed) throw new IllegalStateException("recommender is closed");
         int b = histories.size();
         if (b == 0) throw new IllegalArgumentException("no histories to recommend for");
         if (k.length != b || exclude.size() != b) {
@@ -173,6 +190,14 @@ public final class Recommender {
         if (!unknown.isEmpty()) throw new IllegalArgumentException("unknown item ids: " + String.join(", ", unknown));
         int[] h = historyIds.stream().mapToInt(this::item).toArray();
         return recommend(h, k, true, Set.of());
+    }
+
+    /** Closes the backend when this recommender owns it (see {@link #owning}); later calls fail. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (ownsBackend) backend.close();
     }
 
     @Override

@@ -1,0 +1,188 @@
+package dev.lstmrec.cli;
+
+// PNG charts for `train --plot` and `evaluate --plot`, drawn with XChart's bitmap encoder (Java2D + ImageIO, headless).
+// Rendered to bytes first and then written atomically, so a failed render never leaves a partial file. Checked by
+// TrainingChartTest (valid PNGs of the stated size, with drawn pixels in each panel) and by looking at them.
+
+import dev.lstmrec.engine.api.Experiment;
+import dev.lstmrec.engine.api.ModelEvaluation;
+import dev.lstmrec.engine.eval.Metrics;
+import dev.lstmrec.engine.eval.Protocol;
+import dev.lstmrec.engine.io.AtomicFiles;
+import dev.lstmrec.engine.train.EpochResult;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Training and evaluation charts as PNG files. */
+public final class TrainingChart {
+    static {
+        // Charts are drawn off-screen; without this a server with no display could try to reach one.
+        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+    }
+
+    /** Width of every chart, in pixels. */
+    static final int WIDTH = 1000;
+    /** Height of one panel of the training chart (it has two, stacked), in pixels. */
+    static final int PANEL_HEIGHT = 420;
+    /** Height of the evaluation chart, in pixels. */
+    static final int EVAL_HEIGHT = 520;
+
+    private static final Color HR = new Color(31, 119, 180);
+    private static final Color NDCG = new Color(255, 127, 14);
+    private static final Color LOSS = new Color(44, 160, 44);
+    private static final Color MODEL = new Color(31, 119, 180);
+    private static final Color POPULARITY = new Color(150, 150, 150);
+
+    private TrainingChart() {}
+
+    /** "lstmrec train: DATASET (backend NAME)", from what the run recorded in its model. */
+    public static String defaultTitle(Experiment.Result r) {
+        return "lstmrec train: " + r.model().info().getOrDefault("dataset", "?") + " (backend "
+                + r.model().info().getOrDefault("backend", "?") + ")";
+    }
+
+    /**
+     * Writes the training chart of a run to {@code png}, atomically: the training loss per epoch above, and below it
+     * the validation HR@10 and NDCG@10 per epoch with the popularity baseline's test HR@10 and NDCG@10 as dashed
+     * reference lines and the kept (best) epoch marked.
+     */
+    public static void writeTrainingChart(Path png, Experiment.Result r, String title) throws IOException {
+        AtomicFiles.writeBytes(png, render(() -> trainingPng(r, title)));
+    }
+
+    /** Writes a bar chart of the model beside the popularity baseline for HR, NDCG and MRR at 5, 10 and 20, atomically. */
+    public static void writeEvaluationChart(Path png, ModelEvaluation.Result r, String title) throws IOException {
+        AtomicFiles.writeBytes(png, render(() -> evaluationPng(r.model(), r.popularity(), title)));
+    }
+
+    private interface Renderer {
+        byte[] png() throws IOException;
+    }
+
+    /** AWT failures (no fonts, no native graphics libraries) become one I/O error that says what could not be drawn. */
+    private static byte[] render(Renderer r) throws IOException {
+        try {
+            return r.png();
+        } catch (RuntimeException | LinkageError | InternalError e) {
+            throw new IOException("cannot draw the chart (Java2D failed: " + e + ")", e);
+        }
+    }
+
+    static byte[] trainingPng(Experiment.Result r, String title) throws IOException {
+        List<EpochResult> epochs = r.training().epochs();
+        int n = epochs.size();
+        double[] x = new double[n], loss = new double[n], hr = new double[n], ndcg = new double[n];
+        for (int i = 0; i < n; i++) {
+            EpochResult e = epochs.get(i);
+            x[i] = e.epoch();
+            loss[i] = e.loss();
+            hr[i] = e.validation().get("HR@10");
+            ndcg[i] = e.validation().get("NDCG@10");
+        }
+        XYChart top = new XYChartBuilder().width(WIDTH).height(PANEL_HEIGHT).title(title)
+                .xAxisTitle("epoch").yAxisTitle("cross-entropy (nats/token)").build();
+        style(top, n);
+        line(top.addSeries("training loss (mean per token)", x, loss), LOSS, SeriesLines.SOLID, n);
+
+        double popHr = r.popularity().get("HR@10"), popNdcg = r.popularity().get("NDCG@10");
+        int best = r.training().bestEpoch();
+        XYChart bottom = new XYChartBuilder().width(WIDTH).height(PANEL_HEIGHT)
+                .title("validation metrics per epoch (kept model: epoch " + best + "); popularity baseline on the test targets")
+                .xAxisTitle("epoch").yAxisTitle("metric value").build();
+        style(bottom, n);
+        bottom.getStyler().setYAxisMin(0.0);
+        line(bottom.addSeries("validation HR@10", x, hr), HR, SeriesLines.SOLID, n);
+        line(bottom.addSeries("validation NDCG@10", x, ndcg), NDCG, SeriesLines.SOLID, n);
+        double[] ends = n > 1 ? new double[] {x[0], x[n - 1]} : new double[] {x[0]};
+        line(bottom.addSeries("popularity test HR@10 (" + fmt(popHr) + ")", ends, constant(ends.length, popHr)),
+                HR, SeriesLines.DASH_DASH, n);
+        line(bottom.addSeries("popularity test NDCG@10 (" + fmt(popNdcg) + ")", ends, constant(ends.length, popNdcg)),
+                NDCG, SeriesLines.DASH_DASH, n);
+        double top10 = Math.max(max(hr), Math.max(max(ndcg), Math.max(popHr, popNdcg)));
+        line(bottom.addSeries("kept epoch", new double[] {best, best}, new double[] {0, top10}), Color.DARK_GRAY,
+                SeriesLines.DOT_DOT, 2);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BitmapEncoder.saveBitmap(List.of(top, bottom), 2, 1, out, BitmapEncoder.BitmapFormat.PNG);
+        return out.toByteArray();
+    }
+
+    static byte[] evaluationPng(Metrics model, Metrics popularity, String title) throws IOException {
+        List<String> names = new ArrayList<>();
+        List<Double> m = new ArrayList<>(), p = new ArrayList<>();
+        for (String kind : new String[] {"HR", "NDCG", "MRR"}) {
+            for (int k : Protocol.CUTOFFS) {
+                String name = kind + "@" + k;
+                names.add(name);
+                m.add(model.get(name));
+                p.add(popularity.get(name));
+            }
+        }
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(EVAL_HEIGHT).title(title)
+                .xAxisTitle("metric at cut-off K (" + model.cases() + " test cases)").yAxisTitle("metric value").build();
+        Styler s = chart.getStyler();
+        common(s);
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setLabelsVisible(true);
+        chart.getStyler().setAvailableSpaceFill(0.8);
+        chart.addSeries("model", names, m).setFillColor(MODEL);
+        chart.addSeries("popularity", names, p).setFillColor(POPULARITY);
+        return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static void common(Styler s) {
+        s.setChartBackgroundColor(Color.WHITE);
+        s.setPlotBackgroundColor(Color.WHITE);
+        s.setLegendPosition(Styler.LegendPosition.OutsideS);
+        s.setLegendLayout(Styler.LegendLayout.Horizontal);
+        s.setLegendBorderColor(Color.WHITE);
+        s.setAntiAlias(true);
+        s.setDecimalPattern("0.000");
+    }
+
+    private static void style(XYChart chart, int epochs) {
+        common(chart.getStyler());
+        chart.getStyler().setXAxisDecimalPattern("0");
+        // One epoch apart at least, so integer labels never repeat on short runs.
+        chart.getStyler().setXAxisTickMarkSpacingHint(Math.max(74, (WIDTH - 220) / Math.max(1, epochs - 1)));
+    }
+
+    private static void line(XYSeries s, Color color, BasicStroke stroke, int points) {
+        s.setLineColor(color);
+        s.setLineStyle(stroke);
+        s.setMarkerColor(color);
+        // Markers only where a line cannot show the values: short runs, and one-point reference lines.
+        s.setMarker(stroke == SeriesLines.SOLID && points <= 30 || points == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+    }
+
+    private static double[] constant(int n, double v) {
+        double[] a = new double[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
+    private static double max(double[] a) {
+        double m = 0;
+        for (double v : a) m = Math.max(m, v);
+        return m;
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.4f", v);
+    }
+}

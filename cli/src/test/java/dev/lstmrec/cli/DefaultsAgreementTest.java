@@ -1,0 +1,37 @@
+package dev.lstmrec.cli;
+
+// The library's Defaults must equal the option defaults `lstmrec train` declares, so that code and command line
+// train the same model from the same data. Read from picocli's model of TrainCommand, not from the help text.
+
+import dev.lstmrec.engine.api.Defaults;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class DefaultsAgreementTest {
+    private static String def(CommandSpec spec, String option) {
+        return spec.findOption(option).defaultValue();
+    }
+
+    @Test
+    void trainOptionDefaultsAreTheLibraryDefaults() {
+        CommandSpec s = new CommandLine(new TrainCommand()).getCommandSpec();
+        assertEquals(Defaults.DIM, Integer.parseInt(def(s, "--dim")));
+        assertEquals(Defaults.HIDDEN, Integer.parseInt(def(s, "--hidden")));
+        assertEquals(Defaults.LAYERS, Integer.parseInt(def(s, "--layers")));
+        assertEquals(Defaults.MAX_LEN, Integer.parseInt(def(s, "--max-len")));
+        assertEquals(Defaults.DROPOUT, Float.parseFloat(def(s, "--dropout")));
+        assertEquals(Defaults.BATCH, Integer.parseInt(def(s, "--batch")));
+        assertEquals(Defaults.LR, Float.parseFloat(def(s, "--lr")));
+        assertEquals(Defaults.EPOCHS, Integer.parseInt(def(s, "--epochs")));
+        assertEquals(Defaults.PATIENCE, Integer.parseInt(def(s, "--patience")));
+        assertEquals(Defaults.WEIGHT_DECAY, Float.parseFloat(def(s, "--weight-decay")));
+        assertEquals(Defaults.CLIP_NORM, Float.parseFloat(def(s, "--clip-norm")));
+        assertEquals(Defaults.SEED, Long.parseLong(def(s, "--seed")));
+        assertEquals(Defaults.THREADS, Integer.parseInt(def(s, "--threads")));
+        assertEquals(Defaults.EXCLUDE_SEEN, Boolean.parseBoolean(def(s, "--exclude-seen")));
+        assertEquals(Defaults.EVAL_NEGATIVES, Integer.parseInt(def(s, "--eval-negatives")));
+    }
+}
