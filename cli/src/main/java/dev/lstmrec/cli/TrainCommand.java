@@ -78,6 +78,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE", description = "Write a JSON report of the run.")
     Path report;
 
+    @Option(names = "--plot", paramLabel = "FILE.png",
+            description = "Draw training loss and validation HR@10/NDCG@10 per epoch, with the popularity baseline, as a PNG.")
+    Path plot;
+
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
             description = "Save the training state here after every epoch (and --checkpoint-every batches), keeping the newest two.")
     Path checkpointDir;
@@ -141,6 +145,10 @@ final class TrainCommand implements Callable<Integer> {
             r.model().save(model);
             Reports.printSummary(out, r, protocol, evalOptions.k);
             out.println("model saved to " + model);
+            if (plot != null) {
+                TrainingChart.writeTrainingChart(plot, r, TrainingChart.defaultTitle(r));
+                out.println("chart written to " + plot);
+            }
             if (report != null) {
                 Map<String, Object> json = Reports.trainReport(data, r, settings, train, protocol, backend);
                 AtomicFiles.writeString(report, Json.writePretty(json) + "\n");

@@ -52,13 +52,14 @@ class CliTest {
         SyntheticData.writeMl100k(SyntheticData.generate(SyntheticConfig.defaults().withSize(150, 60, 4)), data);
         model = dir.resolve("m.lstmrec");
         trained = run("train", "--data", data.toString(), "--dim", "8", "--hidden", "8", "--epochs", "2", "--batch", "32",
-                "--max-len", "20", "--backend", "scalar", "--model", model.toString(), "--report", dir.resolve("r.json").toString());
+                "--max-len", "20", "--backend", "scalar", "--model", model.toString(), "--report", dir.resolve("r.json").toString(), "--plot", dir.resolve("train.png").toString());
     }
 
     @Test
     void trainWritesModelReportAndSummary() throws Exception {
         assertEquals(0, trained.code(), trained.err());
         assertTrue(Files.size(model) > 0);
+        assertTrue(javax.imageio.ImageIO.read(dir.resolve("train.png").toFile()).getWidth() > 0, "--plot wrote a PNG");
         assertTrue(trained.out().contains("popularity"), trained.out());
         assertTrue(trained.err().contains("epoch   2"), trained.err());
         @SuppressWarnings("unchecked")
