@@ -56,6 +56,9 @@ class SimdGemmTest {
             check(w, 257, 31, 257, true, false, 1f, 1f);
             check(w, 131, 129, 64, false, true, 1f, 0f);
             check(w, 64, 97, 300, true, true, 0.5f, -1f);
+            // Narrow C (op(A) read in place, not packed), split along M across threads, both layouts of A.
+            check(w, 301, 40, 300, false, false, 1f, 0f);
+            check(w, 299, 33, 301, true, false, 0.5f, 1f);
             // N crosses NC (128·NR floats) at the narrow widths.
             if (config.bits() == 128) check(w, 9, 1100, 33, false, true, 1f, 0f);
             // The model's per-step recurrent product.
