@@ -8,7 +8,11 @@ import jdk.incubator.vector.VectorSpecies;
  * KC×NR micro-panels and op(A) (scaled by alpha) into MR×KC micro-panels, both zero-padded so the register-tiled
  * micro-kernel (MR = 8 or 6 rows × 2 vectors of C, FMA into MR·2 accumulators) never needs a mask; edge tiles go through a
  * small tile buffer. Loops: jc (NC) → pc (KC, pack B) → ic (MC, pack A) → jr (NR) → ir (MR).
- * Napkin math: per k step the kernel does 2·MR FMAs for 2 vector loads + MR broadcasts. Checked against
+ * Blocks: KC = 512 (a KC×NR panel of B is 64 KiB at 512 bits, L2-resident), MC = 96 rows of A (192 KiB, L2),
+ * NC = 64·NR columns (4 MiB of packed B at 512 bits, L3). When C has at most 4·NR columns the packed copy of A would
+ * be reused only a few times, so the "direct" kernels read op(A) in place (both layouts) and only B is packed.
+ * Threads split C into column or row ranges (the longer side, in tiles) above PARALLEL_FLOPS; each has its own
+ * workspace. Napkin math: per k step the kernel does 2·MR FMAs for 2 vector loads + MR broadcasts. Checked against
  * ScalarBackend.gemm in SimdGemmTest (all transposes, tails, alpha/beta, threads 1 vs 2).
  */
 final class Gemm {
@@ -17,19 +21,24 @@ final class Gemm {
     /** Micro-tile height: 8 rows (16 accumulators) when the CPU has AVX-512's 32 registers, else 6 (12). */
     static final int MR = Simd.MAX_BITS >= 512 ? 8 : 6;
     static final int NR = 2 * L;
-    static final int KC = 256;
+    static final int KC = 512;
     static final int MC = 96;
-    static final int NC = 128 * NR;
+    static final int NC = 64 * NR;
     /** Widest C (in columns) for which op(A) is read in place instead of packed. */
     static final int DIRECT_MAX_N = 4 * NR;
     /** Below this many FLOPs the threads' wake-up costs more than the split gains. */
     static final long PARALLEL_FLOPS = 3_000_000L;
 
-    /** Per-thread packing buffers, allocated once at their largest size. */
+    /** Per-thread packing buffers, grown to the largest blocks seen and then reused (at most MC·KC and KC·NC). */
     static final class Workspace {
-        final float[] a = new float[MC * KC];
-        final float[] b = new float[KC * NC];
+        float[] a = new float[0];
+        float[] b = new float[0];
         final float[] tile = new float[MR * NR];
+
+        void ensure(int aFloats, int bFloats) {
+            if (a.length < aFloats) a = new float[aFloats];
+            if (b.length < bFloats) b = new float[bFloats];
+        }
     }
 
     /** The operands of one call, kept in fields so the parallel task needs no per-call allocation. */
@@ -100,6 +109,8 @@ final class Gemm {
         if (beta != 0f && beta != 1f) scaleC(c, co, ldc, m0, m1, n0, n1, beta);
         // With few NR panels the packed copy of A is barely reused; the kernel then reads row-major A in place.
         boolean direct = n1 - n0 <= DIRECT_MAX_N;
+        int kcMax = Math.min(KC, k), ncMax = Math.min(NC, n1 - n0), mcMax = Math.min(MC, m1 - m0);
+        ws.ensure(roundUp(mcMax, MR) * kcMax, kcMax * roundUp(ncMax, NR));
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -148,6 +159,10 @@ final class Gemm {
             if (MR == 8) direct8(kc, a, ai, lda, pb, bi, c, ci, ldc, alpha, accumulate);
             else direct6(kc, a, ai, lda, pb, bi, c, ci, ldc, alpha, accumulate);
         }
+    }
+
+    private static int roundUp(int x, int unit) {
+        return (x + unit - 1) / unit * unit;
     }
 
     private static void scaleC(float[] c, int co, int ldc, int m0, int m1, int n0, int n1, float beta) {
