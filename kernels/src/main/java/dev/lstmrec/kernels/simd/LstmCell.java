@@ -14,44 +14,48 @@ final class LstmCell {
 
     private LstmCell() {}
 
-    /** Rows [r0, r1) of {@code Backend.lstmCellForward}; pd == null means cPrev = 0. */
+    /**
+     * Rows [r0, r1) of {@code Backend.lstmCellForward}; pd == null means cPrev = 0. All four gate blocks go through
+     * one loop with a single exp, tanh(x) being 2·sigmoid(2x) - 1: C2 stops inlining (and then boxes every vector)
+     * when one method holds several inlined exps.
+     */
     static void forward(float[] hd, int ho, float[] cd, int co, float[] gd, int go, float[] bd, int bo,
                         float[] pd, int po, int hid, int r0, int r1) {
         int g4 = 4 * hid, bound = S.loopBound(hid);
-        FloatVector zero = FloatVector.zero(S);
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
         for (int r = r0; r < r1; r++) {
             int gr = go + r * g4, hr = r * hid;
+            for (int block = 0; block < 4; block++) {
+                float s = block == 2 ? 2f : 1f;
+                int x0 = gr + block * hid, b0 = bo + block * hid;
+                FloatVector sv = FloatVector.broadcast(S, s), shift = FloatVector.broadcast(S, s - 1f);
+                int j = 0;
+                for (; j < bound; j += L) {
+                    FloatVector y = FloatVector.fromArray(S, gd, x0 + j).add(FloatVector.fromArray(S, bd, b0 + j));
+                    FloatVector sig = one.div(VMath.exp(y.mul(sv).neg()).add(1f));
+                    sig.mul(sv).sub(shift).intoArray(gd, x0 + j);
+                }
+                for (; j < hid; j++) {
+                    float y = gd[x0 + j] + bd[b0 + j];
+                    gd[x0 + j] = block == 2 ? VMath.tanh(y) : VMath.sigmoid(y);
+                }
+            }
             int j = 0;
             for (; j < bound; j += L) {
-                FloatVector ig = VMath.sigmoid(FloatVector.fromArray(S, gd, gr + j).add(FloatVector.fromArray(S, bd, bo + j)));
-                FloatVector fg = VMath.sigmoid(FloatVector.fromArray(S, gd, gr + hid + j)
-                        .add(FloatVector.fromArray(S, bd, bo + hid + j)));
-                FloatVector gg = VMath.tanh(FloatVector.fromArray(S, gd, gr + 2 * hid + j)
-                        .add(FloatVector.fromArray(S, bd, bo + 2 * hid + j)));
-                FloatVector og = VMath.sigmoid(FloatVector.fromArray(S, gd, gr + 3 * hid + j)
-                        .add(FloatVector.fromArray(S, bd, bo + 3 * hid + j)));
+                FloatVector ig = FloatVector.fromArray(S, gd, gr + j);
+                FloatVector fg = FloatVector.fromArray(S, gd, gr + hid + j);
+                FloatVector gg = FloatVector.fromArray(S, gd, gr + 2 * hid + j);
+                FloatVector og = FloatVector.fromArray(S, gd, gr + 3 * hid + j);
                 FloatVector cp = pd == null ? zero : FloatVector.fromArray(S, pd, po + hr + j);
                 FloatVector cv = fg.fma(cp, ig.mul(gg));
-                ig.intoArray(gd, gr + j);
-                fg.intoArray(gd, gr + hid + j);
-                gg.intoArray(gd, gr + 2 * hid + j);
-                og.intoArray(gd, gr + 3 * hid + j);
                 cv.intoArray(cd, co + hr + j);
                 og.mul(VMath.tanh(cv)).intoArray(hd, ho + hr + j);
             }
             for (; j < hid; j++) {
-                float ig = VMath.sigmoid(gd[gr + j] + bd[bo + j]);
-                float fg = VMath.sigmoid(gd[gr + hid + j] + bd[bo + hid + j]);
-                float gg = VMath.tanh(gd[gr + 2 * hid + j] + bd[bo + 2 * hid + j]);
-                float og = VMath.sigmoid(gd[gr + 3 * hid + j] + bd[bo + 3 * hid + j]);
                 float cp = pd == null ? 0f : pd[po + hr + j];
-                float cv = fg * cp + ig * gg;
-                gd[gr + j] = ig;
-                gd[gr + hid + j] = fg;
-                gd[gr + 2 * hid + j] = gg;
-                gd[gr + 3 * hid + j] = og;
+                float cv = gd[gr + hid + j] * cp + gd[gr + j] * gd[gr + 2 * hid + j];
                 cd[co + hr + j] = cv;
-                hd[ho + hr + j] = og * VMath.tanh(cv);
+                hd[ho + hr + j] = gd[gr + 3 * hid + j] * VMath.tanh(cv);
             }
         }
     }

@@ -26,8 +26,12 @@ import java.util.Arrays;
 public final class SimdBackend implements Backend {
     private static final VectorSpecies<Float> S = Simd.F;
     private static final int L = Simd.L;
-    /** Elements of streaming work below which an element-wise op stays on the calling thread. */
-    private static final long PARALLEL_ELEMENTS = 1 << 15;
+    /**
+     * Weighted elements of work per extra thread: below it an op stays on the calling thread. A wake-up costs a few
+     * microseconds on an idle machine but can cost a scheduler slice on a loaded one, so only ops of tens of
+     * microseconds or more are split (e.g. one LSTM step of 128 rows x H=64 stays on one thread).
+     */
+    private static final long PARALLEL_ELEMENTS = 1 << 16;
 
     private final int threads;
     private final WorkerPool pool;

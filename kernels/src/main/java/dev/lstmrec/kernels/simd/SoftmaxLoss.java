@@ -32,22 +32,15 @@ final class SoftmaxLoss {
             float max = mv.reduceLanes(VectorOperators.MAX);
             for (; j < v; j++) max = Math.max(max, ld[src + j]);
             float xt = ld[src + t];
-            FloatVector mx = FloatVector.broadcast(S, max), acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+            // One exp call site only: C2 stops inlining (and boxes vectors) when a method holds several.
+            FloatVector mx = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
             j = 0;
-            for (; j + L < bound; j += 2 * L) {
-                FloatVector e0 = VMath.exp(FloatVector.fromArray(S, ld, src + j).sub(mx));
-                FloatVector e1 = VMath.exp(FloatVector.fromArray(S, ld, src + j + L).sub(mx));
-                e0.intoArray(dd, dst + j);
-                e1.intoArray(dd, dst + j + L);
-                acc0 = acc0.add(e0);
-                acc1 = acc1.add(e1);
-            }
             for (; j < bound; j += L) {
-                FloatVector e0 = VMath.exp(FloatVector.fromArray(S, ld, src + j).sub(mx));
-                e0.intoArray(dd, dst + j);
-                acc0 = acc0.add(e0);
+                FloatVector e = VMath.exp(FloatVector.fromArray(S, ld, src + j).sub(mx));
+                e.intoArray(dd, dst + j);
+                acc = acc.add(e);
             }
-            double sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            double sum = acc.reduceLanes(VectorOperators.ADD);
             for (; j < v; j++) {
                 float e = (float) Math.exp(ld[src + j] - max);
                 dd[dst + j] = e;

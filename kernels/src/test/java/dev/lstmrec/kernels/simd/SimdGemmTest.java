@@ -51,12 +51,15 @@ class SimdGemmTest {
     @MethodSource("configs")
     void blockBoundariesAndThreads(Mirror.Config config) {
         try (Mirror w = new Mirror(config, 12)) {
-            // K crosses KC = 256 twice; M crosses MC; large enough for the parallel split (along N, then along M).
-            check(w, 127, 257, 600, false, false, 1f, 0f);
+            // K crosses KC = 512 twice; M crosses MC; large enough for the parallel split (along N, then along M).
+            check(w, 127, 257, 1100, false, false, 1f, 0f);
             check(w, 257, 31, 257, true, false, 1f, 1f);
             check(w, 131, 129, 64, false, true, 1f, 0f);
             check(w, 64, 97, 300, true, true, 0.5f, -1f);
-            // N crosses NC (128·NR floats) at the narrow widths.
+            // Narrow C (op(A) read in place, not packed), split along M across threads, both layouts of A.
+            check(w, 301, 40, 300, false, false, 1f, 0f);
+            check(w, 299, 33, 301, true, false, 0.5f, 1f);
+            // N crosses NC (64·NR columns) at the narrowest width.
             if (config.bits() == 128) check(w, 9, 1100, 33, false, true, 1f, 0f);
             // The model's per-step recurrent product.
             check(w, 128, 256, 64, false, false, 1f, 1f);

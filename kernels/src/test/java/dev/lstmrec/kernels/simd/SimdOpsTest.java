@@ -13,6 +13,7 @@ import java.util.stream.Stream;
  * copies, gathers and the dropout mask are exact; sums of a few terms 1e-6; the polynomial exp/sigmoid/tanh are
  * within a few ulp (absolute 1e-6 near 0, where tanh through e^{-2|x|} loses relative precision); reductions over
  * long rows (softmax sum, sum of squares, bias gradient over many rows) are reassociated, rtol 1e-5.
+ * The largest size of each op is above SimdBackend's threshold for splitting work across threads.
  */
 class SimdOpsTest {
     static Stream<Mirror.Config> configs() {
@@ -45,7 +46,7 @@ class SimdOpsTest {
     @MethodSource("configs")
     void biasForwardBackward(Mirror.Config config) {
         try (Mirror w = new Mirror(config, 2)) {
-            for (int rows : new int[] {1, 7, 300}) {
+            for (int rows : new int[] {1, 7, 600}) {
                 for (int cols : new int[] {1, w.lanes + 1, 257}) {
                     Mirror.T out = w.random(1f, rows, cols), bias = w.random(1f, cols);
                     w.ref.addBias(out.ref(), bias.ref());
@@ -64,7 +65,7 @@ class SimdOpsTest {
     void lstmCell(Mirror.Config config) {
         try (Mirror w = new Mirror(config, 3)) {
             for (int hid : new int[] {1, w.lanes - 1 > 0 ? w.lanes - 1 : 2, w.lanes + 1, 17, 64}) {
-                for (int n : new int[] {1, 3, 130}) {
+                for (int n : new int[] {1, 3, 300}) {
                     for (boolean withPrev : new boolean[] {false, true}) {
                         String what = "lstm n=" + n + " H=" + hid + (withPrev ? " with cPrev" : " no cPrev");
                         Mirror.T gates = w.random(4f, n, 4 * hid), bias = w.random(1f, 4 * hid);
@@ -142,7 +143,7 @@ class SimdOpsTest {
     @MethodSource("configs")
     void sumSquaresAndAdam(Mirror.Config config) {
         try (Mirror w = new Mirror(config, 6)) {
-            for (int n : new int[] {1, w.lanes - 1 > 0 ? w.lanes - 1 : 2, 17, 4097, 100_003}) {
+            for (int n : new int[] {1, w.lanes - 1 > 0 ? w.lanes - 1 : 2, 17, 4097, 300_007}) {
                 Mirror.T x = w.random(1f, n), out = w.tensor(new float[] {0.5f}, 1);
                 w.ref.sumSquares(out.ref(), x.ref());
                 w.simd.sumSquares(out.simd(), x.simd());
