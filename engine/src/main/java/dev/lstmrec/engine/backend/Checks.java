@@ -12,8 +12,13 @@ public final class Checks {
         if (!condition) throw new IllegalArgumentException(message);
     }
 
+    /** Throws unless 0 ≤ value &lt; bound; the message is only built on failure (this runs per element). */
+    public static void index(String what, int value, int bound) {
+        if (value < 0 || value >= bound) throw new IllegalArgumentException(what + " " + value + " outside [0, " + bound + ")");
+    }
+
     public static void rank2(String what, Tensor t) {
-        require(t.rank() == 2, what + ": expected a 2-D tensor, got " + Shape.str(t.shape()));
+        if (t.rank() != 2) throw new IllegalArgumentException(what + ": expected a 2-D tensor, got " + Shape.str(t.shape()));
     }
 
     /** Checks C = op(A)·op(B) shapes and returns {M, N, K}. */
@@ -25,8 +30,10 @@ public final class Checks {
         int k = transA ? a.dim(0) : a.dim(1);
         int kb = transB ? b.dim(1) : b.dim(0);
         int n = transB ? b.dim(0) : b.dim(1);
-        require(k == kb && c.dim(0) == m && c.dim(1) == n, "gemm shapes do not agree: C" + Shape.str(c.shape())
-                + " = " + (transA ? "Aᵀ" : "A") + Shape.str(a.shape()) + " · " + (transB ? "Bᵀ" : "B") + Shape.str(b.shape()));
+        if (k != kb || c.dim(0) != m || c.dim(1) != n) {
+            throw new IllegalArgumentException("gemm shapes do not agree: C" + Shape.str(c.shape()) + " = " + (transA ? "Aᵀ" : "A")
+                    + Shape.str(a.shape()) + " · " + (transB ? "Bᵀ" : "B") + Shape.str(b.shape()));
+        }
         return new int[] {m, n, k};
     }
 

@@ -265,7 +265,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        Checks.require(dst.size() == src.size(), "copy: sizes differ " + dst + " <- " + src);
+        if (dst.size() != src.size()) throw new IllegalArgumentException("copy: sizes differ " + dst + " <- " + src);
         Checks.require(dst.storage() != src.storage() || dst.offset() + dst.size() <= src.offset()
                 || src.offset() + src.size() <= dst.offset(), "copy: overlapping views of one storage are not supported on CUDA");
         CUdeviceptr d = ptr(dst), s = ptr(src);

@@ -139,7 +139,7 @@ final class CudaLaunches {
     }
 
     void dropout(Tensor x, float p, long seed) {
-        Checks.require(p >= 0f && p < 1f, "dropout probability must be in [0, 1), got " + p);
+        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         if (p == 0f || x.size() == 0) return;
         launch(CudaKernel.DROPOUT, blocks(x.size()), 1, THREADS, 1, 0, x, x.size(), DropoutMask.threshold(p), 1f / (1f - p), seed);
     }

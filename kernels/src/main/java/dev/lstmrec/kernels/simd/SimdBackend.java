@@ -123,7 +123,7 @@ public final class SimdBackend implements Backend {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        Checks.require(dst.size() == src.size(), "copy: sizes differ " + dst + " <- " + src);
+        if (dst.size() != src.size()) throw new IllegalArgumentException("copy: sizes differ " + dst + " <- " + src);
         System.arraycopy(f(src), o(src), f(dst), o(dst), src.size());
     }
 
@@ -159,7 +159,7 @@ public final class SimdBackend implements Backend {
         int[] id = i(ids);
         for (int r = 0; r < p; r++) {
             int item = id[o(ids) + r];
-            Checks.require(item >= 0 && item < rows, "embedding id " + item + " outside [0, " + rows + ")");
+            Checks.index("embedding id", item, rows);
             System.arraycopy(td, o(table) + item * e, od, o(out) + r * e, e);
         }
     }
@@ -172,7 +172,7 @@ public final class SimdBackend implements Backend {
         int[] id = i(ids);
         for (int r = 0; r < p; r++) {
             int item = id[o(ids) + r];
-            Checks.require(item >= 0 && item < rows, "embedding id " + item + " outside [0, " + rows + ")");
+            Checks.index("embedding id", item, rows);
             addInto(td, o(dTable) + item * e, gd, o(dOut) + r * e, e);
         }
     }
@@ -257,7 +257,7 @@ public final class SimdBackend implements Backend {
 
     @Override
     public void dropout(Tensor x, float p, long seed) {
-        Checks.require(p >= 0f && p < 1f, "dropout probability must be in [0, 1), got " + p);
+        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         if (p == 0f) return;
         float[] xd = f(x);
         int xo = o(x);
@@ -286,7 +286,7 @@ public final class SimdBackend implements Backend {
         int lo = o(logits), doff = o(dLogits), to = o(targets);
         for (int r = 0; r < rows; r++) {
             int t = tg[to + r];
-            Checks.require(t < v, "softmaxCrossEntropy target " + t + " outside [0, " + v + ")");
+            if (t >= v) Checks.index("softmaxCrossEntropy target", t, v);
         }
         Arrays.fill(partials, 0);
         split(rows, 4L * v, (part, r0, r1) ->
@@ -377,7 +377,7 @@ public final class SimdBackend implements Backend {
         int lio = o(list);
         for (int r = 0; r < n; r++) {
             int t = tg[tgo + r];
-            Checks.require(t >= 0 && t < v, "scoreRank target " + t + " outside [0, " + v + ")");
+            Checks.index("scoreRank target", t, v);
         }
         long perRow = mode == RankMode.CANDIDATES ? 2L * hid * Math.max(1, list.size() / Math.max(1, n)) : 2L * v * hid;
         split(n, perRow, (part, r0, r1) -> Scoring.rank(scoringParts[part], gemm.workspace(part), rk, rko, hd, ho,

@@ -89,7 +89,7 @@ public final class ScalarBackend implements Backend {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        Checks.require(dst.size() == src.size(), "copy: sizes differ " + dst + " <- " + src);
+        if (dst.size() != src.size()) throw new IllegalArgumentException("copy: sizes differ " + dst + " <- " + src);
         System.arraycopy(f(src), o(src), f(dst), o(dst), src.size());
     }
 
@@ -106,7 +106,7 @@ public final class ScalarBackend implements Backend {
         int[] id = i(ids);
         for (int r = 0; r < p; r++) {
             int item = id[o(ids) + r];
-            Checks.require(item >= 0 && item < rows, "embedding id " + item + " outside [0, " + rows + ")");
+            Checks.index("embedding id", item, rows);
             System.arraycopy(td, o(table) + item * e, od, o(out) + r * e, e);
         }
     }
@@ -119,7 +119,7 @@ public final class ScalarBackend implements Backend {
         int[] id = i(ids);
         for (int r = 0; r < p; r++) {
             int item = id[o(ids) + r];
-            Checks.require(item >= 0 && item < rows, "embedding id " + item + " outside [0, " + rows + ")");
+            Checks.index("embedding id", item, rows);
             int dst = o(dTable) + item * e, src = o(dOut) + r * e;
             for (int j = 0; j < e; j++) td[dst + j] += gd[src + j];
         }
@@ -255,7 +255,7 @@ public final class ScalarBackend implements Backend {
 
     @Override
     public void dropout(Tensor x, float p, long seed) {
-        Checks.require(p >= 0f && p < 1f, "dropout probability must be in [0, 1), got " + p);
+        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         if (p == 0f) return;
         float[] xd = f(x);
         float scale = 1f / (1f - p);
@@ -281,7 +281,7 @@ public final class ScalarBackend implements Backend {
         for (int r = 0; r < rows; r++) {
             int src = o(logits) + r * v, dst = o(dLogits) + r * v;
             int t = tg[o(targets) + r];
-            Checks.require(t < v, "softmaxCrossEntropy target " + t + " outside [0, " + v + ")");
+            if (t >= v) Checks.index("softmaxCrossEntropy target", t, v);
             if (t < 0) {
                 Arrays.fill(dd, dst, dst + v, 0f);
                 continue;
@@ -402,7 +402,7 @@ public final class ScalarBackend implements Backend {
         boolean[] listed = new boolean[v];
         for (int r = 0; r < n; r++) {
             int t = tg[o(targets) + r];
-            Checks.require(t >= 0 && t < v, "scoreRank target " + t + " outside [0, " + v + ")");
+            Checks.index("scoreRank target", t, v);
             int hRow = o(h) + r * hid;
             float st = score(hd, hRow, wd, o(w) + t * hid, hid, bd[o(bias) + t]);
             int from = off[o(listOffsets) + r], to = off[o(listOffsets) + r + 1];
