@@ -154,12 +154,25 @@ public final class ScalarBackend implements Backend {
         int lda = a.dim(1);
         for (int r = 0; r < m; r++) {
             int row = co + r * n;
-            for (int p = 0; p < k; p++) {
-                float av = alpha * (transA ? ad[ao + p * lda + r] : ad[ao + r * lda + p]);
+            int p = 0;
+            // Four rows of B' per pass over C's row: a quarter of the C traffic, still a loop the JIT vectorises.
+            for (; p + 4 <= k; p += 4) {
+                float a0 = alpha * elem(ad, ao, lda, transA, r, p), a1 = alpha * elem(ad, ao, lda, transA, r, p + 1);
+                float a2 = alpha * elem(ad, ao, lda, transA, r, p + 2), a3 = alpha * elem(ad, ao, lda, transA, r, p + 3);
+                int b0 = bo + p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
+                for (int j = 0; j < n; j++) cd[row + j] += a0 * bk[b0 + j] + a1 * bk[b1 + j] + a2 * bk[b2 + j] + a3 * bk[b3 + j];
+            }
+            for (; p < k; p++) {
+                float av = alpha * elem(ad, ao, lda, transA, r, p);
                 int brow = bo + p * n;
                 for (int j = 0; j < n; j++) cd[row + j] += av * bk[brow + j];
             }
         }
+    }
+
+    /** op(A)[r, p] of a row-major A with row length lda. */
+    private static float elem(float[] ad, int ao, int lda, boolean transA, int r, int p) {
+        return transA ? ad[ao + p * lda + r] : ad[ao + r * lda + p];
     }
 
     private float[] scratch(int n) {
