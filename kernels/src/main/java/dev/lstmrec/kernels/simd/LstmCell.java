@@ -11,52 +11,72 @@ import jdk.incubator.vector.VectorSpecies;
 final class LstmCell {
     private static final VectorSpecies<Float> S = Simd.F;
     private static final int L = Simd.L;
+    /**
+     * Read-only zeros standing in for an absent cPrev/dc. Loading from it (instead of choosing a zero vector) keeps
+     * one exact vector type at the merge, without which C2 fails to intrinsify the stores and boxes the vectors.
+     */
+    private static final float[] ZEROS = new float[L];
 
     private LstmCell() {}
 
     /**
-     * Rows [r0, r1) of {@code Backend.lstmCellForward}; pd == null means cPrev = 0. All four gate blocks go through
-     * one loop with a single exp, tanh(x) being 2·sigmoid(2x) - 1: C2 stops inlining (and then boxes every vector)
-     * when one method holds several inlined exps.
+     * Rows [r0, r1) of {@code Backend.lstmCellForward}; pd == null means cPrev = 0. C2 stops inlining (and then
+     * boxes every vector) when one method holds two inlined exps, so every activation of a row goes through one
+     * loop with one exp: {@code dst = m·sigmoid(s·(x + b)) - (m - 1)}, which is sigmoid for s = m = 1 and tanh for
+     * s = m = 2; tanh(c) is taken as x = b = c, s = 1, m = 2. Step 4 (between the gates and tanh(c)) is the cell
+     * update, which needs no exp.
      */
     static void forward(float[] hd, int ho, float[] cd, int co, float[] gd, int go, float[] bd, int bo,
                         float[] pd, int po, int hid, int r0, int r1) {
         int g4 = 4 * hid, bound = S.loopBound(hid);
-        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        FloatVector one = FloatVector.broadcast(S, 1f);
         for (int r = r0; r < r1; r++) {
             int gr = go + r * g4, hr = r * hid;
-            for (int block = 0; block < 4; block++) {
-                float s = block == 2 ? 2f : 1f;
-                int x0 = gr + block * hid, b0 = bo + block * hid;
-                FloatVector sv = FloatVector.broadcast(S, s), shift = FloatVector.broadcast(S, s - 1f);
+            for (int step = 0; step < 6; step++) {
+                if (step == 4) {
+                    cell(cd, co + hr, gd, gr, pd, pd == null ? 0 : po + hr, hid);
+                    continue;
+                }
+                boolean gates = step < 4;
+                float[] x = gates ? gd : cd, b = gates ? bd : cd, dst = gates ? gd : hd;
+                int xo = gates ? gr + step * hid : co + hr, bOff = gates ? bo + step * hid : co + hr;
+                int dOff = gates ? xo : ho + hr;
+                float s = step == 2 ? 2f : 1f, m = step == 2 || step == 5 ? 2f : 1f;
+                FloatVector sv = FloatVector.broadcast(S, -s), mv = FloatVector.broadcast(S, m);
+                FloatVector shift = FloatVector.broadcast(S, m - 1f);
                 int j = 0;
                 for (; j < bound; j += L) {
-                    FloatVector y = FloatVector.fromArray(S, gd, x0 + j).add(FloatVector.fromArray(S, bd, b0 + j));
-                    FloatVector sig = one.div(VMath.exp(y.mul(sv).neg()).add(1f));
-                    sig.mul(sv).sub(shift).intoArray(gd, x0 + j);
+                    FloatVector y = FloatVector.fromArray(S, x, xo + j).add(FloatVector.fromArray(S, b, bOff + j));
+                    FloatVector sig = one.div(VMath.exp(y.mul(sv)).add(1f));
+                    sig.mul(mv).sub(shift).intoArray(dst, dOff + j);
                 }
                 for (; j < hid; j++) {
-                    float y = gd[x0 + j] + bd[b0 + j];
-                    gd[x0 + j] = block == 2 ? VMath.tanh(y) : VMath.sigmoid(y);
+                    float y = x[xo + j] + b[bOff + j];
+                    dst[dOff + j] = m * (float) (1.0 / (1.0 + Math.exp(-s * (double) y))) - (m - 1f);
                 }
             }
             int j = 0;
             for (; j < bound; j += L) {
-                FloatVector ig = FloatVector.fromArray(S, gd, gr + j);
-                FloatVector fg = FloatVector.fromArray(S, gd, gr + hid + j);
-                FloatVector gg = FloatVector.fromArray(S, gd, gr + 2 * hid + j);
-                FloatVector og = FloatVector.fromArray(S, gd, gr + 3 * hid + j);
-                FloatVector cp = pd == null ? zero : FloatVector.fromArray(S, pd, po + hr + j);
-                FloatVector cv = fg.fma(cp, ig.mul(gg));
-                cv.intoArray(cd, co + hr + j);
-                og.mul(VMath.tanh(cv)).intoArray(hd, ho + hr + j);
+                FloatVector.fromArray(S, gd, gr + 3 * hid + j).mul(FloatVector.fromArray(S, hd, ho + hr + j))
+                        .intoArray(hd, ho + hr + j);
             }
-            for (; j < hid; j++) {
-                float cp = pd == null ? 0f : pd[po + hr + j];
-                float cv = gd[gr + hid + j] * cp + gd[gr + j] * gd[gr + 2 * hid + j];
-                cd[co + hr + j] = cv;
-                hd[ho + hr + j] = gd[gr + 3 * hid + j] * VMath.tanh(cv);
-            }
+            for (; j < hid; j++) hd[ho + hr + j] *= gd[gr + 3 * hid + j];
+        }
+    }
+
+    /** One row of {@code c = f⊙cPrev + i⊙g} from activated gates; pd == null means cPrev = 0. */
+    private static void cell(float[] cd, int cOff, float[] gd, int gr, float[] pd, int pOff, int hid) {
+        int bound = S.loopBound(hid), j = 0;
+        for (; j < bound; j += L) {
+            FloatVector ig = FloatVector.fromArray(S, gd, gr + j);
+            FloatVector fg = FloatVector.fromArray(S, gd, gr + hid + j);
+            FloatVector gg = FloatVector.fromArray(S, gd, gr + 2 * hid + j);
+            FloatVector cp = FloatVector.fromArray(S, pd == null ? ZEROS : pd, pd == null ? 0 : pOff + j);
+            fg.fma(cp, ig.mul(gg)).intoArray(cd, cOff + j);
+        }
+        for (; j < hid; j++) {
+            float cp = pd == null ? 0f : pd[pOff + j];
+            cd[cOff + j] = gd[gr + hid + j] * cp + gd[gr + j] * gd[gr + 2 * hid + j];
         }
     }
 
@@ -64,7 +84,7 @@ final class LstmCell {
     static void backward(float[] dgd, int dgo, float[] dpd, int dpo, float[] dhd, int dho, float[] dcd, int dco,
                          float[] gd, int go, float[] cd, int co, float[] pd, int po, int hid, int r0, int r1) {
         int g4 = 4 * hid, bound = S.loopBound(hid);
-        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        FloatVector one = FloatVector.broadcast(S, 1f);
         for (int r = r0; r < r1; r++) {
             int gr = go + r * g4, dgr = dgo + r * g4, hr = r * hid;
             int j = 0;
@@ -75,9 +95,9 @@ final class LstmCell {
                 FloatVector og = FloatVector.fromArray(S, gd, gr + 3 * hid + j);
                 FloatVector tc = VMath.tanh(FloatVector.fromArray(S, cd, co + hr + j));
                 FloatVector dhv = FloatVector.fromArray(S, dhd, dho + hr + j);
-                FloatVector dcv = dcd == null ? zero : FloatVector.fromArray(S, dcd, dco + hr + j);
+                FloatVector dcv = FloatVector.fromArray(S, dcd == null ? ZEROS : dcd, dcd == null ? 0 : dco + hr + j);
                 FloatVector dct = dhv.mul(og).mul(one.sub(tc.mul(tc))).add(dcv);
-                FloatVector cp = pd == null ? zero : FloatVector.fromArray(S, pd, po + hr + j);
+                FloatVector cp = FloatVector.fromArray(S, pd == null ? ZEROS : pd, pd == null ? 0 : po + hr + j);
                 dct.mul(gg).mul(ig.mul(one.sub(ig))).intoArray(dgd, dgr + j);
                 dct.mul(cp).mul(fg.mul(one.sub(fg))).intoArray(dgd, dgr + hid + j);
                 dct.mul(ig).mul(one.sub(gg.mul(gg))).intoArray(dgd, dgr + 2 * hid + j);
