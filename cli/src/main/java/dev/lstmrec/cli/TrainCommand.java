@@ -58,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "60", description = "Maximum epochs; early stopping may end sooner (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--patience", defaultValue = "5",
+    @Option(names = "--patience", defaultValue = "10",
             description = "Stop after this many epochs without a better validation NDCG@10; 0 = never (default ${DEFAULT-VALUE}).")
     int patience;
 

@@ -24,7 +24,7 @@ public final class Defaults {
     /** Maximum epochs ({@code --epochs}). */
     public static final int EPOCHS = 60;
     /** Epochs without a better validation NDCG@10 before stopping; 0 = never ({@code --patience}). */
-    public static final int PATIENCE = 5;
+    public static final int PATIENCE = 10;
     /** Decoupled (AdamW) weight decay ({@code --weight-decay}). */
     public static final float WEIGHT_DECAY = 0f;
     /** Global gradient-norm clipping threshold; 0 = off ({@code --clip-norm}). */
