@@ -94,7 +94,7 @@ class LstmRecTest {
         TrainingBuilder b = LstmRec.trainer();
         assertEquals(new ModelSettings(64, 64, 1, 200, 0.2f, 0.2f), b.modelSettings());
         assertEquals(ModelSettings.defaults(), b.modelSettings());
-        assertEquals(new TrainConfig(64, 0.003f, 60, 5, 42L, 0f, 5f), b.trainConfig());
+        assertEquals(new TrainConfig(64, 0.003f, 60, 10, 42L, 0f, 5f), b.trainConfig());
         assertTrue(b.protocol().excludeSeen());
         assertEquals(0, b.protocol().negatives());
     }

@@ -1,15 +1,12 @@
 package dev.lstmrec.kernels.simd;
 
 import dev.lstmrec.engine.backend.AdamStep;
-import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.backend.HeapBackend;
 import dev.lstmrec.engine.backend.BackendOptions;
 import dev.lstmrec.engine.backend.Checks;
 import dev.lstmrec.engine.backend.DropoutMask;
 import dev.lstmrec.engine.backend.RankMode;
-import dev.lstmrec.engine.tensor.HeapFloats;
-import dev.lstmrec.engine.tensor.HeapInts;
 import dev.lstmrec.engine.tensor.IntTensor;
-import dev.lstmrec.engine.tensor.Shape;
 import dev.lstmrec.engine.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -23,7 +20,7 @@ import java.util.Arrays;
  * Only created through {@link SimdBackendProvider} after its probe. Like every backend it is used by one thread at
  * a time. Checked op by op against ScalarBackend (SimdOpsTest, SimdGemmTest) at 128/256/512 bits, 1 and 2 threads.
  */
-public final class SimdBackend implements Backend {
+public final class SimdBackend extends HeapBackend {
     private static final VectorSpecies<Float> S = Simd.F;
     private static final int L = Simd.L;
     /**
@@ -67,68 +64,6 @@ public final class SimdBackend implements Backend {
     }
 
     // ---- memory ------------------------------------------------------------------------------------------------
-
-    @Override
-    public Tensor allocate(int... shape) {
-        return new Tensor(new HeapFloats(new float[Shape.size(shape)], this), 0, shape);
-    }
-
-    @Override
-    public IntTensor allocateInt(int... shape) {
-        return new IntTensor(new HeapInts(new int[Shape.size(shape)], this), 0, shape);
-    }
-
-    private float[] f(Tensor t) {
-        t.checkOwner(this);
-        return ((HeapFloats) t.storage()).data();
-    }
-
-    private int[] i(IntTensor t) {
-        t.checkOwner(this);
-        return ((HeapInts) t.storage()).data();
-    }
-
-    private static int o(Tensor t) {
-        return (int) t.offset();
-    }
-
-    private static int o(IntTensor t) {
-        return (int) t.offset();
-    }
-
-    @Override
-    public void upload(Tensor dst, float[] src, int srcOffset) {
-        System.arraycopy(src, srcOffset, f(dst), o(dst), dst.size());
-    }
-
-    @Override
-    public void download(float[] dst, int dstOffset, Tensor src) {
-        System.arraycopy(f(src), o(src), dst, dstOffset, src.size());
-    }
-
-    @Override
-    public void uploadInt(IntTensor dst, int[] src, int srcOffset) {
-        System.arraycopy(src, srcOffset, i(dst), o(dst), dst.size());
-    }
-
-    @Override
-    public void downloadInt(int[] dst, int dstOffset, IntTensor src) {
-        System.arraycopy(i(src), o(src), dst, dstOffset, src.size());
-    }
-
-    @Override
-    public void fill(Tensor dst, float value) {
-        Arrays.fill(f(dst), o(dst), o(dst) + dst.size(), value);
-    }
-
-    @Override
-    public void copy(Tensor dst, Tensor src) {
-        if (dst.size() != src.size()) throw new IllegalArgumentException("copy: sizes differ " + dst + " <- " + src);
-        System.arraycopy(f(src), o(src), f(dst), o(dst), src.size());
-    }
-
-    @Override
-    public void synchronize() {}
 
     // ---- parallel helpers ----------------------------------------------------------------------------------------
 

@@ -1,12 +1,10 @@
 package dev.lstmrec.engine.backend.scalar;
 
 import dev.lstmrec.engine.backend.AdamStep;
-import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.backend.HeapBackend;
 import dev.lstmrec.engine.backend.Checks;
 import dev.lstmrec.engine.backend.DropoutMask;
 import dev.lstmrec.engine.backend.RankMode;
-import dev.lstmrec.engine.tensor.HeapFloats;
-import dev.lstmrec.engine.tensor.HeapInts;
 import dev.lstmrec.engine.tensor.IntTensor;
 import dev.lstmrec.engine.tensor.Tensor;
 
@@ -17,7 +15,7 @@ import java.util.Arrays;
  * vectorise. It is the oracle every other backend is tested against, and is itself checked against finite
  * differences in double precision (see the engine's tests).
  */
-public final class ScalarBackend implements Backend {
+public final class ScalarBackend extends HeapBackend {
     private float[] scratch = new float[0];
 
     @Override
@@ -31,70 +29,6 @@ public final class ScalarBackend implements Backend {
     }
 
     // ---- memory ------------------------------------------------------------------------------------------------
-
-    @Override
-    public Tensor allocate(int... shape) {
-        int n = dev.lstmrec.engine.tensor.Shape.size(shape);
-        return new Tensor(new HeapFloats(new float[n], this), 0, shape);
-    }
-
-    @Override
-    public IntTensor allocateInt(int... shape) {
-        int n = dev.lstmrec.engine.tensor.Shape.size(shape);
-        return new IntTensor(new HeapInts(new int[n], this), 0, shape);
-    }
-
-    private float[] f(Tensor t) {
-        t.checkOwner(this);
-        return ((HeapFloats) t.storage()).data();
-    }
-
-    private int[] i(IntTensor t) {
-        t.checkOwner(this);
-        return ((HeapInts) t.storage()).data();
-    }
-
-    private static int o(Tensor t) {
-        return (int) t.offset();
-    }
-
-    private static int o(IntTensor t) {
-        return (int) t.offset();
-    }
-
-    @Override
-    public void upload(Tensor dst, float[] src, int srcOffset) {
-        System.arraycopy(src, srcOffset, f(dst), o(dst), dst.size());
-    }
-
-    @Override
-    public void download(float[] dst, int dstOffset, Tensor src) {
-        System.arraycopy(f(src), o(src), dst, dstOffset, src.size());
-    }
-
-    @Override
-    public void uploadInt(IntTensor dst, int[] src, int srcOffset) {
-        System.arraycopy(src, srcOffset, i(dst), o(dst), dst.size());
-    }
-
-    @Override
-    public void downloadInt(int[] dst, int dstOffset, IntTensor src) {
-        System.arraycopy(i(src), o(src), dst, dstOffset, src.size());
-    }
-
-    @Override
-    public void fill(Tensor dst, float value) {
-        Arrays.fill(f(dst), o(dst), o(dst) + dst.size(), value);
-    }
-
-    @Override
-    public void copy(Tensor dst, Tensor src) {
-        if (dst.size() != src.size()) throw new IllegalArgumentException("copy: sizes differ " + dst + " <- " + src);
-        System.arraycopy(f(src), o(src), f(dst), o(dst), src.size());
-    }
-
-    @Override
-    public void synchronize() {}
 
     // ---- embedding ----------------------------------------------------------------------------------------------
 

@@ -1,0 +1,82 @@
+package dev.lstmrec.engine.backend;
+
+import dev.lstmrec.engine.tensor.HeapFloats;
+import dev.lstmrec.engine.tensor.HeapInts;
+import dev.lstmrec.engine.tensor.IntTensor;
+import dev.lstmrec.engine.tensor.Shape;
+import dev.lstmrec.engine.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * The memory half of a CPU backend: tensors in Java arrays ({@link HeapFloats}, {@link HeapInts}) owned by this
+ * instance, and the transfers and fills over them. The scalar and SIMD backends share it, and the conformance
+ * suite checks it through both (views at odd offsets, foreign tensors rejected).
+ */
+public abstract class HeapBackend implements Backend {
+
+    @Override
+    public Tensor allocate(int... shape) {
+        return new Tensor(new HeapFloats(new float[Shape.size(shape)], this), 0, shape);
+    }
+
+    @Override
+    public IntTensor allocateInt(int... shape) {
+        return new IntTensor(new HeapInts(new int[Shape.size(shape)], this), 0, shape);
+    }
+
+    /** The array behind a tensor this backend allocated (index it from {@link #o(Tensor)}). */
+    protected final float[] f(Tensor t) {
+        t.checkOwner(this);
+        return ((HeapFloats) t.storage()).data();
+    }
+
+    protected final int[] i(IntTensor t) {
+        t.checkOwner(this);
+        return ((HeapInts) t.storage()).data();
+    }
+
+    /** Offset of a tensor's element 0 in its array. */
+    protected static int o(Tensor t) {
+        return (int) t.offset();
+    }
+
+    protected static int o(IntTensor t) {
+        return (int) t.offset();
+    }
+
+    @Override
+    public void upload(Tensor dst, float[] src, int srcOffset) {
+        System.arraycopy(src, srcOffset, f(dst), o(dst), dst.size());
+    }
+
+    @Override
+    public void download(float[] dst, int dstOffset, Tensor src) {
+        System.arraycopy(f(src), o(src), dst, dstOffset, src.size());
+    }
+
+    @Override
+    public void uploadInt(IntTensor dst, int[] src, int srcOffset) {
+        System.arraycopy(src, srcOffset, i(dst), o(dst), dst.size());
+    }
+
+    @Override
+    public void downloadInt(int[] dst, int dstOffset, IntTensor src) {
+        System.arraycopy(i(src), o(src), dst, dstOffset, src.size());
+    }
+
+    @Override
+    public void fill(Tensor dst, float value) {
+        Arrays.fill(f(dst), o(dst), o(dst) + dst.size(), value);
+    }
+
+    @Override
+    public void copy(Tensor dst, Tensor src) {
+        if (dst.size() != src.size()) throw new IllegalArgumentException("copy: sizes differ " + dst + " <- " + src);
+        System.arraycopy(f(src), o(src), f(dst), o(dst), src.size());
+    }
+
+    /** Work runs on the calling thread (or is joined before an op returns): nothing to wait for. */
+    @Override
+    public void synchronize() {}
+}
