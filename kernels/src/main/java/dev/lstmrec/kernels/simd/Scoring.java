@@ -1,6 +1,7 @@
 package dev.lstmrec.kernels.simd;
 
 import dev.lstmrec.engine.backend.RankMode;
+import dev.lstmrec.engine.backend.TopK;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -69,17 +70,7 @@ final class Scoring {
                 int count = 0;
                 for (int j = 0; j < v; j++) {
                     if (skip[j]) continue;
-                    float s = sc[row + j] + bd[bo + j];
-                    if (count < k) count++;
-                    else if (!(s > bestS[k - 1])) continue;
-                    int pos = count - 1;
-                    while (pos > 0 && s > bestS[pos - 1]) {
-                        bestS[pos] = bestS[pos - 1];
-                        bestI[pos] = bestI[pos - 1];
-                        pos--;
-                    }
-                    bestS[pos] = s;
-                    bestI[pos] = j;
+                    count = TopK.offer(bestI, bestS, k, count, j, sc[row + j] + bd[bo + j]);
                 }
                 for (int e = from; e < to; e++) {
                     int j = ex[exo + e];

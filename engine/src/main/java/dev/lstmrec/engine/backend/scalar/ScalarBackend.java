@@ -5,6 +5,7 @@ import dev.lstmrec.engine.backend.HeapBackend;
 import dev.lstmrec.engine.backend.Checks;
 import dev.lstmrec.engine.backend.DropoutMask;
 import dev.lstmrec.engine.backend.RankMode;
+import dev.lstmrec.engine.backend.TopK;
 import dev.lstmrec.engine.tensor.IntTensor;
 import dev.lstmrec.engine.tensor.Tensor;
 
@@ -312,18 +313,7 @@ public final class ScalarBackend extends HeapBackend {
             int count = 0;
             for (int j = 0; j < v; j++) {
                 if (skip[j]) continue;
-                float s = score(hd, o(h) + r * hid, wd, o(w) + j * hid, hid, bd[o(bias) + j]);
-                // Ascending j: an equal score never displaces an earlier index (ties go to the lower index).
-                if (count < k) count++;
-                else if (!(s > bestS[k - 1])) continue;
-                int pos = count - 1;
-                while (pos > 0 && s > bestS[pos - 1]) {
-                    bestS[pos] = bestS[pos - 1];
-                    bestI[pos] = bestI[pos - 1];
-                    pos--;
-                }
-                bestS[pos] = s;
-                bestI[pos] = j;
+                count = TopK.offer(bestI, bestS, k, count, j, score(hd, o(h) + r * hid, wd, o(w) + j * hid, hid, bd[o(bias) + j]));
             }
             for (int e = from; e < to; e++) {
                 int j = ex[o(exclude) + e];
