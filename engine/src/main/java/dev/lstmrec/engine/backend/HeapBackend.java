@@ -10,7 +10,7 @@ import java.util.Arrays;
 
 /**
  * The memory half of a CPU backend: tensors in Java arrays ({@link HeapFloats}, {@link HeapInts}) owned by this
- * instance, and the transfers and fills over them. The scalar and SIMD backends share it, and the conformance
+ * instance, the transfers and fills over them, and the embedding gather (a row copy). The scalar and SIMD backends share it, and the conformance
  * suite checks it through both (views at odd offsets, foreign tensors rejected).
  */
 public abstract class HeapBackend implements Backend {
@@ -74,6 +74,20 @@ public abstract class HeapBackend implements Backend {
     public void copy(Tensor dst, Tensor src) {
         if (dst.size() != src.size()) throw new IllegalArgumentException("copy: sizes differ " + dst + " <- " + src);
         System.arraycopy(f(src), o(src), f(dst), o(dst), src.size());
+    }
+
+    /** A row gather is a memory copy: one {@code arraycopy} per row serves every CPU backend. */
+    @Override
+    public void embeddingForward(Tensor out, Tensor table, IntTensor ids) {
+        int p = ids.size(), e = table.cols(), rows = table.rows();
+        out.expect("embedding out", p, e);
+        float[] od = f(out), td = f(table);
+        int[] id = i(ids);
+        for (int r = 0; r < p; r++) {
+            int item = id[o(ids) + r];
+            Checks.index("embedding id", item, rows);
+            System.arraycopy(td, o(table) + item * e, od, o(out) + r * e, e);
+        }
     }
 
     /** Work runs on the calling thread (or is joined before an op returns): nothing to wait for. */

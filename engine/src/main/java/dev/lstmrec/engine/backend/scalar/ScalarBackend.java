@@ -29,22 +29,7 @@ public final class ScalarBackend extends HeapBackend {
         return "plain Java reference, 1 thread";
     }
 
-    // ---- memory ------------------------------------------------------------------------------------------------
-
     // ---- embedding ----------------------------------------------------------------------------------------------
-
-    @Override
-    public void embeddingForward(Tensor out, Tensor table, IntTensor ids) {
-        int p = ids.size(), e = table.cols(), rows = table.rows();
-        out.expect("embedding out", p, e);
-        float[] od = f(out), td = f(table);
-        int[] id = i(ids);
-        for (int r = 0; r < p; r++) {
-            int item = id[o(ids) + r];
-            Checks.index("embedding id", item, rows);
-            System.arraycopy(td, o(table) + item * e, od, o(out) + r * e, e);
-        }
-    }
 
     @Override
     public void embeddingBackward(Tensor dTable, Tensor dOut, IntTensor ids) {
