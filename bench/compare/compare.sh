@@ -4,7 +4,8 @@
 # Prints one markdown table with the lstmrec/PyTorch ratios. PyTorch runs in its fastest configuration measured
 # here: Debian python3-torch with Debian OpenBLAS (pthread), jemalloc preloaded, 1 torch thread, 2 OpenBLAS threads.
 # Setup (once): apt-get install -y python3-torch libopenblas0-pthread libjemalloc2; mvn -B -q package -pl bench -am -DskipTests
-# Environment: LSTMREC_BACKEND (default auto), LSTMREC_THREADS (default 2), STEPS (default 3), WARMUP (default 1),
+# Environment: LSTMREC_BACKEND (default auto), LSTMREC_THREADS (default 2), STEPS (default 3), WARMUP (default 3:
+#   the JVM needs ~5 s before C2 settles on the LSTM cell kernel; PyTorch gets the same warm-up steps),
 #   SHAPES ("N:T:d:h:B ..." default "1682:200:64:64:128 23715:50:128:128:128"), SKIP_SGEMM=1 to leave SGEMM out.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -16,7 +17,7 @@ java_bin="${JAVA:-java}"
 backend="${LSTMREC_BACKEND:-auto}"
 threads="${LSTMREC_THREADS:-2}"
 steps="${STEPS:-3}"
-warmup="${WARMUP:-1}"
+warmup="${WARMUP:-3}"
 shapes="${SHAPES:-1682:200:64:64:128 23715:50:128:128:128}"
 jemalloc=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
 [[ -f "$jemalloc" ]] || { echo "missing $jemalloc: apt-get install -y libjemalloc2" >&2; exit 1; }

@@ -124,6 +124,19 @@ public interface Backend extends AutoCloseable {
      */
     void softmaxCrossEntropy(Tensor dLogits, Tensor loss, Tensor logits, IntTensor targets, float gradScale);
 
+    /**
+     * The scoring layer's loss on one chunk of logits that lack their bias: {@code logits += bias},
+     * then {@link #softmaxCrossEntropy}, then {@code dBias += Σ_r dLogits[r, :]} ({@link #biasBackward}). A backend
+     * may fuse the passes over the [P, V] logits; the default composes the three ops. dLogits may alias logits;
+     * when it does not, the contents of logits afterwards are unspecified. bias, dBias [V].
+     */
+    default void biasedSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias,
+                                           IntTensor targets, float gradScale) {
+        addBias(logits, bias);
+        softmaxCrossEntropy(dLogits, loss, logits, targets, gradScale);
+        biasBackward(dBias, dLogits);
+    }
+
     /** {@code out[0] += Σ x[i]²} (for global-norm gradient clipping). */
     void sumSquares(Tensor out, Tensor x);
 

@@ -125,11 +125,10 @@ public final class LstmNetwork {
             Tensor hs = top.rows(start, n);
             Tensor logits = ws.logits.rows(0, n);
             backend.gemm(logits, false, hs, true, weights.outW(), 1f, 0f);
-            backend.addBias(logits, weights.outB());
-            backend.softmaxCrossEntropy(logits, ws.loss, logits, ws.targets.rows(start, n), scale);
+            backend.biasedSoftmaxCrossEntropy(logits, grads.outB(), ws.loss, logits, weights.outB(),
+                    ws.targets.rows(start, n), scale);
             backend.gemm(dTop.rows(start, n), false, logits, false, weights.outW(), 1f, 0f);
             backend.gemm(grads.outW(), true, logits, false, hs, 1f, 1f);
-            backend.biasBackward(grads.outB(), logits);
         }
     }
 

@@ -81,15 +81,22 @@ final class Workspace {
             dHiddenA = backend.allocate(p, h);
             dHiddenB = layers > 1 ? backend.allocate(p, h) : null;
             dEmbedded = backend.allocate(p, config.embeddingDim());
-            int chunk = outputChunkRows(config.numItems());
+            int chunk = outputChunkRows(config.numItems(), config.hiddenDim());
             chunkCapacity = chunk;
             logits = backend.allocate(chunk, config.numItems());
         }
     }
 
-    /** Rows of the scoring layer processed at once: bounded so logits stay under 16M floats (64 MB). */
-    static int outputChunkRows(int items) {
-        return Math.max(64, Math.min(8192, (1 << 24) / items));
+    /**
+     * Rows of the scoring layer processed at once. Each chunk re-reads W_out [N, H] three times (logits, dH, dW) and
+     * passes over its [rows, N] logits about five times (GEMM, softmax, dH, dW). When W_out fits in a core's L2
+     * (N·H ≤ 256K floats, e.g. 1682 x 64) re-reading it is nearly free, so the chunk is kept cache-sized (≤ 1M floats
+     * of logits: 1682 items -> 623 rows, 15-20% faster scoring than 8192 rows); otherwise W_out streams from memory
+     * and chunks are large (≤ 16M floats, 64 MB) to amortise it (23715 x 128 -> 707 rows; 64 rows were 35% slower).
+     */
+    static int outputChunkRows(int items, int hidden) {
+        long budget = (long) items * hidden <= (1 << 18) ? 1 << 20 : 1 << 24;
+        return (int) Math.max(64, Math.min(8192, budget / items));
     }
 
     int chunkRows() {

@@ -30,6 +30,9 @@ public final class SimdBackend extends HeapBackend {
      */
     private static final long PARALLEL_ELEMENTS = 1 << 16;
 
+    /** Elements per call of Adam.update (a multiple of every lane count). */
+    private static final int ADAM_BLOCK = 1 << 12;
+
     private final int threads;
     private final WorkerPool pool;
     private final Gemm gemm;
@@ -217,6 +220,39 @@ public final class SimdBackend extends HeapBackend {
     }
 
     @Override
+    public void biasedSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias,
+                                          IntTensor targets, float gradScale) {
+        Checks.rank2("biasedSoftmaxCrossEntropy logits", logits);
+        int rows = logits.dim(0), v = logits.dim(1);
+        dLogits.expect("biasedSoftmaxCrossEntropy dLogits", rows, v);
+        targets.expect("biasedSoftmaxCrossEntropy targets", rows);
+        loss.expect("biasedSoftmaxCrossEntropy loss", 1);
+        bias.expect("biasedSoftmaxCrossEntropy bias", v);
+        dBias.expect("biasedSoftmaxCrossEntropy dBias", v);
+        float[] ld = f(logits), dd = f(dLogits), td = f(loss), bd = f(bias), gb = f(dBias);
+        int[] tg = i(targets);
+        int lo = o(logits), doff = o(dLogits), to = o(targets), bo = o(bias);
+        for (int r = 0; r < rows; r++) {
+            int t = tg[to + r];
+            if (t >= v) Checks.index("biasedSoftmaxCrossEntropy target", t, v);
+        }
+        for (int p = 0; p < threads; p++) {
+            if (biasPartials[p].length < v) biasPartials[p] = new float[v];
+        }
+        float[][] acc = biasPartials;
+        Arrays.fill(partials, 0);
+        int parts = split(rows, 4L * v, (part, r0, r1) -> {
+            float[] sum = acc[part];
+            Arrays.fill(sum, 0, v, 0f);
+            partials[part] = SoftmaxLoss.biasedRows(dd, doff, ld, lo, bd, bo, sum, tg, to, v, gradScale, r0, r1);
+        });
+        for (int p = 0; p < parts; p++) addInto(gb, o(dBias), acc[p], 0, v);
+        double total = 0;
+        for (double d : partials) total += d;
+        td[o(loss)] += (float) total;
+    }
+
+    @Override
     public void sumSquares(Tensor out, Tensor x) {
         out.expect("sumSquares out", 1);
         float[] xd = f(x);
@@ -257,7 +293,11 @@ public final class SimdBackend extends HeapBackend {
         Checks.require(grad.size() == n && m.size() == n && v.size() == n, "adamUpdate: sizes differ");
         float[] pd = f(param), gd = f(grad), md = f(m), vd = f(v);
         int po = o(param), go = o(grad), mo = o(m), vo = o(v);
-        split(n, 4, (part, e0, e1) -> Adam.update(pd, po, gd, go, md, mo, vd, vo, step, e0, e1));
+        // In blocks: a few calls per step over millions of elements would run as an OSR compilation of the loop,
+        // which C2 left with boxed vectors (JFR: ~0.3 GB allocated per step); many short calls get a normal compile.
+        split(n, 4, (part, e0, e1) -> {
+            for (int b = e0; b < e1; b += ADAM_BLOCK) Adam.update(pd, po, gd, go, md, mo, vd, vo, step, b, Math.min(e1, b + ADAM_BLOCK));
+        });
     }
 
     // ---- inference --------------------------------------------------------------------------------------------------------

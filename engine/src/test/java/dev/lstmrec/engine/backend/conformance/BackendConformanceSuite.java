@@ -391,6 +391,34 @@ public abstract class BackendConformanceSuite {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("candidates")
+    void biasedSoftmaxCrossEntropyMatchesAddBiasSoftmaxBiasBackward(Candidate c) {
+        RandomTensors rnd = new RandomTensors(73);
+        for (int i = 0; i < SIZES.length + 2; i++) {
+            int rows = i < SIZES.length ? size(i) : (i == SIZES.length ? 3 : 16);
+            int v = i < SIZES.length ? size(i + 2) : LONG;
+            boolean inPlace = i % 2 == 0;
+            float gradScale = i % 4 < 2 ? 1f : 0.25f;
+            Twin t = twin(c, i % 3 == 0);
+            int[] targets = rnd.ints(rows, v);
+            for (int r = 1; r < rows; r += 3) targets[r] = -1;
+            Twin.Pair logits = t.in(rnd.nonZero(rows * v, 3f), rows, v);
+            Twin.Pair bias = t.in(rnd.nonZero(v, 2f), v);
+            Twin.Pair dBias = t.in(rnd.nonZero(v), v);
+            Twin.IntPair tg = t.ints(targets, rows);
+            Twin.Pair loss = t.in(new float[] {1.5f}, 1);
+            Twin.Pair dLogits = inPlace ? logits : t.out(rows, v);
+            t.run(s -> s.backend().biasedSoftmaxCrossEntropy(s.of(dLogits), s.of(dBias), s.of(loss), s.of(logits),
+                    s.of(bias), s.of(tg), gradScale));
+            String what = "biasedSoftmaxCrossEntropy P=" + rows + " V=" + v + (inPlace ? " dLogits aliases logits" : "")
+                    + " gradScale=" + gradScale;
+            t.check(what + " dLogits", dLogits, TRANSCENDENTAL_ATOL, TRANSCENDENTAL_RTOL);
+            t.check(what + " loss", loss, TRANSCENDENTAL_ATOL * (rows + 1), TRANSCENDENTAL_RTOL);
+            t.check(what + " dBias", dBias, reductionAtol(rows + 1), REDUCTION_RTOL);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("candidates")
     void sumSquaresAccumulates(Candidate c) {
         RandomTensors rnd = new RandomTensors(81);
         int[] sizes = sizesAndLong();
