@@ -47,6 +47,16 @@ public final class Checks {
         return new int[] {n, hid};
     }
 
+    /** Checks the softmax-cross-entropy tensors (see {@link Backend#softmaxCrossEntropy}) and returns {rows, V}. */
+    public static int[] softmaxShape(Tensor dLogits, Tensor loss, Tensor logits, IntTensor targets) {
+        rank2("softmaxCrossEntropy logits", logits);
+        int rows = logits.dim(0), v = logits.dim(1);
+        dLogits.expect("softmaxCrossEntropy dLogits", rows, v);
+        targets.expect("softmaxCrossEntropy targets", rows);
+        loss.expect("softmaxCrossEntropy loss", 1);
+        return new int[] {rows, v};
+    }
+
     public static void csr(String what, IntTensor offsets, IntTensor list, int rows) {
         offsets.expect(what + " offsets", rows + 1);
         require(list.shape().length == 1, what + " list must be 1-D");

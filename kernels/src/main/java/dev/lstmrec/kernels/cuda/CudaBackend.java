@@ -208,43 +208,36 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void upload(Tensor dst, float[] src, int srcOffset) {
-        CUdeviceptr d = ptr(dst);
-        Objects.checkFromIndexSize(srcOffset, dst.size(), src.length);
-        bind();
-        if (dst.size() > 0) {
-            check(JCudaDriver.cuMemcpyHtoD(d, Pointer.to(src).withByteOffset(srcOffset * 4L), dst.size() * 4L), "cuMemcpyHtoD");
-        }
+        toDevice(ptr(dst), Pointer.to(src), srcOffset, dst.size(), src.length);
     }
 
     @Override
     public void download(float[] dst, int dstOffset, Tensor src) {
-        CUdeviceptr s = ptr(src);
-        Objects.checkFromIndexSize(dstOffset, src.size(), dst.length);
-        bind();
-        if (src.size() > 0) {
-            check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset(dstOffset * 4L), s, src.size() * 4L), "cuMemcpyDtoH");
-        }
-        checkErrorFlag();
+        toHost(Pointer.to(dst), dstOffset, dst.length, ptr(src), src.size());
     }
 
     @Override
     public void uploadInt(IntTensor dst, int[] src, int srcOffset) {
-        CUdeviceptr d = ptr(dst);
-        Objects.checkFromIndexSize(srcOffset, dst.size(), src.length);
-        bind();
-        if (dst.size() > 0) {
-            check(JCudaDriver.cuMemcpyHtoD(d, Pointer.to(src).withByteOffset(srcOffset * 4L), dst.size() * 4L), "cuMemcpyHtoD");
-        }
+        toDevice(ptr(dst), Pointer.to(src), srcOffset, dst.size(), src.length);
     }
 
     @Override
     public void downloadInt(int[] dst, int dstOffset, IntTensor src) {
-        CUdeviceptr s = ptr(src);
-        Objects.checkFromIndexSize(dstOffset, src.size(), dst.length);
+        toHost(Pointer.to(dst), dstOffset, dst.length, ptr(src), src.size());
+    }
+
+    /** Copies {@code n} 4-byte elements from host array {@code src} (length {@code srcLength}) at {@code srcOffset}. */
+    private void toDevice(CUdeviceptr d, Pointer src, int srcOffset, int n, int srcLength) {
+        Objects.checkFromIndexSize(srcOffset, n, srcLength);
         bind();
-        if (src.size() > 0) {
-            check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset(dstOffset * 4L), s, src.size() * 4L), "cuMemcpyDtoH");
-        }
+        if (n > 0) check(JCudaDriver.cuMemcpyHtoD(d, src.withByteOffset(srcOffset * 4L), n * 4L), "cuMemcpyHtoD");
+    }
+
+    /** Copies {@code n} 4-byte elements to a host array; synchronous, and reports a kernel's error flag. */
+    private void toHost(Pointer dst, int dstOffset, int dstLength, CUdeviceptr s, int n) {
+        Objects.checkFromIndexSize(dstOffset, n, dstLength);
+        bind();
+        if (n > 0) check(JCudaDriver.cuMemcpyDtoH(dst.withByteOffset(dstOffset * 4L), s, n * 4L), "cuMemcpyDtoH");
         checkErrorFlag();
     }
 

@@ -145,11 +145,8 @@ final class CudaLaunches {
     }
 
     void softmaxCrossEntropy(Tensor dLogits, Tensor loss, Tensor logits, IntTensor targets, float gradScale) {
-        Checks.rank2("softmaxCrossEntropy logits", logits);
-        int rows = logits.dim(0), v = logits.dim(1);
-        dLogits.expect("softmaxCrossEntropy dLogits", rows, v);
-        targets.expect("softmaxCrossEntropy targets", rows);
-        loss.expect("softmaxCrossEntropy loss", 1);
+        int[] shape = Checks.softmaxShape(dLogits, loss, logits, targets);
+        int rows = shape[0], v = shape[1];
         if (rows > 0) launch(CudaKernel.SOFTMAX_CROSS_ENTROPY, rows, 1, THREADS, 1, 0, dLogits, loss, logits, targets, rows, v, gradScale, ERROR_FLAG);
     }
 

@@ -199,11 +199,8 @@ public final class SimdBackend extends HeapBackend {
 
     @Override
     public void softmaxCrossEntropy(Tensor dLogits, Tensor loss, Tensor logits, IntTensor targets, float gradScale) {
-        Checks.rank2("softmaxCrossEntropy logits", logits);
-        int rows = logits.dim(0), v = logits.dim(1);
-        dLogits.expect("softmaxCrossEntropy dLogits", rows, v);
-        targets.expect("softmaxCrossEntropy targets", rows);
-        loss.expect("softmaxCrossEntropy loss", 1);
+        int[] shape = Checks.softmaxShape(dLogits, loss, logits, targets);
+        int rows = shape[0], v = shape[1];
         float[] ld = f(logits), dd = f(dLogits), td = f(loss);
         int[] tg = i(targets);
         int lo = o(logits), doff = o(dLogits), to = o(targets);
