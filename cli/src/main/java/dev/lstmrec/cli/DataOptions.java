@@ -58,6 +58,20 @@ final class DataOptions {
         return Usage.validated(spec, b::build);
     }
 
+    /** These options as command-line arguments (the ones given), for printing a command that reads the same data. */
+    String commandLine() {
+        StringBuilder sb = new StringBuilder();
+        if (data != null) sb.append(" --data ").append(Shell.quote(data.toString()));
+        if (!format.equals("auto")) sb.append(" --format ").append(format);
+        if (columns != null) sb.append(" --columns ").append(Shell.quote(columns));
+        if (delimiter != null) sb.append(" --delimiter ").append(Shell.quote(delimiter));
+        if (header) sb.append(" --header");
+        if (minRating != null) sb.append(" --min-rating ").append(minRating);
+        if (minUserCount != 0) sb.append(" --min-user-count ").append(minUserCount);
+        if (minItemCount != 0) sb.append(" --min-item-count ").append(minItemCount);
+        return sb.toString().trim();
+    }
+
     Dataset read() throws IOException {
         return DataReader.read(data, readOptions());
     }

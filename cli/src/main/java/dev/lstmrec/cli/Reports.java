@@ -64,11 +64,15 @@ final class Reports {
         config.put("layers", s.layers());
         config.put("max_len", s.maxLen());
         config.put("dropout", s.embeddingDropout());
+        config.put("embedding_dropout", s.embeddingDropout());
+        config.put("hidden_dropout", s.hiddenDropout());
         config.put("batch", t.batchSize());
         config.put("lr", t.lr());
         config.put("epochs", t.epochs());
         config.put("patience", t.patience());
         config.put("weight_decay", t.weightDecay());
+        config.put("lr_schedule", t.schedule().kind().cliName());
+        config.put("warmup", t.schedule().warmup());
         config.put("clip_norm", t.clipNorm());
         config.put("seed", t.seed());
         config.put("optimizer", "Adam(beta1=" + TrainConfig.BETA1 + ", beta2=" + TrainConfig.BETA2 + ", eps=" + TrainConfig.EPS + ")");

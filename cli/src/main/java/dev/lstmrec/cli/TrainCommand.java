@@ -9,6 +9,7 @@ import dev.lstmrec.engine.data.SyntheticData;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.AtomicFiles;
 import dev.lstmrec.engine.io.Json;
+import dev.lstmrec.engine.train.LrSchedule;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.TrainingInterruptedException;
 import picocli.CommandLine.Command;
@@ -49,11 +50,25 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dropout", defaultValue = "0.2", description = "Dropout on embeddings and LSTM outputs (default ${DEFAULT-VALUE}).")
     float dropout;
 
+    @Option(names = "--embedding-dropout", paramLabel = "P", description = "Dropout on the item embeddings only (default: --dropout).")
+    Float embeddingDropout;
+
+    @Option(names = "--hidden-dropout", paramLabel = "P", description = "Dropout on each LSTM layer's outputs only (default: --dropout).")
+    Float hiddenDropout;
+
     @Option(names = "--batch", defaultValue = "64", description = "Sequences per mini-batch (default ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     float lr;
+
+    @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "KIND",
+            description = "constant, linear or cosine: decay of --lr to 0 over --epochs, after --warmup (default ${DEFAULT-VALUE}).")
+    String lrSchedule;
+
+    @Option(names = "--warmup", defaultValue = "0", paramLabel = "N|F",
+            description = "Linear learning-rate warm-up: N >= 1 steps, or a fraction F < 1 of all steps (default ${DEFAULT-VALUE}).")
+    double warmup;
 
     @Option(names = "--epochs", defaultValue = "60", description = "Maximum epochs; early stopping may end sooner (default ${DEFAULT-VALUE}).")
     int epochs;
@@ -62,7 +77,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Stop after this many epochs without a better validation NDCG@10; 0 = never (default ${DEFAULT-VALUE}).")
     int patience;
 
-    @Option(names = "--weight-decay", defaultValue = "0", description = "Decoupled (AdamW) weight decay (default ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", defaultValue = "0", description = "Decoupled (AdamW) weight decay on the weight matrices (LSTM, output), not embeddings or biases (default ${DEFAULT-VALUE}).")
     float weightDecay;
 
     @Option(names = "--clip-norm", defaultValue = "5", description = "Global gradient-norm clipping; 0 = off (default ${DEFAULT-VALUE}).")
@@ -104,9 +119,11 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream err = System.err;
         PrintStream out = System.out;
-        ModelSettings settings = new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout);
+        ModelSettings settings = new ModelSettings(dim, hidden, layers, maxLen, embeddingDropout != null ? embeddingDropout : dropout,
+                hiddenDropout != null ? hiddenDropout : dropout);
         Usage.validated(spec, () -> settings.forItems(1)); // checks the model options before any work is done
-        TrainConfig train = Usage.validated(spec, () -> new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm));
+        TrainConfig train = Usage.validated(spec, () -> new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm,
+                new LrSchedule(LrSchedule.Kind.fromCliName(lrSchedule), warmup, 0)));
         if (checkpointEvery < 0) throw Usage.error(spec, "--checkpoint-every must be >= 0, got " + checkpointEvery);
         if (checkpointEvery > 0 && checkpointDir == null && resume == null) throw Usage.error(spec, "--checkpoint-every needs --checkpoint-dir");
         Protocol protocol = evalOptions.protocol(seed);

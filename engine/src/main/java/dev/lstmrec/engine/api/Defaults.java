@@ -27,6 +27,8 @@ public final class Defaults {
     public static final int PATIENCE = 10;
     /** Decoupled (AdamW) weight decay ({@code --weight-decay}). */
     public static final float WEIGHT_DECAY = 0f;
+    /** Learning-rate schedule ({@code --lr-schedule}, {@code --warmup}). */
+    public static final dev.lstmrec.engine.train.LrSchedule LR_SCHEDULE = dev.lstmrec.engine.train.LrSchedule.constant();
     /** Global gradient-norm clipping threshold; 0 = off ({@code --clip-norm}). */
     public static final float CLIP_NORM = 5f;
     /** Seed of initialisation, shuffling, dropout and sampled negatives ({@code --seed}). */

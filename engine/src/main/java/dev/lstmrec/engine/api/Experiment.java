@@ -121,10 +121,11 @@ public final class Experiment {
      * a run is only ever resumed with the same inputs. The epoch limit and patience are left out: a resumed run may
      * extend them.
      */
-    static String fingerprint(ModelConfig m, TrainConfig t, Protocol p, List<int[]> train, List<EvalCase> valid) {
+    public static String fingerprint(ModelConfig m, TrainConfig t, Protocol p, List<int[]> train, List<EvalCase> valid) {
         CRC32C crc = new CRC32C();
         ByteBuffer buf = ByteBuffer.allocate(8);
         String settings = m + "|" + t.batchSize() + "|" + t.lr() + "|" + t.seed() + "|" + t.weightDecay() + "|" + t.clipNorm()
+                + (t.schedule().equals(dev.lstmrec.engine.train.LrSchedule.constant()) ? "" : "|" + t.schedule())
                 + "|" + p.excludeSeen() + "|" + p.negatives();
         crc.update(settings.getBytes(StandardCharsets.UTF_8));
         long interactions = 0;

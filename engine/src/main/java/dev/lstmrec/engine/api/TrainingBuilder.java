@@ -14,6 +14,7 @@ import dev.lstmrec.engine.data.ReadOptions;
 import dev.lstmrec.engine.data.SyntheticConfig;
 import dev.lstmrec.engine.data.SyntheticData;
 import dev.lstmrec.engine.eval.Protocol;
+import dev.lstmrec.engine.train.LrSchedule;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.TrainingListener;
 
@@ -38,7 +39,9 @@ public final class TrainingBuilder {
     private int hidden = Defaults.HIDDEN;
     private int layers = Defaults.LAYERS;
     private int maxLen = Defaults.MAX_LEN;
-    private float dropout = Defaults.DROPOUT;
+    private float embeddingDropout = Defaults.DROPOUT;
+    private float hiddenDropout = Defaults.DROPOUT;
+    private LrSchedule schedule = Defaults.LR_SCHEDULE;
     private int batch = Defaults.BATCH;
     private float lr = Defaults.LR;
     private int epochs = Defaults.EPOCHS;
@@ -108,7 +111,26 @@ public final class TrainingBuilder {
 
     /** Dropout on embeddings and LSTM outputs ({@code --dropout}). */
     public TrainingBuilder dropout(float dropout) {
-        this.dropout = dropout;
+        this.embeddingDropout = dropout;
+        this.hiddenDropout = dropout;
+        return this;
+    }
+
+    /** Dropout on the item embeddings only ({@code --embedding-dropout}). */
+    public TrainingBuilder embeddingDropout(float dropout) {
+        this.embeddingDropout = dropout;
+        return this;
+    }
+
+    /** Dropout on each LSTM layer's outputs only ({@code --hidden-dropout}). */
+    public TrainingBuilder hiddenDropout(float dropout) {
+        this.hiddenDropout = dropout;
+        return this;
+    }
+
+    /** Learning-rate schedule ({@code --lr-schedule}, {@code --warmup}). */
+    public TrainingBuilder lrSchedule(LrSchedule schedule) {
+        this.schedule = Objects.requireNonNull(schedule, "schedule");
         return this;
     }
 
@@ -186,12 +208,12 @@ public final class TrainingBuilder {
 
     /** The network settings as configured. */
     public ModelSettings modelSettings() {
-        return new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout);
+        return new ModelSettings(dim, hidden, layers, maxLen, embeddingDropout, hiddenDropout);
     }
 
     /** The optimisation settings as configured; throws {@link IllegalArgumentException} for an invalid one. */
     public TrainConfig trainConfig() {
-        return new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm);
+        return new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm, schedule);
     }
 
     /** The evaluation protocol as configured (sampled negatives are drawn from the training seed, as in the CLI). */

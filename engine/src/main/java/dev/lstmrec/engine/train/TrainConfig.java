@@ -10,8 +10,10 @@ package dev.lstmrec.engine.train;
  * @param seed        seeds initialisation, shuffling and dropout
  * @param weightDecay decoupled (AdamW) weight decay; 0 = off
  * @param clipNorm    global gradient-norm clipping threshold; 0 = off
+ * @param schedule    learning-rate schedule (warm-up, decay)
  */
-public record TrainConfig(int batchSize, float lr, int epochs, int patience, long seed, float weightDecay, float clipNorm) {
+public record TrainConfig(int batchSize, float lr, int epochs, int patience, long seed, float weightDecay, float clipNorm,
+                          LrSchedule schedule) {
     public static final float BETA1 = 0.9f;
     public static final float BETA2 = 0.999f;
     public static final float EPS = 1e-8f;
@@ -23,5 +25,16 @@ public record TrainConfig(int batchSize, float lr, int epochs, int patience, lon
         if (patience < 0) throw new IllegalArgumentException("--patience must be >= 0, got " + patience);
         if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
         if (!(clipNorm >= 0)) throw new IllegalArgumentException("--clip-norm must be >= 0, got " + clipNorm);
+        if (schedule == null) throw new IllegalArgumentException("a learning-rate schedule must be given");
+    }
+
+    /** A constant learning rate (no schedule). */
+    public TrainConfig(int batchSize, float lr, int epochs, int patience, long seed, float weightDecay, float clipNorm) {
+        this(batchSize, lr, epochs, patience, seed, weightDecay, clipNorm, LrSchedule.constant());
+    }
+
+    /** This configuration with {@code epochs} as the epoch limit, the schedule's horizon unchanged. */
+    public TrainConfig withEpochs(int epochs) {
+        return new TrainConfig(batchSize, lr, epochs, patience, seed, weightDecay, clipNorm, schedule);
     }
 }

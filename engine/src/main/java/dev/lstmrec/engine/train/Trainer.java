@@ -44,7 +44,9 @@ public final class Trainer {
     private final LstmNetwork evalNet;
     private final Tensor normSq;
     private final float[] hostScalar = new float[1];
+    private final List<DecayRanges.Range> decayRanges;
     private int step;
+    private long scheduleSteps = 1; // steps in the schedule's horizon, set by fit from the number of batches
 
     public Trainer(Backend backend, ModelConfig model, TrainConfig train) {
         this.backend = backend;
@@ -58,6 +60,7 @@ public final class Trainer {
         this.trainNet = new LstmNetwork(backend, weights, grads);
         this.evalNet = new LstmNetwork(backend, weights, null);
         this.normSq = backend.allocate(1);
+        this.decayRanges = train.weightDecay() > 0 ? DecayRanges.of(layout) : List.of(new DecayRanges.Range(0, layout.total(), false));
         backend.upload(weights.slab(), Initializer.initialWeights(model, layout, train.seed()), 0);
     }
 
@@ -113,6 +116,8 @@ public final class Trainer {
         if (validation.isEmpty()) throw new IllegalArgumentException("no validation cases: every user has fewer than 3 interactions");
         Evaluator evaluator = new Evaluator(backend, model.numItems());
         TrainingState st = resume == null ? new TrainingState() : restore(resume);
+        int horizon = train.schedule().horizonEpochs() > 0 ? train.schedule().horizonEpochs() : train.epochs();
+        scheduleSteps = (long) horizon * ((windows.size() + train.batchSize() - 1) / train.batchSize());
         boolean early = false;
         while (st.epoch <= train.epochs()) {
             runEpoch(st, trainSequences, windows, listener, checkpointing);
@@ -249,8 +254,12 @@ public final class Trainer {
                     + "; try a lower --lr (now " + train.lr() + ") or --clip-norm 5");
         }
         step++;
-        backend.adamUpdate(weights.slab(), grads.slab(), adamM.slab(), adamV.slab(),
-                new AdamStep(train.lr(), TrainConfig.BETA1, TrainConfig.BETA2, TrainConfig.EPS, train.weightDecay(), step, scale));
+        float lr = (float) (train.lr() * train.schedule().factor(step, scheduleSteps));
+        for (DecayRanges.Range r : decayRanges) { // weight decay only on the weight matrices (DecayRanges says which)
+            AdamStep hp = new AdamStep(lr, TrainConfig.BETA1, TrainConfig.BETA2, TrainConfig.EPS, r.decayed() ? train.weightDecay() : 0f, step, scale);
+            backend.adamUpdate(weights.slab().view(r.offset(), r.size()), grads.slab().view(r.offset(), r.size()),
+                    adamM.slab().view(r.offset(), r.size()), adamV.slab().view(r.offset(), r.size()), hp);
+        }
         return loss;
     }
 

@@ -1,0 +1,328 @@
+package dev.lstmrec.cli;
+
+// `lstmrec tune`: the thin CLI over dev.lstmrec.engine.tune. Reads the data, runs the search (ASHA by default) with
+// progress on stderr, prints the leaderboard and the winning configuration as the exact `train` command, then
+// evaluates the winner on the test targets once (beside popularity), saves its model and writes the report.
+
+import dev.lstmrec.engine.api.Defaults;
+import dev.lstmrec.engine.api.Experiment;
+import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.data.Dataset;
+import dev.lstmrec.engine.data.SyntheticConfig;
+import dev.lstmrec.engine.data.SyntheticData;
+import dev.lstmrec.engine.eval.Protocol;
+import dev.lstmrec.engine.io.AtomicFiles;
+import dev.lstmrec.engine.io.Json;
+import dev.lstmrec.engine.train.TrainingInterruptedException;
+import dev.lstmrec.engine.train.TrainingListener;
+import dev.lstmrec.engine.tune.Budget;
+import dev.lstmrec.engine.tune.Schedule;
+import dev.lstmrec.engine.tune.SearchSpace;
+import dev.lstmrec.engine.tune.TrainingObjective;
+import dev.lstmrec.engine.tune.Trial;
+import dev.lstmrec.engine.tune.TuneListener;
+import dev.lstmrec.engine.tune.Tuner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code lstmrec tune}: hyper-parameter search on validation NDCG@10, then the winner's test metrics once. */
+@Command(name = "tune", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Searches training settings (successive halving over a search space) by validation NDCG@10,",
+                "prints the leaderboard and the best configuration as a `train` command, and reports its test metrics once."})
+final class TuneCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DataOptions dataOptions = new DataOptions();
+
+    @Option(names = "--trials", defaultValue = "0", paramLabel = "N", description = "Most trials to start; 0 = no limit (default).")
+    int trials;
+
+    @Option(names = "--time-budget", paramLabel = "DURATION",
+            description = "Wall-clock budget of the whole run, e.g. 30m, 1h30m, 90s (default 30m unless --trials is given).")
+    String timeBudget;
+
+    @Option(names = "--space", paramLabel = "FILE.json", description = "Search space (default: the built-in one; --print-space shows it).")
+    Path space;
+
+    @Option(names = "--print-space", description = "Print the default search space as JSON and exit.")
+    boolean printSpace;
+
+    @Option(names = "--scheduler", defaultValue = "asha", paramLabel = "asha|random",
+            description = "asha: successive halving, trials stopped early and the best continued (default); random: every trial trains fully.")
+    String scheduler;
+
+    @Option(names = "--min-epochs", defaultValue = "3", paramLabel = "N", description = "ASHA's first rung, in epochs (default ${DEFAULT-VALUE}).")
+    int minEpochs;
+
+    @Option(names = "--eta", defaultValue = "3", paramLabel = "N", description = "ASHA's promotion ratio: the top 1/eta move up (default ${DEFAULT-VALUE}).")
+    int eta;
+
+    @Option(names = "--max-epochs", defaultValue = "40", paramLabel = "N",
+            description = "Epochs of a fully trained trial: the `--epochs` of the printed command (default ${DEFAULT-VALUE}).")
+    int maxEpochs;
+
+    @Option(names = "--patience", defaultValue = "10", paramLabel = "N", description = "Early-stopping patience of every trial (default ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Training seed of every trial (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--search-seed", defaultValue = "1", paramLabel = "N", description = "Seed of the configurations drawn (default ${DEFAULT-VALUE}).")
+    long searchSeed;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Search state and trial checkpoints (default: MODEL.tune).")
+    Path workDir;
+
+    @Option(names = "--resume", description = "Continue the search in --work-dir (rerunning the same command does so too); fail if there is none.")
+    boolean resume;
+
+    @Option(names = "--model", defaultValue = "model.lstmrec", paramLabel = "FILE", description = "Where to write the winner's model (default ${DEFAULT-VALUE}).")
+    Path model;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write a JSON report: leaderboard, best configuration and command, test metrics.")
+    Path report;
+
+    @Mixin
+    EvalOptions evalOptions = new EvalOptions();
+
+    @Mixin
+    CommonOptions common = new CommonOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream err = System.err;
+        PrintStream out = System.out;
+        if (printSpace) {
+            out.println(SearchSpace.defaults().toJson());
+            return 0;
+        }
+        double budgetSeconds = timeBudget != null ? parseDuration(timeBudget) : trials == 0 ? 1800 : 0;
+        Budget budget = Usage.validated(spec, () -> new Budget(trials, budgetSeconds, System::nanoTime));
+        Schedule schedule = Usage.validated(spec, () -> switch (scheduler) {
+            case "asha" -> Schedule.asha(minEpochs, eta, maxEpochs);
+            case "random" -> Schedule.randomSearch(maxEpochs);
+            default -> throw new IllegalArgumentException("--scheduler must be asha or random, got '" + scheduler + "'");
+        });
+        if (patience < 0) throw Usage.error(spec, "--patience must be >= 0, got " + patience);
+        SearchSpace searchSpace;
+        if (space == null) {
+            searchSpace = SearchSpace.defaults();
+        } else {
+            if (!Files.isRegularFile(space)) throw new CliException(space + ": no such file");
+            try {
+                searchSpace = SearchSpace.parse(Files.readString(space, StandardCharsets.UTF_8), space.toString());
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage());
+            }
+        }
+        Protocol protocol = evalOptions.protocol(seed);
+        dataOptions.readOptions();
+        Path dir = workDir != null ? workDir : model.toAbsolutePath().resolveSibling(model.getFileName() + ".tune");
+        Path stateFile = dir.resolve("tune-state.json");
+        if (resume && !Files.exists(stateFile)) throw new CliException("--resume: no search to continue in " + dir + " (no tune-state.json)");
+        Dataset data;
+        if (dataOptions.data == null) {
+            data = SyntheticData.generate(SyntheticConfig.defaults());
+            err.println("lstmrec: no --data given: tuning on the built-in synthetic dataset (see README)");
+        } else {
+            err.println("lstmrec: reading " + dataOptions.data);
+            data = dataOptions.read();
+        }
+        err.println("lstmrec: " + Reports.describe(data));
+        Map<String, String> fixed = fixedOptions();
+        try (Backend backend = common.createBackend(err)) {
+            Files.createDirectories(dir);
+            err.println("lstmrec: " + schedule + "; objective: validation NDCG@10 (full ranking); "
+                    + (budgetSeconds > 0 ? "budget " + ProgressPrinter.duration(budgetSeconds) : "no time limit")
+                    + (trials > 0 ? ", at most " + trials + " trials" : "") + "; one trial at a time on all threads; state in " + dir);
+            String fingerprint = data.source() + "|" + data.numUsers() + "|" + data.numItems() + "|" + data.numInteractions() + "|"
+                    + fixed + "|" + protocol.excludeSeen();
+            Tuner tuner = new Tuner(searchSpace, schedule, budget, searchSeed, stateFile, fingerprint, System::nanoTime);
+            Tuner.Result result;
+            Experiment.Result finalRun;
+            try (StopOnSignal stop = StopOnSignal.install()) {
+                TrainingObjective objective = new TrainingObjective(data, fixed, backend, protocol.excludeSeen(), dir, stop::requested);
+                try {
+                    result = tuner.run(objective, new Progress(err));
+                    printLeaderboard(out, result, objective);
+                    Map<String, String> info = new LinkedHashMap<>();
+                    info.put("dataset", data.source());
+                    info.put("backend", backend.name());
+                    info.put("tuned_trial", Integer.toString(result.best().id()));
+                    finalRun = objective.finalRun(result.best(), protocol, TrainingListener.SILENT, info);
+                    String command = trainCommand(objective.options(result.best()), backend.name());
+                    out.println("best configuration: trial " + result.best().id() + ", validation NDCG@10 "
+                            + String.format("%.4f", result.best().best()) + " at epoch " + result.best().bestEpoch());
+                    out.println("  " + command);
+                    out.println("test metrics of the best configuration (the test split is evaluated once, here):");
+                    Reports.printSummary(out, finalRun, protocol, evalOptions.k);
+                    finalRun.model().save(model);
+                    out.println("model saved to " + model);
+                    if (report != null) {
+                        AtomicFiles.writeString(report, Json.writePretty(report(data, result, objective, command, finalRun, schedule,
+                                budgetSeconds, backend)) + "\n");
+                        out.println("report written to " + report);
+                    }
+                } catch (TrainingInterruptedException e) {
+                    err.println("lstmrec: interrupted: " + e.getMessage());
+                    err.println("lstmrec: continue with the same command (or add --resume)");
+                    return 130;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Every train option a trial does not draw: the train defaults, with this command's epochs, patience and seed. */
+    private Map<String, String> fixedOptions() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("dim", Integer.toString(Defaults.DIM));
+        m.put("hidden", Integer.toString(Defaults.HIDDEN));
+        m.put("layers", Integer.toString(Defaults.LAYERS));
+        m.put("max-len", Integer.toString(Defaults.MAX_LEN));
+        m.put("embedding-dropout", Float.toString(Defaults.DROPOUT));
+        m.put("hidden-dropout", Float.toString(Defaults.DROPOUT));
+        m.put("batch", Integer.toString(Defaults.BATCH));
+        m.put("lr", Float.toString(Defaults.LR));
+        m.put("lr-schedule", Defaults.LR_SCHEDULE.kind().cliName());
+        m.put("warmup", "0");
+        m.put("weight-decay", "0");
+        m.put("clip-norm", Float.toString(Defaults.CLIP_NORM));
+        m.put("epochs", Integer.toString(maxEpochs));
+        m.put("patience", Integer.toString(patience));
+        m.put("seed", Long.toString(seed));
+        return m;
+    }
+
+    private String trainCommand(Map<String, String> options, String backend) {
+        StringBuilder sb = new StringBuilder("lstmrec train");
+        String data = dataOptions.commandLine();
+        if (!data.isEmpty()) sb.append(' ').append(data);
+        sb.append(' ').append(dev.lstmrec.engine.tune.TrainOptions.commandLine(options));
+        if (!evalOptions.excludeSeen) sb.append(" --no-exclude-seen");
+        if (evalOptions.negatives != 0) sb.append(" --eval-negatives ").append(evalOptions.negatives);
+        sb.append(" --backend ").append(backend);
+        if (common.threads != 0) sb.append(" --threads ").append(common.threads);
+        return sb.toString();
+    }
+
+    private static void printLeaderboard(PrintStream out, Tuner.Result r, TrainingObjective objective) {
+        List<Trial> board = r.leaderboard();
+        out.printf("leaderboard (%d trials, %s spent; validation NDCG@10, best first):%n", board.size(), ProgressPrinter.duration(r.spentSeconds()));
+        out.printf("%4s %6s %10s %7s %6s %9s  %s%n", "rank", "trial", "valid", "epochs", "best@", "seconds", "configuration");
+        for (int i = 0; i < board.size(); i++) {
+            Trial t = board.get(i);
+            String status = t.failure() != null ? "failed: " + t.failure() : t.finished() ? "" : "(stopped at a rung)";
+            out.printf("%4d %6d %10s %7d %6d %9.1f  %s %s%n", i + 1, t.id(), Double.isFinite(t.best()) ? String.format("%.4f", t.best()) : "-",
+                    t.epochs(), t.bestEpoch(), t.seconds(), describe(t.config()), status);
+        }
+    }
+
+    static String describe(Map<String, String> config) {
+        StringBuilder sb = new StringBuilder();
+        config.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append('=').append(v));
+        return sb.toString();
+    }
+
+    private Map<String, Object> report(Dataset data, Tuner.Result r, TrainingObjective objective, String command, Experiment.Result fin,
+                                       Schedule schedule, double budgetSeconds, Backend backend) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("dataset", Reports.dataset(data));
+        json.put("scheduler", schedule.toString());
+        json.put("rungs", schedule.rungs());
+        json.put("time_budget_s", budgetSeconds);
+        json.put("max_trials", trials);
+        json.put("search_seed", searchSeed);
+        json.put("spent_s", r.spentSeconds());
+        json.put("backend", backend.name());
+        List<Object> board = new ArrayList<>();
+        for (Trial t : r.leaderboard()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("trial", t.id());
+            m.put("config", t.config());
+            m.put("valid_ndcg10", Double.isFinite(t.best()) ? t.best() : null);
+            m.put("epochs", t.epochs());
+            m.put("best_epoch", t.bestEpoch());
+            m.put("finished", t.finished());
+            m.put("seconds", t.seconds());
+            m.put("failure", t.failure());
+            board.add(m);
+        }
+        json.put("leaderboard", board);
+        Map<String, Object> best = new LinkedHashMap<>();
+        best.put("trial", r.best().id());
+        best.put("options", objective.options(r.best()));
+        best.put("valid_ndcg10", r.best().best());
+        best.put("train_command", command);
+        json.put("best", best);
+        json.put("best_epoch", fin.training().bestEpoch());
+        json.put("test", fin.test().asMap());
+        json.put("popularity", fin.popularity().asMap());
+        return json;
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s?)?");
+
+    /** "30m", "1h30m", "90s", "90" (seconds) to seconds. */
+    static double parseDuration(String s) {
+        Matcher m = DURATION.matcher(s.trim());
+        if (s.isBlank() || !m.matches()) throw new CliException("--time-budget: not a duration like 30m, 1h30m or 90s: '" + s + "'");
+        long h = m.group(1) == null ? 0 : Long.parseLong(m.group(1));
+        long min = m.group(2) == null ? 0 : Long.parseLong(m.group(2));
+        long sec = m.group(3) == null ? 0 : Long.parseLong(m.group(3));
+        return h * 3600 + min * 60 + sec;
+    }
+
+    /** Progress lines: a job's start, each epoch, its end, with the time left. */
+    private static final class Progress implements TuneListener {
+        private final PrintStream err;
+
+        Progress(PrintStream err) {
+            this.err = err;
+        }
+
+        private static String left(double s) {
+            return Double.isInfinite(s) ? "" : "  left " + ProgressPrinter.duration(Math.max(0, s));
+        }
+
+        @Override
+        public void onJobStart(Trial t, int toEpoch, boolean promotion, double secondsLeft) {
+            err.println("trial " + t.id() + (promotion ? " promoted: epochs " + t.epochs() + " -> " : " new: epochs 0 -> ") + toEpoch
+                    + "  [" + describe(t.config()) + "]" + left(secondsLeft));
+        }
+
+        @Override
+        public void onEpoch(Trial t, int epoch, double score, double secondsLeft) {
+            err.printf("  trial %d epoch %d  valid NDCG@10 %.4f%s%n", t.id(), epoch, score, left(secondsLeft));
+        }
+
+        @Override
+        public void onJobDone(Trial t, double secondsLeft) {
+            err.println("trial " + t.id() + (t.failure() != null ? " failed: " + t.failure()
+                    : String.format(" at %d epochs: best valid NDCG@10 %.4f (epoch %d)%s", t.epochs(), t.best(), t.bestEpoch(),
+                    t.finished() ? ", finished" : "")) + left(secondsLeft));
+        }
+
+        @Override
+        public void onMessage(String message) {
+            err.println("lstmrec: " + message);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.lstmrec.engine.tune;
+
+// The search space: an ordered list of Params, the default one, and its JSON file format (README "Tuning"):
+//   {"lr": {"type": "loguniform", "low": 0.001, "high": 0.01},
+//    "layers": {"type": "choice", "values": [1, 2]}, ...}
+// Keys are `train` option names without dashes; a key may also map to a plain value (fixed for every trial).
+
+import dev.lstmrec.engine.io.Json;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/** What the tuner searches over: one {@link Param} per {@code train} option. */
+public final class SearchSpace {
+    private final List<Param> params;
+
+    public SearchSpace(List<Param> params) {
+        List<String> seen = new ArrayList<>();
+        for (Param p : params) {
+            if (seen.contains(p.name())) throw new IllegalArgumentException("space entry '" + p.name() + "' appears twice");
+            seen.add(p.name());
+        }
+        this.params = List.copyOf(params);
+    }
+
+    public List<Param> params() {
+        return params;
+    }
+
+    /**
+     * The default space (README "Tuning" lists it): learning rate, both dropouts, widths, layers, batch, weight decay,
+     * history length and the learning-rate schedule. Loss, negatives and tied embeddings join it as entries once
+     * {@code train} has those options (see {@link TrainOptions}).
+     */
+    public static SearchSpace defaults() {
+        return new SearchSpace(List.of(
+                new Param.LogUniform("lr", 0.001, 0.01),
+                new Param.Uniform("embedding-dropout", 0.0, 0.5),
+                new Param.Uniform("hidden-dropout", 0.0, 0.5),
+                new Param.Choice("dim", List.of("32", "64", "128")),
+                new Param.Choice("hidden", List.of("64", "128")),
+                new Param.Choice("layers", List.of("1", "2")),
+                new Param.Choice("batch", List.of("32", "64", "128")),
+                new Param.Choice("weight-decay", List.of("0", "0.01", "0.1")),
+                new Param.Choice("max-len", List.of("50", "100", "200")),
+                new Param.Choice("lr-schedule", List.of("constant", "cosine")),
+                new Param.Choice("warmup", List.of("0", "0.05"))));
+    }
+
+    /** Draws one configuration: option name to value text, in space order. */
+    public Map<String, String> sample(SplittableRandom rnd) {
+        Map<String, String> config = new LinkedHashMap<>();
+        for (Param p : params) config.put(p.name(), p.sample(rnd));
+        return config;
+    }
+
+    /** Parses the JSON form; {@code source} names the file in messages. */
+    public static SearchSpace parse(String json, String source) {
+        Map<String, Object> root;
+        try {
+            root = Json.parseObject(json);
+        } catch (IllegalArgumentException | dev.lstmrec.engine.io.JsonException e) {
+            throw new IllegalArgumentException(source + ": not a JSON object: " + e.getMessage(), e);
+        }
+        List<Param> params = new ArrayList<>();
+        for (Map.Entry<String, Object> e : root.entrySet()) {
+            try {
+                params.add(entry(e.getKey(), e.getValue()));
+            } catch (IllegalArgumentException | ClassCastException ex) {
+                throw new IllegalArgumentException(source + ": entry '" + e.getKey() + "': " + ex.getMessage(), ex);
+            }
+        }
+        if (params.isEmpty()) throw new IllegalArgumentException(source + ": the space has no entries");
+        SearchSpace space = new SearchSpace(params);
+        TrainOptions.check(space.params().stream().map(Param::name).toList(), source);
+        return space;
+    }
+
+    private static Param entry(String name, Object v) {
+        if (!(v instanceof Map<?, ?> m)) return new Param.Choice(name, List.of(text(v)));
+        Object type = m.get("type");
+        if (type == null) throw new IllegalArgumentException("needs a \"type\": choice, uniform, loguniform or int");
+        return switch (type.toString()) {
+            case "choice" -> {
+                if (!(m.get("values") instanceof List<?> values)) throw new IllegalArgumentException("choice needs a \"values\" list");
+                List<String> texts = new ArrayList<>();
+                for (Object o : values) texts.add(text(o));
+                yield new Param.Choice(name, texts);
+            }
+            case "uniform" -> new Param.Uniform(name, number(m, "low"), number(m, "high"));
+            case "loguniform" -> new Param.LogUniform(name, number(m, "low"), number(m, "high"));
+            case "int" -> new Param.IntUniform(name, (long) number(m, "low"), (long) number(m, "high"));
+            default -> throw new IllegalArgumentException("unknown type '" + type + "' (choice, uniform, loguniform, int)");
+        };
+    }
+
+    private static double number(Map<?, ?> m, String key) {
+        if (!(m.get(key) instanceof Number n)) throw new IllegalArgumentException("needs a number \"" + key + "\"");
+        return n.doubleValue();
+    }
+
+    private static String text(Object o) {
+        if (o instanceof Map || o instanceof List || o == null) throw new IllegalArgumentException("values must be numbers, strings or booleans");
+        if (o instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString(d.longValue());
+        return o.toString();
+    }
+
+    /** The JSON form, which {@link #parse} reads back. */
+    public String toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Param p : params) m.put(p.name(), p.toJson());
+        return Json.writePretty(m);
+    }
+}

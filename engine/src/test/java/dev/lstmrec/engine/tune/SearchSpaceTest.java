@@ -1,0 +1,92 @@
+package dev.lstmrec.engine.tune;
+
+import dev.lstmrec.engine.api.LstmRec;
+import dev.lstmrec.engine.api.TrainingBuilder;
+import dev.lstmrec.engine.train.LrSchedule;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SearchSpaceTest {
+    @Test
+    void defaultSpaceRoundTripsThroughItsJsonAndOnlyNamesTrainOptions() {
+        SearchSpace d = SearchSpace.defaults();
+        SearchSpace back = SearchSpace.parse(d.toJson(), "default");
+        assertEquals(d.toJson(), back.toJson());
+        for (Param p : d.params()) assertTrue(TrainOptions.names().contains(p.name()), p.name());
+        // Every sampled configuration is one a TrainingBuilder accepts.
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int i = 0; i < 50; i++) {
+            TrainingBuilder b = TrainOptions.apply(LstmRec.trainer(), d.sample(rnd));
+            b.modelSettings().forItems(10);
+            b.trainConfig();
+        }
+    }
+
+    @Test
+    void samplesStayInTheirRangesAndAreShortNumbers() {
+        SplittableRandom rnd = new SplittableRandom(1);
+        Param lr = new Param.LogUniform("lr", 0.001, 0.01);
+        Param drop = new Param.Uniform("dropout", 0.1, 0.5);
+        Param len = new Param.IntUniform("max-len", 20, 30);
+        for (int i = 0; i < 200; i++) {
+            double v = Double.parseDouble(lr.sample(rnd));
+            assertTrue(v >= 0.000999 && v <= 0.0101, "lr " + v);
+            String d = drop.sample(rnd);
+            assertTrue(d.replace("0.", "").length() <= 3, d);
+            long n = Long.parseLong(len.sample(rnd));
+            assertTrue(n >= 20 && n <= 30);
+        }
+    }
+
+    @Test
+    void parsesEveryEntryKindAndFixedValues() {
+        SearchSpace s = SearchSpace.parse("""
+                {"lr": {"type": "loguniform", "low": 0.001, "high": 0.01},
+                 "hidden-dropout": {"type": "uniform", "low": 0, "high": 0.5},
+                 "layers": {"type": "choice", "values": [1, 2]},
+                 "max-len": {"type": "int", "low": 50, "high": 200},
+                 "lr-schedule": "cosine", "weight-decay": 0.05}""", "s.json");
+        assertEquals(6, s.params().size());
+        Map<String, String> c = s.sample(new SplittableRandom(5));
+        assertEquals("cosine", c.get("lr-schedule"));
+        assertEquals("0.05", c.get("weight-decay"));
+        assertTrue(List.of("1", "2").contains(c.get("layers")));
+    }
+
+    @Test
+    void badSpacesAreRefusedWithTheFileAndEntry() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SearchSpace.parse("{\"learning-rate\": 0.01}", "s.json"));
+        assertTrue(e.getMessage().contains("s.json") && e.getMessage().contains("learning-rate"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SearchSpace.parse("{\"lr\": {\"type\": \"loguniform\", \"low\": 0, \"high\": 1}}", "s.json"));
+        assertTrue(e.getMessage().contains("'lr'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SearchSpace.parse("{\"lr\": {\"type\": \"gaussian\"}}", "s.json"));
+        assertThrows(IllegalArgumentException.class, () -> SearchSpace.parse("{}", "s.json"));
+        assertThrows(IllegalArgumentException.class, () -> SearchSpace.parse("[1]", "s.json"));
+    }
+
+    @Test
+    void optionsSetTheBuilderAndPrintAsACommandLine() {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("dropout", "0.3");
+        o.put("hidden-dropout", "0.1");
+        o.put("lr-schedule", "cosine");
+        o.put("warmup", "0.05");
+        o.put("epochs", "12");
+        TrainingBuilder b = TrainOptions.apply(LstmRec.trainer(), o);
+        assertEquals(0.3f, b.modelSettings().embeddingDropout());
+        assertEquals(0.1f, b.modelSettings().hiddenDropout(), "the per-site dropout overrides --dropout whatever the order");
+        assertEquals(new LrSchedule(LrSchedule.Kind.COSINE, 0.05, 0), b.trainConfig().schedule());
+        assertEquals(12, b.trainConfig().epochs());
+        assertEquals("--dropout 0.3 --hidden-dropout 0.1 --lr-schedule cosine --warmup 0.05 --epochs 12", TrainOptions.commandLine(o));
+        assertThrows(IllegalArgumentException.class, () -> TrainOptions.apply(LstmRec.trainer(), Map.of("dim", "wide")));
+    }
+}
