@@ -113,7 +113,7 @@ final class TuneCommand implements Callable<Integer> {
             out.println(SearchSpace.defaults().toJson());
             return 0;
         }
-        double budgetSeconds = timeBudget != null ? parseDuration(timeBudget) : trials == 0 ? 1800 : 0;
+        double budgetSeconds = timeBudget != null ? Usage.validated(spec, () -> parseDuration(timeBudget)) : trials == 0 ? 1800 : 0;
         Budget budget = Usage.validated(spec, () -> new Budget(trials, budgetSeconds, System::nanoTime));
         Schedule schedule = Usage.validated(spec, () -> switch (scheduler) {
             case "asha" -> Schedule.asha(minEpochs, eta, maxEpochs);
@@ -283,7 +283,7 @@ final class TuneCommand implements Callable<Integer> {
     /** "30m", "1h30m", "90s", "90" (seconds) to seconds. */
     static double parseDuration(String s) {
         Matcher m = DURATION.matcher(s.trim());
-        if (s.isBlank() || !m.matches()) throw new CliException("--time-budget: not a duration like 30m, 1h30m or 90s: '" + s + "'");
+        if (s.isBlank() || !m.matches()) throw new IllegalArgumentException("--time-budget: not a duration like 30m, 1h30m or 90s: '" + s + "'");
         long h = m.group(1) == null ? 0 : Long.parseLong(m.group(1));
         long min = m.group(2) == null ? 0 : Long.parseLong(m.group(2));
         long sec = m.group(3) == null ? 0 : Long.parseLong(m.group(3));
