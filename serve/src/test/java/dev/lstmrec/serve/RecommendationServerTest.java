@@ -355,6 +355,49 @@ class RecommendationServerTest {
         s.stop(Duration.ofSeconds(1)); // idempotent
     }
 
+    /** Loads this module's classes afresh (the rest from the parent), so their static initialisers run again. */
+    private static final class FreshServeClasses extends ClassLoader {
+        FreshServeClasses() {
+            super(RecommendationServerTest.class.getClassLoader());
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.startsWith("dev.lstmrec.serve.")) return super.loadClass(name, resolve);
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c != null) return c;
+                try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+                    if (in == null) throw new ClassNotFoundException(name);
+                    byte[] bytes = in.readAllBytes();
+                    return defineClass(name, bytes, 0, bytes.length);
+                } catch (IOException e) {
+                    throw new ClassNotFoundException(name, e);
+                }
+            }
+        }
+    }
+
+    @Test
+    void loadingBuildingAndRunningTheServerChangeNoSystemProperty() throws Exception {
+        // Unset for the check (the test JVM passes it, as an embedder would); the JDK has read it already.
+        String nodelay = System.clearProperty(RecommendationServer.NODELAY_PROPERTY);
+        try {
+            java.util.Properties before = (java.util.Properties) System.getProperties().clone();
+            Class.forName(RecommendationServer.class.getName(), true, new FreshServeClasses()); // static initialisers
+            try (RecommendationServer s = RecommendationServer.builder(new Recommender(model, new ScalarBackend())).port(0).build()) {
+                s.start();
+                assertEquals(200, new Http(s.uri()).get("/health").status());
+            }
+            Set<Object> changed = new HashSet<>(before.keySet());
+            changed.addAll(System.getProperties().keySet());
+            changed.removeIf(key -> java.util.Objects.equals(before.get(key), System.getProperties().get(key)));
+            assertEquals(Set.of(), changed, "system properties changed: a library must not change JVM-wide settings");
+        } finally {
+            if (nodelay != null) System.setProperty(RecommendationServer.NODELAY_PROPERTY, nodelay);
+        }
+    }
+
     @Test
     void stopReleasesThePortStartedOrNot() throws Exception {
         for (boolean start : new boolean[] {false, true}) {
