@@ -29,6 +29,8 @@ class DefaultsAgreementTest {
         assertEquals(Defaults.PATIENCE, Integer.parseInt(def(s, "--patience")));
         assertEquals(Defaults.WEIGHT_DECAY, Float.parseFloat(def(s, "--weight-decay")));
         assertEquals(Defaults.CLIP_NORM, Float.parseFloat(def(s, "--clip-norm")));
+        assertEquals(Defaults.LR_SCHEDULE.kind().cliName(), def(s, "--lr-schedule"));
+        assertEquals(Defaults.LR_SCHEDULE.warmup(), Double.parseDouble(def(s, "--warmup")));
         assertEquals(Defaults.SEED, Long.parseLong(def(s, "--seed")));
         assertEquals(Defaults.THREADS, Integer.parseInt(def(s, "--threads")));
         assertEquals(Defaults.EXCLUDE_SEEN, Boolean.parseBoolean(def(s, "--exclude-seen")));
