@@ -118,7 +118,8 @@ public final class Tuner {
             trial.epochs = o.epochs();
             trial.best = o.best();
             trial.bestEpoch = o.bestEpoch();
-            trial.finished = o.stoppedEarly() || o.epochs() >= schedule.maxEpochs();
+            // Also finished when it could not reach the target (its own epoch limit is lower): never promote it again.
+            trial.finished = o.stoppedEarly() || o.epochs() >= schedule.maxEpochs() || o.epochs() < target;
             int reached = o.stoppedEarly() ? schedule.rungOf(target) : schedule.rungOf(o.epochs());
             while (trial.rungScores.size() <= reached) trial.rungScores.add(o.best());
         } catch (TrainingDivergedException | IllegalArgumentException e) {

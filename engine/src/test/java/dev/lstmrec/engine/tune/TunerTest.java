@@ -207,6 +207,23 @@ class TunerTest {
         assertFalse(f.discarded.contains(r.best().id()), "the leader keeps its state for the final evaluation");
     }
 
+    @Test
+    void aTrialThatStopsShortOfItsTargetIsNotPromotedAgain() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        FakeObjective f = new FakeObjective(clock, 1) {
+            @Override
+            public Outcome advance(Trial trial, int toEpoch, Progress progress) {
+                return super.advance(trial, Math.min(toEpoch, 2), progress); // as if the space set --epochs 2
+            }
+        };
+        Tuner.Result r = tuner(Schedule.asha(1, 3, 9), new Budget(6, 0, clock::get), clock).run(f, TuneListener.SILENT);
+        for (Trial t : r.leaderboard()) assertTrue(t.epochs() <= 2);
+        for (Trial t : r.leaderboard()) {
+            long jobs = f.jobs.stream().filter(j -> j.startsWith(t.id() + ":")).count();
+            assertTrue(jobs <= 2, "trial " + t.id() + " is not promoted again after stopping short: " + f.jobs);
+        }
+    }
+
     private static List<String> summary(Tuner.Result r) {
         List<String> s = new ArrayList<>();
         for (Trial t : r.leaderboard()) s.add(t.id() + " " + t.config() + " " + t.epochs() + " " + t.best() + " " + t.rungScores);
