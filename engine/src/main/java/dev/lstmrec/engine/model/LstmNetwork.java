@@ -25,11 +25,16 @@ public final class LstmNetwork {
      * @param grads gradient slab, or null for an inference-only network (no backward buffers are allocated)
      */
     public LstmNetwork(Backend backend, Parameters weights, Parameters grads) {
+        this(backend, weights, grads, 0);
+    }
+
+    /** As above with the scoring layer's chunk fixed at {@code scoringChunkRows} rows (0: sized for the cache); for tests. */
+    LstmNetwork(Backend backend, Parameters weights, Parameters grads, int scoringChunkRows) {
         this.backend = backend;
         this.config = weights.config();
         this.weights = weights;
         this.grads = grads;
-        this.ws = new Workspace(backend, config, grads != null);
+        this.ws = new Workspace(backend, config, grads != null, scoringChunkRows);
     }
 
     public ModelConfig config() {
@@ -78,7 +83,8 @@ public final class LstmNetwork {
         if (withTargets) backend.uploadInt(ws.targets.rows(0, p), batch.targets(), 0);
     }
 
-    private static long seedFor(long seed, int site) {
+    /** Seed of the dropout mask at a site: 0 is the embedding output, l + 1 the output of layer l. */
+    static long seedFor(long seed, int site) {
         return seed * 0x9E3779B97F4A7C15L + site * 0xC2B2AE3D27D4EB4FL;
     }
 

@@ -34,10 +34,15 @@ final class Workspace {
     Tensor finalHidden;    // [B, H]
     Tensor loss;           // [1]
 
-    Workspace(Backend backend, ModelConfig config, boolean training) {
+    private final int fixedChunkRows;
+
+    /** @param fixedChunkRows rows of a scoring chunk, or 0 for {@link #outputChunkRows} (tests force small chunks) */
+    Workspace(Backend backend, ModelConfig config, boolean training, int fixedChunkRows) {
+        if (fixedChunkRows < 0) throw new IllegalArgumentException("scoring chunk rows must be >= 0, got " + fixedChunkRows);
         this.backend = backend;
         this.config = config;
         this.training = training;
+        this.fixedChunkRows = fixedChunkRows;
         this.loss = backend.allocate(1);
     }
 
@@ -81,7 +86,7 @@ final class Workspace {
             dHiddenA = backend.allocate(p, h);
             dHiddenB = layers > 1 ? backend.allocate(p, h) : null;
             dEmbedded = backend.allocate(p, config.embeddingDim());
-            int chunk = outputChunkRows(config.numItems(), config.hiddenDim());
+            int chunk = fixedChunkRows > 0 ? fixedChunkRows : outputChunkRows(config.numItems(), config.hiddenDim());
             chunkCapacity = chunk;
             logits = backend.allocate(chunk, config.numItems());
         }
