@@ -72,7 +72,7 @@ public final class Evaluator {
     }
 
     /** {@code negatives} distinct unseen items other than the target, drawn uniformly (fewer if too few exist). */
-    private int[] candidates(EvalCase c, Protocol protocol, int caseIndex) {
+    int[] candidates(EvalCase c, Protocol protocol, int caseIndex) {
         BitSet taken = new BitSet(numItems + 1);
         for (int item : c.history()) taken.set(item);
         taken.set(c.target());

@@ -64,6 +64,9 @@ public final class Tolerances {
     public static final double MODEL_GRADIENT_ATOL = 2e-5;
     public static final double MODEL_GRADIENT_RTOL = 2e-3;
 
+    /** Double-precision formulas checked against values worked out by hand (metrics): only the last bits may differ. */
+    public static final double DOUBLE_FORMULA_ATOL = 1e-12;
+
     /** Step of the central finite differences, in double. */
     public static final double FD_EPS = 1e-6;
 
