@@ -29,6 +29,12 @@ public final class Tolerances {
     public static final double TRANSCENDENTAL_RTOL = 1e-4;
 
     /**
+     * The SIMD backend's polynomial exp (Cephes expf: two-part ln 2 reduction, degree-6 polynomial) against Math.exp
+     * inside its float range: about 2 ulp (2.4e-7 relative); a wrong coefficient or reduction step is off by 1e-4 or more.
+     */
+    public static final double VECTOR_EXP_RTOL = 1e-6;
+
+    /**
      * A reduction of {@code k} products of inputs of magnitude at most 1 (GEMM, dot-product scores, sums of
      * squares): the summation order is free (blocking, lanes, trees, FMA), and the worst-case rounding difference
      * grows about linearly in k, so atol = 1e-6 · k (1e-3 at k = 1021). The suite draws inputs bounded away from
