@@ -1,5 +1,6 @@
 package dev.lstmrec.kernels.cuda;
 
+import dev.lstmrec.engine.backend.conformance.Tolerances;
 import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.BackendOptions;
@@ -30,8 +31,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CudaBackendGpuTest {
-    /** FMA contraction and a different summation order change the last bits; the sizes here keep sums short. */
-    private static final float ATOL = 1e-4f, RTOL = 1e-4f;
+    private static final double ATOL = Tolerances.CUDA_GPU_ATOL, RTOL = Tolerances.CUDA_GPU_RTOL;
 
     private final ScalarBackend ref = new ScalarBackend();
     private final Random rnd = new Random(42);
