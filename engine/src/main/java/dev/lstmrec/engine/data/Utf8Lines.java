@@ -10,6 +10,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * The lines of a UTF-8 byte stream, decoded strictly. A leading byte-order mark is skipped (else it would become part
@@ -97,7 +98,7 @@ final class Utf8Lines implements Closeable {
             limit -= pos;
             pos = 0;
         }
-        if (limit == buf.length) buf = java.util.Arrays.copyOf(buf, buf.length * 2); // a line longer than the buffer
+        if (limit == buf.length) buf = Arrays.copyOf(buf, buf.length * 2); // a line longer than the buffer
         int n = in.read(buf, limit, buf.length - limit);
         if (n < 0) {
             eof = true;
