@@ -33,7 +33,7 @@ final class InfoCommand implements Callable<Integer> {
         String requested = Backends.requestedName(backend);
         try {
             Backends.Found chosen = Backends.choose(backend);
-            try (Backend b = chosen.provider().create(new BackendOptions(Math.max(0, threads), java.util.Map.of()))) {
+            try (Backend b = chosen.create(new BackendOptions(Math.max(0, threads), java.util.Map.of()))) {
                 System.out.println("in use (" + requested + "): " + b.name() + " — " + b.description());
             }
             return 0;
