@@ -84,11 +84,7 @@ public final class Backends {
         if (wanted.equals(AUTO)) {
             Found best = all.stream().filter(f -> f.probe().usable()).findFirst()
                     .orElseThrow(() -> new BackendUnavailableException("no usable backend found: " + summary(all)));
-            if (!FALLBACK_REPORTED.get()) {
-                fallbackWarning().ifPresent(w -> {
-                    if (FALLBACK_REPORTED.compareAndSet(false, true)) LOG.log(System.Logger.Level.WARNING, w);
-                });
-            }
+            if (!FALLBACK_REPORTED.get()) logFallbackOnce();
             return best;
         }
         for (Found f : all) {
@@ -125,6 +121,11 @@ public final class Backends {
             }
         }
         return Optional.empty();
+    }
+
+    private static void logFallbackOnce() {
+        Optional<String> w = fallbackWarning();
+        if (w.isPresent() && FALLBACK_REPORTED.compareAndSet(false, true)) LOG.log(System.Logger.Level.WARNING, w.get());
     }
 
     /**
