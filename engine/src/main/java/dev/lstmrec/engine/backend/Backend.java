@@ -81,7 +81,7 @@ public interface Backend extends AutoCloseable {
     /** {@code dst[i] = value}. */
     void fill(Tensor dst, float value);
 
-    /** {@code dst[i] = src[i]}; equal sizes, shapes may differ. */
+    /** {@code dst[i] = src[i]}; equal sizes, shapes may differ; dst and src may not overlap. */
     void copy(Tensor dst, Tensor src);
 
     /** Waits until all submitted work is done. */
