@@ -38,7 +38,11 @@ public final class PopularityScorer implements Scorer, AutoCloseable {
 
     @Override
     public Tensor features(List<EvalCase> cases) {
-        int n = cases.size();
+        return ones(cases.size());
+    }
+
+    /** [n, 1] of ones: the feature of every history (the score is the item's count); valid until the next call. */
+    public Tensor ones(int n) {
         int before = ones.capacity();
         Tensor view = ones.view(n, 1);
         if (ones.capacity() != before) onesFilled = 0; // grown: a fresh, zero-filled allocation
