@@ -13,8 +13,11 @@ import dev.lstmrec.engine.tensor.Tensor;
  *
  * <p>FLOPs per packed token (forward): 2·G·(in + H) for the LSTM layer, 2·N·H for scoring; the backward costs
  * about twice that.
+ *
+ * <p>The network owns its workspace on the backend (grown as batches grow, freed by {@link #close()}); the weights
+ * and gradients belong to the caller.
  */
-public final class LstmNetwork {
+public final class LstmNetwork implements AutoCloseable {
     private final Backend backend;
     private final ModelConfig config;
     private final Parameters weights;
@@ -39,6 +42,12 @@ public final class LstmNetwork {
 
     public ModelConfig config() {
         return config;
+    }
+
+    /** Frees the workspace's tensors (not the weights or gradients). */
+    @Override
+    public void close() {
+        ws.close();
     }
 
     /** Accumulated training loss (sum of token cross-entropies) since the last {@link #resetLoss()}. [1] */

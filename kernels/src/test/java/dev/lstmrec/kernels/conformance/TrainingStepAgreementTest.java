@@ -76,7 +76,7 @@ class TrainingStepAgreementTest {
         Assumptions.assumeTrue(found.probe().usable(), name + " unavailable: " + found.probe().reason());
         float[][] ref = new float[1][], got = new float[1][];
         double[] scalar = losses(new ScalarBackend(), ref);
-        try (Backend b = found.provider().create(BackendOptions.defaults())) {
+        try (Backend b = found.create(BackendOptions.defaults())) {
             double[] l = losses(b, got);
             for (int i = 0; i < 10; i++) {
                 assertEquals(GOLDEN[i], scalar[i], Tolerances.GOLDEN_SCALAR_LOSS_ATOL, "scalar step " + (i + 1) + " vs golden");
