@@ -7,6 +7,8 @@ package dev.lstmrec.cli;
 import dev.lstmrec.engine.api.Defaults;
 import dev.lstmrec.engine.api.Experiment;
 import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.backend.BackendOptions;
+import dev.lstmrec.engine.backend.Backends;
 import dev.lstmrec.engine.data.Dataset;
 import dev.lstmrec.engine.data.SyntheticConfig;
 import dev.lstmrec.engine.data.SyntheticData;
@@ -37,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -147,7 +150,12 @@ final class TuneCommand implements Callable<Integer> {
         }
         err.println("lstmrec: " + Reports.describe(data));
         Map<String, String> fixed = fixedOptions();
-        try (Backend backend = common.createBackend(err)) {
+        String backendName;
+        try (Backend first = common.createBackend(err)) { // says which backend, and fails early when it cannot run
+            backendName = first.name();
+        }
+        Supplier<Backend> backends = () -> Backends.create(backendName, new BackendOptions(common.threads, Map.of()));
+        {
             Files.createDirectories(dir);
             err.println("lstmrec: " + schedule + "; objective: validation NDCG@10 (full ranking); "
                     + (budgetSeconds > 0 ? "budget " + ProgressPrinter.duration(budgetSeconds) : "no time limit")
@@ -158,16 +166,16 @@ final class TuneCommand implements Callable<Integer> {
             Tuner.Result result;
             Experiment.Result finalRun;
             try (StopOnSignal stop = StopOnSignal.install()) {
-                TrainingObjective objective = new TrainingObjective(data, fixed, backend, protocol.excludeSeen(), dir, stop::requested);
+                TrainingObjective objective = new TrainingObjective(data, fixed, backends, protocol.excludeSeen(), dir, stop::requested);
                 try {
                     result = tuner.run(objective, new Progress(err));
                     printLeaderboard(out, result, objective);
                     Map<String, String> info = new LinkedHashMap<>();
                     info.put("dataset", data.source());
-                    info.put("backend", backend.name());
+                    info.put("backend", backendName);
                     info.put("tuned_trial", Integer.toString(result.best().id()));
                     finalRun = objective.finalRun(result.best(), protocol, TrainingListener.SILENT, info);
-                    String command = trainCommand(objective.options(result.best()), backend.name());
+                    String command = trainCommand(objective.options(result.best()), backendName);
                     out.println("best configuration: trial " + result.best().id() + ", validation NDCG@10 "
                             + String.format("%.4f", result.best().best()) + " at epoch " + result.best().bestEpoch());
                     out.println("  " + command);
@@ -177,7 +185,7 @@ final class TuneCommand implements Callable<Integer> {
                     out.println("model saved to " + model);
                     if (report != null) {
                         AtomicFiles.writeString(report, Json.writePretty(report(data, result, objective, command, finalRun, schedule,
-                                budgetSeconds, backend)) + "\n");
+                                budgetSeconds, backendName)) + "\n");
                         out.println("report written to " + report);
                     }
                 } catch (TrainingInterruptedException e) {
@@ -242,7 +250,7 @@ final class TuneCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> report(Dataset data, Tuner.Result r, TrainingObjective objective, String command, Experiment.Result fin,
-                                       Schedule schedule, double budgetSeconds, Backend backend) {
+                                       Schedule schedule, double budgetSeconds, String backend) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("dataset", Reports.dataset(data));
         json.put("scheduler", schedule.toString());
@@ -251,7 +259,7 @@ final class TuneCommand implements Callable<Integer> {
         json.put("max_trials", trials);
         json.put("search_seed", searchSeed);
         json.put("spent_s", r.spentSeconds());
-        json.put("backend", backend.name());
+        json.put("backend", backend);
         List<Object> board = new ArrayList<>();
         for (Trial t : r.leaderboard()) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -34,13 +34,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /** Trains trials for real; see the file header. */
 public final class TrainingObjective implements Objective {
     private final Dataset data;
     private final Map<String, String> fixed;
-    private final Backend backend;
+    private final Supplier<Backend> backends;
     private final Protocol validation;
     private final Path workDir;
     private final BooleanSupplier stop;
@@ -50,15 +51,17 @@ public final class TrainingObjective implements Objective {
     /**
      * @param fixed       {@code train} options every trial shares (e.g. epochs, patience, seed, clip-norm); a trial's
      *                    own configuration overrides them
+     * @param backends    creates the backend of one job; each job closes its own, so a trial's device memory is
+     *                    released when its job ends however many trials the search runs
      * @param excludeSeen whether validation ranking excludes the user's history, as {@code --exclude-seen}
      * @param workDir     where each trial's checkpoints go ({@code trial-NNN/})
      * @param stop        polled after every batch; when true the trial's state is saved and training stops
      */
-    public TrainingObjective(Dataset data, Map<String, String> fixed, Backend backend, boolean excludeSeen, Path workDir,
+    public TrainingObjective(Dataset data, Map<String, String> fixed, Supplier<Backend> backends, boolean excludeSeen, Path workDir,
                              BooleanSupplier stop) {
         this.data = data;
         this.fixed = new LinkedHashMap<>(fixed);
-        this.backend = backend;
+        this.backends = backends;
         this.validation = new Protocol(excludeSeen, 0, 0);
         this.workDir = workDir;
         this.stop = stop;
@@ -96,6 +99,13 @@ public final class TrainingObjective implements Objective {
         String fingerprint = Experiment.fingerprint(model, full, validation, trainSequences, validCases);
         Path dir = trialDir(trial);
         TrainingState resume = hasState(dir) ? TrainingCheckpoints.readLatest(dir, fingerprint).state() : null;
+        try (Backend backend = backends.get()) {
+            return advance(backend, model, full, fingerprint, resume, dir, toEpoch, progress);
+        }
+    }
+
+    private Outcome advance(Backend backend, ModelConfig model, TrainConfig full, String fingerprint, TrainingState resume, Path dir,
+                            int toEpoch, Progress progress) {
         Trainer trainer = new Trainer(backend, model, full.withEpochs(Math.min(toEpoch, full.epochs())));
         TrainingListener listener = new TrainingListener() {
             @Override
@@ -115,8 +125,10 @@ public final class TrainingObjective implements Objective {
     public Experiment.Result finalRun(Trial trial, Protocol protocol, TrainingListener listener, Map<String, String> info)
             throws IOException {
         TrainingBuilder b = builder(trial);
-        return Experiment.run(data, b.modelSettings(), horizonFixed(b.trainConfig()), protocol, backend, listener, info,
-                trialDir(trial), 0, true, stop, null);
+        try (Backend backend = backends.get()) {
+            return Experiment.run(data, b.modelSettings(), horizonFixed(b.trainConfig()), protocol, backend, listener, info,
+                    trialDir(trial), 0, true, stop, null);
+        }
     }
 
     /** Deletes the checkpoints of a trial that will never train again and is not the leader. */
