@@ -27,9 +27,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the golden scalar curve committed below, and its final weights the scalar ones, within float tolerance.
  */
 class TrainingStepAgreementTest {
-    /** Mean token losses of the 10 steps on the scalar backend (regenerate by printing {@link #losses}). */
+    /**
+     * Mean token losses of the 10 steps on the scalar backend (regenerate by printing {@link #losses}); since issue 11
+     * the weight decay reaches the weight matrices only, not the embeddings and biases.
+     */
     private static final double[] GOLDEN = {
-        3.610412, 3.612420, 3.608909, 3.595712, 3.597772, 3.599248, 3.569845, 3.575520, 3.577292, 3.542734};
+        3.610412, 3.612420, 3.608909, 3.595708, 3.597767, 3.599245, 3.569819, 3.575503, 3.577280, 3.542702};
     private static final int ITEMS = 37;
 
     static Stream<String> backends() {
