@@ -24,6 +24,11 @@ final class CommonOptions {
 
     /** Creates the chosen backend and says which on {@code err}; explains a scalar fallback once. */
     Backend createBackend(PrintStream err) {
+        return createBackend(err, backend, threads);
+    }
+
+    /** As {@link #createBackend(PrintStream)} for a backend name and thread count resolved elsewhere (a resumed run's). */
+    Backend createBackend(PrintStream err, String backend, int threads) {
         if (threads < 0) throw new CliException("--threads must be >= 0, got " + threads);
         Backends.Found found = Backends.choose(backend);
         String requested = Backends.requestedName(backend);

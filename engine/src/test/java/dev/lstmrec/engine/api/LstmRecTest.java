@@ -10,6 +10,7 @@ import dev.lstmrec.engine.data.Format;
 import dev.lstmrec.engine.data.ReadOptions;
 import dev.lstmrec.engine.data.SyntheticConfig;
 import dev.lstmrec.engine.data.SyntheticData;
+import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.train.EpochResult;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.TrainingListener;
@@ -56,7 +57,7 @@ class LstmRecTest {
         assertEquals(16, r.model().config().hiddenDim());
         assertEquals("scalar", r.model().info().get("backend"));
         assertEquals(data.source(), r.model().info().get("dataset"));
-        double hr = r.test().get("HR@10");
+        double hr = r.test().get(Metric.HR, 10);
         assertTrue(hr >= 0 && hr <= 1 && r.test().cases() == r.split().numEvaluated(), "test HR@10 " + hr);
 
         Path file = dir.resolve("m.lstmrec");
