@@ -139,7 +139,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "; only --epochs, --patience, --threads, --checkpoint-every (and the outputs --checkpoint-dir, --model,"
                     + " --report, --plot, --k) may change when resuming");
         } catch (IllegalArgumentException e) {
-            throw Usage.error(spec, e.getMessage().replaceFirst("^(checkpoint-every|threads) ", "--$1 "));
+            throw Usage.error(spec, Usage.asOption(e.getMessage()));
         }
         int k = Integer.parseInt(run.remembered("k") != null ? run.remembered("k") : Integer.toString(evalOptions.k));
         if (k != 5 && k != 10 && k != 20) throw Usage.error(spec, "--k must be one of 5, 10, 20 for evaluation, got " + k);
