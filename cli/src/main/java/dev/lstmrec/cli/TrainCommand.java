@@ -176,7 +176,7 @@ final class TrainCommand implements Callable<Integer> {
                 out.println("chart written to " + plot);
             }
             if (report != null) {
-                Map<String, Object> json = Reports.trainReport(r.split().dataset(), r, run.modelSettings(), run.trainConfig(), protocol, backend);
+                Map<String, Object> json = Reports.trainReport(r.split().dataset(), r, r.run().modelSettings(), r.run().trainConfig(), protocol, backend);
                 AtomicFiles.writeString(report, Json.writePretty(json) + "\n");
                 out.println("report written to " + report);
             }

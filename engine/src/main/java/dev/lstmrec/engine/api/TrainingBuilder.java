@@ -2,6 +2,8 @@ package dev.lstmrec.engine.api;
 
 // The one front door for training from code, and what `lstmrec train` runs: every setting of RunOption (same defaults
 // as the CLI), checkpointing, resume from a directory alone, a backend by name or a caller's instance, a stop signal.
+// A new setting: one line in RunOption (stored, restored and compared on resume from then on; changeable or not),
+// a typed setter here, and its read in RunConfig where the engine's configs are built.
 // Checked by LstmRecTest, TrainingBuilderResumeTest and, through the CLI, CliTest, ResumeTest and DefaultsAgreementTest.
 
 import dev.lstmrec.engine.backend.Backend;

@@ -7,6 +7,9 @@ package dev.lstmrec.engine.api;
 import dev.lstmrec.engine.data.SyntheticConfig;
 import dev.lstmrec.engine.data.SyntheticData;
 import dev.lstmrec.engine.eval.Metric;
+import dev.lstmrec.engine.io.Checkpoint;
+import dev.lstmrec.engine.io.CheckpointFile;
+import dev.lstmrec.engine.io.CheckpointFormatException;
 import dev.lstmrec.engine.train.CheckpointDirectoryInUseException;
 import dev.lstmrec.engine.train.TrainingInterruptedException;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,5 +117,23 @@ class TrainingBuilderResumeTest {
         Path used = dir.resolve("used-target");
         stoppedRun(used, 2);
         assertThrows(CheckpointDirectoryInUseException.class, () -> LstmRec.trainer().resume(from).checkpointDir(used).train());
+    }
+
+    @Test
+    void aStateWrittenBeforeConfigurationsWereStoredResumesWithTheSettingsGivenAgain() throws IOException {
+        Path ckpt = dir.resolve("old");
+        Path file = stoppedRun(ckpt, 3);
+        Checkpoint c = CheckpointFile.read(file);
+        Checkpoint.Builder b = Checkpoint.builder();
+        c.meta().forEach((k, v) -> {
+            if (!k.equals("run_config")) b.meta(k, v);
+        });
+        c.floats().forEach((k, v) -> b.floats(k, v));
+        CheckpointFile.write(file, b.build());
+        for (Path p : Files.list(ckpt).toList()) if (!p.equals(file)) Files.delete(p);
+
+        assertThrows(CheckpointFormatException.class, () -> LstmRec.trainer().resume(ckpt).train(),
+                "without stored settings, the defaults do not match the run's fingerprint");
+        assertSameAsReference(configured().resume(ckpt).train());
     }
 }
