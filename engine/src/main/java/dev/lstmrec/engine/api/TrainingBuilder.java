@@ -333,7 +333,7 @@ public final class TrainingBuilder {
         Path stopTo = writeDir == null && stopDir != null ? TrainingCheckpoints.unusedDirectory(stopDir) : null;
         Backends.Found chosen = backendInstance != null ? null : Backends.choose(run.get(RunOption.BACKEND)); // fails before reading
         Dataset data = data(run);
-        Backend b = backendInstance != null ? backendInstance : chosen.provider().create(run.backendOptions());
+        Backend b = backendInstance != null ? backendInstance : chosen.create(run.backendOptions());
         try {
             listener.onMessage("protocol: " + run.protocol().describe());
             Map<String, String> info = new LinkedHashMap<>();
