@@ -170,11 +170,7 @@ final class TuneCommand implements Callable<Integer> {
                 try {
                     result = tuner.run(objective, new Progress(err));
                     printLeaderboard(out, result, objective);
-                    Map<String, String> info = new LinkedHashMap<>();
-                    info.put("dataset", data.source());
-                    info.put("backend", backendName);
-                    info.put("tuned_trial", Integer.toString(result.best().id()));
-                    finalRun = objective.finalRun(result.best(), protocol, TrainingListener.SILENT, info);
+                    finalRun = objective.finalRun(result.best(), TrainingListener.SILENT);
                     String command = trainCommand(objective.options(result.best()), backendName);
                     out.println("best configuration: trial " + result.best().id() + ", validation NDCG@10 "
                             + String.format("%.4f", result.best().best()) + " at epoch " + result.best().bestEpoch());
@@ -216,6 +212,8 @@ final class TuneCommand implements Callable<Integer> {
         m.put("epochs", Integer.toString(maxEpochs));
         m.put("patience", Integer.toString(patience));
         m.put("seed", Long.toString(seed));
+        m.put("exclude-seen", Boolean.toString(evalOptions.excludeSeen));
+        m.put("eval-negatives", Integer.toString(evalOptions.negatives));
         return m;
     }
 
@@ -224,8 +222,6 @@ final class TuneCommand implements Callable<Integer> {
         String data = dataOptions.commandLine();
         if (!data.isEmpty()) sb.append(' ').append(data);
         sb.append(' ').append(dev.lstmrec.engine.tune.TrainOptions.commandLine(options));
-        if (!evalOptions.excludeSeen) sb.append(" --no-exclude-seen");
-        if (evalOptions.negatives != 0) sb.append(" --eval-negatives ").append(evalOptions.negatives);
         sb.append(" --backend ").append(backend);
         if (common.threads != 0) sb.append(" --threads ").append(common.threads);
         return sb.toString();

@@ -43,7 +43,6 @@ class NoVectorApiTest {
     void autoFallsBackToScalarWithOneWarningNamingTheFlag() throws IOException {
         boolean cuda = Backends.discover().stream().anyMatch(f -> f.provider().name().equals("cuda") && f.probe().usable());
         assumeFalse(cuda, "a usable GPU outranks both CPU backends; the scalar fallback is not what auto picks here");
-        assertEquals("scalar", Backends.choose("auto").provider().name());
 
         StringBuilder log = new StringBuilder();
         for (int u = 0; u < 12; u++) for (int i = 0; i < 5; i++) log.append(u).append(' ').append((u + i) % 7).append('\n');
@@ -56,5 +55,8 @@ class NoVectorApiTest {
         String warning = r.err().lines().filter(l -> l.contains("SIMD")).findFirst().orElseThrow();
         assertTrue(warning.contains(FLAG) && warning.contains("scalar"), warning);
         assertTrue(r.err().contains("lstmrec: backend scalar"), r.err());
+        // After the CLI run: the fallback warning is claimed once per JVM, so an earlier library call would have
+        // taken it (through System.Logger) before the CLI could print it.
+        assertEquals("scalar", Backends.choose("auto").provider().name());
     }
 }

@@ -98,36 +98,39 @@ public final class TrainingObjective implements Objective {
         TrainConfig full = horizonFixed(b.trainConfig());
         String fingerprint = Experiment.fingerprint(model, full, validation, trainSequences, validCases);
         Path dir = trialDir(trial);
-        TrainingState resume = hasState(dir) ? TrainingCheckpoints.readLatest(dir, fingerprint).state() : null;
+        TrainingState resume = null;
+        if (hasState(dir)) {
+            TrainingCheckpoints.Loaded loaded = TrainingCheckpoints.readLatest(dir);
+            loaded.requireFingerprint(fingerprint);
+            resume = loaded.state();
+        }
+        String runConfig = b.resolve().toJson(); // stored with the state, so `train --resume TRIAL-DIR` would continue it
         try (Backend backend = backends.get()) {
-            return advance(backend, model, full, fingerprint, resume, dir, toEpoch, progress);
+            return advance(backend, model, full, fingerprint, runConfig, resume, dir, toEpoch, progress);
         }
     }
 
-    private Outcome advance(Backend backend, ModelConfig model, TrainConfig full, String fingerprint, TrainingState resume, Path dir,
-                            int toEpoch, Progress progress) {
+    private Outcome advance(Backend backend, ModelConfig model, TrainConfig full, String fingerprint, String runConfig,
+                            TrainingState resume, Path dir, int toEpoch, Progress progress) {
         Trainer trainer = new Trainer(backend, model, full.withEpochs(Math.min(toEpoch, full.epochs())));
         TrainingListener listener = new TrainingListener() {
             @Override
             public void onEpoch(EpochResult r) {
-                progress.onEpoch(r.epoch(), r.validation().get(Trainer.SELECTION_METRIC), r.seconds());
+                progress.onEpoch(r.epoch(), r.validation().get(Trainer.SELECTION_METRIC, Trainer.SELECTION_CUTOFF), r.seconds());
             }
         };
-        TrainingResult r = trainer.fit(trainSequences, validCases, validation, listener, new Checkpointing(dir, 0, fingerprint, stop, dir), resume);
-        return new Outcome(r.bestValidation().get(Trainer.SELECTION_METRIC), r.bestEpoch(), r.epochs().size(), r.stoppedEarly());
+        TrainingResult r = trainer.fit(trainSequences, validCases, validation, listener, new Checkpointing(dir, 0, fingerprint, runConfig, stop, dir), resume);
+        return new Outcome(r.bestValidation().get(Trainer.SELECTION_METRIC, Trainer.SELECTION_CUTOFF), r.bestEpoch(), r.epochs().size(), r.stoppedEarly());
     }
 
     /**
-     * The winner's whole pipeline result: its best weights (from its checkpoints; an epoch is re-run only if the
-     * last one was not saved), test metrics and the popularity baseline under {@code protocol}. The only place the
-     * test targets are evaluated.
+     * The winner's whole pipeline result: its best weights (resumed from its checkpoints through
+     * {@link TrainingBuilder#resume}; an epoch is re-run only if the last one was not saved), test metrics and the
+     * popularity baseline under its protocol options. The only place the test targets are evaluated.
      */
-    public Experiment.Result finalRun(Trial trial, Protocol protocol, TrainingListener listener, Map<String, String> info)
-            throws IOException {
-        TrainingBuilder b = builder(trial);
+    public Experiment.Result finalRun(Trial trial, TrainingListener listener) throws IOException {
         try (Backend backend = backends.get()) {
-            return Experiment.run(data, b.modelSettings(), horizonFixed(b.trainConfig()), protocol, backend, listener, info,
-                    trialDir(trial), 0, true, stop, null);
+            return builder(trial).dataset(data).backend(backend).resume(trialDir(trial)).stopWhen(stop).listener(listener).train();
         }
     }
 
