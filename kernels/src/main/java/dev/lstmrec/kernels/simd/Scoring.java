@@ -130,23 +130,17 @@ final class Scoring {
         Arrays.fill(count, 0, q.nPad, 0);
         float[] st = q.targetScore;
         if (!q.gemmPath) {
-            for (int j = j0; j < j1; j++) {
-                int w = wo + j * hid;
-                float b = bd[bo + j];
-                for (int r = 0; r < n; r++) {
-                    if (!(dot(q.hd, q.ho + r * hid, wd, w, hid) + b < st[r])) count[r]++;
-                }
-            }
+            countFew(count, q, wd, wo, bd, bo, j0, j1);
             return;
         }
         int block = blockItems(hid);
-        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector one = FloatVector.broadcast(S, 1f), zero = FloatVector.zero(S);
         float[] tile = part.tile, lanes = part.lanes;
         for (int jb = j0; jb < j1; jb += block) {
             int je = Math.min(j1, jb + block);
             for (int p = 0; p < q.nPad; p += NR) {
                 FloatVector t0 = FloatVector.fromArray(S, st, p), t1 = FloatVector.fromArray(S, st, p + L);
-                // Float counts are exact: at most `block` per lane before they are added to the int counts.
+                // Float counts are exact: at most `block` per lane before they go into the int counts.
                 FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
                 for (int j = jb; j < je; j += MR) {
                     int mr = Math.min(MR, je - j);
@@ -155,13 +149,14 @@ final class Scoring {
                         FloatVector b = FloatVector.broadcast(S, bd[bo + j + i]);
                         FloatVector s0 = FloatVector.fromArray(S, tile, i * NR).add(b);
                         FloatVector s1 = FloatVector.fromArray(S, tile, i * NR + L).add(b);
-                        c0 = c0.add(one, s0.compare(VectorOperators.LT, t0).not());
-                        c1 = c1.add(one, s1.compare(VectorOperators.LT, t1).not());
+                        c0 = c0.add(zero.blend(one, s0.compare(VectorOperators.LT, t0)));
+                        c1 = c1.add(zero.blend(one, s1.compare(VectorOperators.LT, t1)));
                     }
                 }
                 c0.intoArray(lanes, 0);
                 c1.intoArray(lanes, L);
-                for (int x = 0; x < NR; x++) count[p + x] += (int) lanes[x];
+                // Counted: the items strictly below the target (NaN compares false, so it is never below).
+                for (int x = 0; x < NR; x++) count[p + x] += (je - jb) - (int) lanes[x];
             }
         }
     }
@@ -192,14 +187,7 @@ final class Scoring {
             thr[r] = r < n ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY; // padding lanes never accept
         }
         if (!q.gemmPath) {
-            for (int j = j0; j < j1; j++) {
-                int w = wo + j * hid;
-                float b = bd[bo + j];
-                for (int r = 0; r < n; r++) {
-                    float s = dot(q.hd, q.ho + r * hid, wd, w, hid) + b;
-                    if ((filling[r] || s > thr[r]) && !q.skips(r, j)) offer(part, r, k, j, s);
-                }
-            }
+            topKFew(part, q, wd, wo, bd, bo, k, j0, j1);
             return;
         }
         int block = blockItems(hid);
@@ -232,6 +220,32 @@ final class Scoring {
                         f1 = VectorMask.fromArray(S, filling, p + L);
                     }
                 }
+            }
+        }
+    }
+
+    /** The few-queries path of {@link #countAtLeast}: one dot product per (query, item), in its own small method. */
+    private static void countFew(int[] count, Queries q, float[] wd, int wo, float[] bd, int bo, int j0, int j1) {
+        int n = q.n, hid = q.hid;
+        float[] st = q.targetScore, hd = q.hd;
+        for (int r = 0; r < n; r++) {
+            int h = q.ho + r * hid, c = 0;
+            float t = st[r];
+            for (int j = j0; j < j1; j++) if (!(dot(hd, h, wd, wo + j * hid, hid) + bd[bo + j] < t)) c++;
+            count[r] = c;
+        }
+    }
+
+    /** The few-queries path of {@link #topK}. */
+    private static void topKFew(Part part, Queries q, float[] wd, int wo, float[] bd, int bo, int k, int j0, int j1) {
+        int n = q.n, hid = q.hid;
+        float[] hd = q.hd, thr = part.threshold;
+        boolean[] filling = part.filling;
+        for (int r = 0; r < n; r++) {
+            int h = q.ho + r * hid;
+            for (int j = j0; j < j1; j++) {
+                float s = dot(hd, h, wd, wo + j * hid, hid) + bd[bo + j];
+                if ((filling[r] || s > thr[r]) && !q.skips(r, j)) offer(part, r, k, j, s);
             }
         }
     }

@@ -346,7 +346,6 @@ public final class SimdBackend extends HeapBackend {
         }
         Scoring.Queries q = scoringQueries;
         q.prepare(hd, ho, n, hid, v, off, offo, li, lio, tg, tgo);
-        if (q.targetScore.length < q.nPad) q.targetScore = new float[q.nPad];
         for (int r = 0; r < n; r++) q.targetScore[r] = q.score(r, wd, wo, bd, bo, tg[tgo + r]);
         int parts = itemSplit(n, v, hid, (part, j0, j1) -> Scoring.countAtLeast(scoringParts[part], q, wd, wo, bd, bo, j0, j1));
         for (int r = 0; r < n; r++) rk[rko + r] = Scoring.rankFromCounts(scoringParts, parts, q, r, wd, wo, bd, bo);
