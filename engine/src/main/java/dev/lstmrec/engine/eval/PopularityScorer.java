@@ -33,11 +33,16 @@ public final class PopularityScorer implements Scorer {
 
     @Override
     public Tensor features(List<EvalCase> cases) {
-        if (ones.rows() < cases.size()) {
-            ones = backend.allocate(cases.size(), 1);
+        return ones(cases.size());
+    }
+
+    /** [rows, 1] of ones: the feature of every history (the score is the item's count). */
+    public Tensor ones(int rows) {
+        if (ones.rows() < rows) {
+            ones = backend.allocate(rows, 1);
             backend.fill(ones, 1f);
         }
-        return ones.rows(0, cases.size());
+        return ones.rows(0, rows);
     }
 
     @Override
