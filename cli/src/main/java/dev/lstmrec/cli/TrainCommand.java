@@ -94,6 +94,12 @@ final class TrainCommand implements Callable<Integer> {
             description = "Continue the run whose checkpoints are in DIR; give the same data and model/training options.")
     Path resume;
 
+    @Option(names = "--test-data", paramLabel = "FILE",
+            description = {"A second log (same format options), typically later in time, whose sessions are the test set:",
+                    "the session-based protocol (every next item of every test session, all items ranked, prefix not excluded);",
+                    "validation then holds out the last item of each training session."})
+    Path testData;
+
     @Mixin
     EvalOptions evalOptions = new EvalOptions();
 
@@ -120,6 +126,7 @@ final class TrainCommand implements Callable<Integer> {
             data = dataOptions.read();
         }
         err.println("lstmrec: " + Reports.describe(data));
+        if (testData != null) return SessionTraining.run(this, data, settings, train, err, out);
         try (Backend backend = common.createBackend(err)) {
             err.println("lstmrec: protocol: " + protocol.describe());
             Map<String, String> info = new LinkedHashMap<>();
