@@ -56,6 +56,7 @@ public final class SessionLogGenerator {
 
     private final Config c;
     private final int[] idOfRank;
+    private long lastTime;
 
     public SessionLogGenerator(Config config) {
         this.c = config;
@@ -94,6 +95,7 @@ public final class SessionLogGenerator {
         int testSessions = test == null ? 0 : c.testSessions();
         int trainSessions = c.sessions() - testSessions;
         long[] counts = new long[2];
+        lastTime = 0;
         // Lengths: two events each plus the rest spread by exponential weights, drawn up front (8 bytes a session).
         SplittableRandom lengths = new SplittableRandom(c.seed() * 31 + 7);
         double[] w = new double[c.sessions()];
@@ -129,12 +131,15 @@ public final class SessionLogGenerator {
         if (layout == Layout.GRU4REC) wr.write("SessionId\tItemId\tTime\n");
     }
 
-    /** Sessions [from, to): ids from+1.., starting 10 minutes apart, events 30-120 s apart. */
+    /**
+     * Sessions [from, to): ids from+1.., starting 10 minutes apart, events 30-120 s apart. The test file's sessions are
+     * shifted to start after the last training event, so the split is a clean cut in time.
+     */
     private long sessions(Writer wr, Layout layout, SplittableRandom rnd, int[] len, int from, int to) throws IOException {
-        long written = 0;
+        long written = 0, shift = from == 0 ? 0 : Math.max(0, lastTime + 600 - (START_TIME + 600L * from));
         StringBuilder line = new StringBuilder(48);
         for (int s = from; s < to; s++) {
-            long time = START_TIME + 600L * s;
+            long time = START_TIME + 600L * s + shift;
             int r = rank(rnd.nextDouble());
             for (int e = 0; e < len[s]; e++) {
                 if (e > 0) {
@@ -147,6 +152,7 @@ public final class SessionLogGenerator {
                 wr.append(line);
                 written++;
             }
+            lastTime = Math.max(lastTime, time);
         }
         return written;
     }
