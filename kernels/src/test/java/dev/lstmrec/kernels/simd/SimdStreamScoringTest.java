@@ -34,6 +34,45 @@ class SimdStreamScoringTest {
         return x;
     }
 
+    /** A catalogue of a million items (many blocks per thread, indices past 2^20) on both paths, 2 threads. */
+    @org.junit.jupiter.api.Test
+    void millionItemCatalogueMatchesScalarExactly() {
+        int max = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        try (Mirror w = new Mirror(new Mirror.Config(max, 2), 31)) {
+            int v = 1_000_003, hid = 3, k = 10;
+            float[] wt = dyadic(w.rnd, v * hid), bias = dyadic(w.rnd, v);
+            for (int dup : new int[] {v / 2 - 3, v / 2 + 5, v - 1}) {
+                System.arraycopy(wt, 7 * hid, wt, dup * hid, hid);
+                bias[dup] = bias[7];
+            }
+            Mirror.T wtt = w.tensor(wt, v, hid), bt = w.tensor(bias, v);
+            for (int n : new int[] {2, 6}) {
+                float[] h = dyadic(w.rnd, n * hid);
+                int[] targets = new int[n], offsets = new int[n + 1];
+                int[] list = new int[n * 3];
+                for (int r = 0; r < n; r++) {
+                    targets[r] = r == 0 ? 7 : w.rnd.nextInt(v);
+                    list[3 * r] = v / 2 + 5;
+                    list[3 * r + 1] = w.rnd.nextInt(v);
+                    list[3 * r + 2] = v - 1 - r;
+                    offsets[r + 1] = 3 * (r + 1);
+                }
+                Mirror.T ht = w.tensor(h, n, hid);
+                Mirror.I off = w.ints(offsets, n + 1), li = w.ints(list, list.length), tg = w.ints(targets, n);
+                Mirror.I idx = w.ints(new int[n * k], n, k);
+                Mirror.T score = w.poisoned(n, k);
+                w.ref.scoreTopK(idx.ref(), score.ref(), ht.ref(), wtt.ref(), bt.ref(), off.ref(), li.ref());
+                w.simd.scoreTopK(idx.simd(), score.simd(), ht.simd(), wtt.simd(), bt.simd(), off.simd(), li.simd());
+                w.assertSame("scoreTopK index V=10^6 n=" + n, idx);
+                w.assertSame("scoreTopK score V=10^6 n=" + n, score);
+                Mirror.I rank = w.ints(new int[n], n);
+                w.ref.scoreRank(rank.ref(), ht.ref(), wtt.ref(), bt.ref(), tg.ref(), off.ref(), li.ref(), RankMode.EXCLUDE);
+                w.simd.scoreRank(rank.simd(), ht.simd(), wtt.simd(), bt.simd(), tg.simd(), off.simd(), li.simd(), RankMode.EXCLUDE);
+                w.assertSame("scoreRank V=10^6 n=" + n, rank);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
     void streamedTopKAndRankMatchScalarExactly(Mirror.Config config) {
