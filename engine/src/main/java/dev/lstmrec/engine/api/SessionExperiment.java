@@ -94,12 +94,15 @@ public final class SessionExperiment {
         }
         TrainingResult result = trainer.fit(trainSeqs, valid, validation, listener,
                 new Checkpointing(checkpointDir, checkpointEvery, fingerprint, stop, stopDir), state);
-        SessionEvaluator evaluator = new SessionEvaluator(backend, data.numItems());
-        LstmNetwork inference = new LstmNetwork(backend, trainer.weights(), null);
-        Metrics testMetrics = evaluator.evaluate(SessionEvaluator.model(inference, trainer.weights()), test.sessions());
         long[] counts = new long[data.numItems() + 1];
         for (int u = 0; u < data.numUsers(); u++) for (int item : data.sequence(u)) counts[item]++;
-        Metrics popularity = evaluator.evaluate(SessionEvaluator.popularity(new PopularityScorer(backend, counts)), test.sessions());
+        Metrics testMetrics, popularity;
+        try (SessionEvaluator evaluator = new SessionEvaluator(backend, data.numItems());
+             LstmNetwork inference = new LstmNetwork(backend, trainer.weights(), null);
+             PopularityScorer pop = new PopularityScorer(backend, counts)) {
+            testMetrics = evaluator.evaluate(SessionEvaluator.model(inference, trainer.weights()), test.sessions());
+            popularity = evaluator.evaluate(SessionEvaluator.popularity(pop), test.sessions());
+        }
 
         List<String> items = new ArrayList<>(data.numItems());
         for (int i = 1; i <= data.numItems(); i++) items.add(data.itemId(i));
@@ -124,14 +127,18 @@ public final class SessionExperiment {
             throw new IllegalArgumentException("the test log has no session with 2 or more items known to the model (" + test.describe() + ")");
         }
         int n = model.config().numItems();
-        Parameters weights = new Parameters(backend, model.config(), new ParameterLayout(model.config()));
-        backend.upload(weights.slab(), model.weights(), 0);
-        SessionEvaluator evaluator = new SessionEvaluator(backend, n);
-        Metrics m = evaluator.evaluate(SessionEvaluator.model(new LstmNetwork(backend, weights, null), weights), test.sessions());
         long[] counts = new long[n + 1];
         for (int[] h : model.histories()) for (int item : h) counts[item]++;
-        Metrics p = evaluator.evaluate(SessionEvaluator.popularity(new PopularityScorer(backend, counts)), test.sessions());
-        return new Metrics[] {m, p};
+        // Everything allocated here is freed before returning: the backend may be a long-lived one of the caller's.
+        try (Parameters weights = new Parameters(backend, model.config(), new ParameterLayout(model.config()));
+             LstmNetwork network = new LstmNetwork(backend, weights, null);
+             SessionEvaluator evaluator = new SessionEvaluator(backend, n);
+             PopularityScorer popularity = new PopularityScorer(backend, counts)) {
+            backend.upload(weights.slab(), model.weights(), 0);
+            Metrics m = evaluator.evaluate(SessionEvaluator.model(network, weights), test.sessions());
+            Metrics p = evaluator.evaluate(SessionEvaluator.popularity(popularity), test.sessions());
+            return new Metrics[] {m, p};
+        }
     }
 
     /** The protocol line printed by the CLI and stored in reports. */

@@ -1,6 +1,7 @@
 package dev.lstmrec.engine.eval;
 
 import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.backend.GrowingInts;
 import dev.lstmrec.engine.backend.RankMode;
 import dev.lstmrec.engine.model.LstmNetwork;
 import dev.lstmrec.engine.model.PackedBatch;
@@ -17,9 +18,10 @@ import java.util.List;
  * scored from the state after the session's items before it. One inference forward over a batch of sessions gives
  * the hidden state at every position; each position's target is ranked against ALL items by the backend's fused
  * score + rank with nothing excluded (the session's earlier items compete too), ties counted against the target.
- * The model and the popularity baseline go through this same code. Checked by SessionProtocolTest on hand-made logs.
+ * The model and the popularity baseline go through this same code. Its device buffers are grow-only and reused;
+ * {@link #close()} frees them. Checked by SessionProtocolTest on hand-made logs.
  */
-public final class SessionEvaluator {
+public final class SessionEvaluator implements AutoCloseable {
     /** Positions scored per backend call: W_out streams once per call, so more rows amortise it better. */
     private static final int POSITIONS_PER_CALL = 2048;
 
@@ -37,10 +39,27 @@ public final class SessionEvaluator {
 
     private final Backend backend;
     private final int numItems;
+    private final GrowingInts zeros;
+    private final GrowingInts none;
+    private final GrowingInts targets;
+    private final GrowingInts rankBuf;
 
     public SessionEvaluator(Backend backend, int numItems) {
         this.backend = backend;
         this.numItems = numItems;
+        this.zeros = new GrowingInts(backend, POSITIONS_PER_CALL + 1);
+        this.none = new GrowingInts(backend, 1);
+        this.targets = new GrowingInts(backend, POSITIONS_PER_CALL);
+        this.rankBuf = new GrowingInts(backend, POSITIONS_PER_CALL);
+    }
+
+    /** Frees the device buffers (the evaluator may be used again: it reallocates). */
+    @Override
+    public void close() {
+        zeros.close();
+        none.close();
+        targets.close();
+        rankBuf.close();
     }
 
     /** The LSTM: the state after each prefix of the session (no window: the state runs through the whole session). */
@@ -104,31 +123,27 @@ public final class SessionEvaluator {
         if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(total + " test positions are too many for one call");
         int[] ranks = new int[(int) total];
         int done = 0;
-        IntTensor none = backend.allocateInt(0), zeros = null, tg = null, out = null;
         for (int start = 0; start < sessions.size(); ) {
-            List<int[]> inputs = new ArrayList<>(), targets = new ArrayList<>();
+            List<int[]> inputs = new ArrayList<>(), targetLists = new ArrayList<>();
             int positions = 0, end = start;
             while (end < sessions.size() && (positions == 0 || positions + sessions.get(end).length - 1 <= POSITIONS_PER_CALL)) {
                 int[] s = sessions.get(end++);
                 inputs.add(Arrays.copyOf(s, s.length - 1));
                 int[] t = new int[s.length - 1];
                 for (int i = 1; i < s.length; i++) t[i - 1] = s[i] - 1;
-                targets.add(t);
+                targetLists.add(t);
                 positions += s.length - 1;
             }
-            PackedBatch batch = PackedBatch.pack(inputs, targets);
+            PackedBatch batch = PackedBatch.pack(inputs, targetLists);
             Tensor h = scorer.features(batch);
-            if (tg == null || tg.size() < positions) { // zero offsets: no exclusions (prefix items are ranked too)
-                int cap = Math.max(positions, POSITIONS_PER_CALL);
-                zeros = backend.allocateInt(cap + 1);
-                tg = backend.allocateInt(cap);
-                out = backend.allocateInt(cap);
-            }
-            backend.uploadInt(tg.rows(0, positions), batch.targets(), 0);
-            backend.scoreRank(out.rows(0, positions), h, scorer.weights(), scorer.bias(), tg.rows(0, positions),
-                    zeros.rows(0, positions + 1), none, RankMode.EXCLUDE);
+            // Zero offsets: no exclusions (the session's earlier items are ranked too).
+            IntTensor off = zeros.view(positions + 1);
+            backend.uploadInt(off, new int[positions + 1], 0);
+            IntTensor tg = targets.view(positions), out = rankBuf.view(positions);
+            backend.uploadInt(tg, batch.targets(), 0);
+            backend.scoreRank(out, h, scorer.weights(), scorer.bias(), tg, off, none.view(0), RankMode.EXCLUDE);
             int[] packed = new int[positions];
-            backend.downloadInt(packed, 0, out.rows(0, positions));
+            backend.downloadInt(packed, 0, out);
             // Packed row of (session q, position t) is offset(t) + r, r = the session's slot in every step it runs.
             int[] last = batch.lastRows();
             for (int q = 0; q < inputs.size(); q++) {

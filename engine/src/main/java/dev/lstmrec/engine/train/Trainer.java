@@ -111,7 +111,13 @@ public final class Trainer {
         List<int[]> windows = TrainingWindows.cut(trainSequences, model.maxLen());
         if (windows.isEmpty()) throw new IllegalArgumentException("no training sequence has two or more items");
         if (validation.isEmpty()) throw new IllegalArgumentException("no validation cases: every user has fewer than 3 interactions");
-        Evaluator evaluator = new Evaluator(backend, model.numItems());
+        try (Evaluator evaluator = new Evaluator(backend, model.numItems())) {
+            return fit(trainSequences, windows, validation, protocol, listener, checkpointing, resume, evaluator);
+        }
+    }
+
+    private TrainingResult fit(List<int[]> trainSequences, List<int[]> windows, List<EvalCase> validation, Protocol protocol,
+                               TrainingListener listener, Checkpointing checkpointing, TrainingState resume, Evaluator evaluator) {
         TrainingState st = resume == null ? new TrainingState() : restore(resume);
         boolean early = false;
         while (st.epoch <= train.epochs()) {
