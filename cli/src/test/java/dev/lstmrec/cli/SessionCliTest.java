@@ -48,6 +48,28 @@ class SessionCliTest {
     }
 
     @Test
+    void resumeWithTheDirectoryAloneKeepsTheSessionProtocol() throws Exception {
+        Path train = dir.resolve("rtrain.tsv"), test = dir.resolve("rtest.tsv"), ckpt = dir.resolve("ckpt");
+        assertEquals(0, CliTest.run("generate", "--users", "200", "--items", "40", "--events", "1500", "--out", train.toString(),
+                "--test-out", test.toString(), "--test-fraction", "0.25", "--seed", "4").code());
+        CliTest.Result first = CliTest.run("train", "--data", train.toString(), "--format", "gru4rec", "--test-data", test.toString(),
+                "--dim", "8", "--hidden", "8", "--epochs", "1", "--batch", "32", "--backend", "scalar", "--threads", "1",
+                "--checkpoint-dir", ckpt.toString(), "--model", dir.resolve("r1.lstmrec").toString());
+        assertEquals(0, first.code(), first.err());
+        CliTest.Result resumed = CliTest.run("train", "--resume", ckpt.toString(), "--epochs", "2",
+                "--report", dir.resolve("r2.json").toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("test HR@20 (Recall@20)"), resumed.out());
+        assertTrue(resumed.out().contains("NOT excluded"), resumed.out());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> report = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("r2.json")));
+        assertEquals(2, ((List<?>) report.get("epochs")).size(), "the resumed run continued the stored one");
+        assertTrue(report.containsKey("test_dataset"));
+        assertEquals(2, CliTest.run("train", "--resume", ckpt.toString(), "--test-data", train.toString()).code(),
+                "--test-data is fixed on resume");
+    }
+
+    @Test
     void usageErrors() {
         Path out = dir.resolve("x.tsv");
         assertEquals(2, CliTest.run("generate", "--users", "10", "--items", "5", "--events", "5", "--out", out.toString()).code(),
@@ -57,5 +79,7 @@ class SessionCliTest {
         assertEquals(0, CliTest.run("generate", "--users", "10", "--items", "5", "--events", "50", "--out", out.toString()).code());
         assertEquals(2, CliTest.run("train", "--data", out.toString(), "--format", "gru4rec", "--test-data", out.toString(),
                 "--eval-negatives", "100", "--backend", "scalar").code());
+        assertEquals(2, CliTest.run("train", "--data", out.toString(), "--format", "gru4rec", "--test-data", out.toString(),
+                "--plot", dir.resolve("p.png").toString(), "--backend", "scalar").code());
     }
 }

@@ -2,9 +2,8 @@ package dev.lstmrec.engine.eval;
 
 // The session-based protocol on tiny hand-made logs: hand-computed ranks and metrics through the popularity scorer
 // (whose scores are the counts), the LSTM's one-forward-per-session ranks against per-prefix forwards, unknown-item
-// dropping, the last-item holdout, and the whole train --test-data pipeline on a small log.
+// dropping and the last-item holdout (the whole train --test-data pipeline: api.SessionTrainingTest).
 
-import dev.lstmrec.engine.api.ModelSettings;
 import dev.lstmrec.engine.api.SessionExperiment;
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;
 import dev.lstmrec.engine.data.Dataset;
@@ -14,13 +13,10 @@ import dev.lstmrec.engine.model.LstmNetwork;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.model.ParameterLayout;
 import dev.lstmrec.engine.model.Parameters;
-import dev.lstmrec.engine.train.TrainConfig;
-import dev.lstmrec.engine.train.TrainingListener;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -74,10 +70,10 @@ class SessionProtocolTest {
             assertArrayEquals(new int[] {0, 3, 4}, ev.ranks(pop, test.sessions()));
             Metrics m = ev.evaluate(pop, test.sessions());
             assertEquals(3, m.cases());
-            assertEquals(1.0, m.get("HR@5"), EPS);
-            assertEquals((1 + 1 / 4.0 + 1 / 5.0) / 3, m.get("MRR@5"), EPS);
-            assertEquals((1 + 1 / log2(5) + 1 / log2(6)) / 3, m.get("NDCG@5"), EPS);
-            assertEquals(1.0, m.get("HR@20"), EPS);
+            assertEquals(1.0, m.get(Metric.HR, 5), EPS);
+            assertEquals((1 + 1 / 4.0 + 1 / 5.0) / 3, m.get(Metric.MRR, 5), EPS);
+            assertEquals((1 + 1 / log2(5) + 1 / log2(6)) / 3, m.get(Metric.NDCG, 5), EPS);
+            assertEquals(1.0, m.get(Metric.HR, 20), EPS);
         }
     }
 
@@ -118,31 +114,6 @@ class SessionProtocolTest {
             int[] expected = new Evaluator(backend, 23).ranks(new ModelScorer(new LstmNetwork(backend, w, null), w), prefixes,
                     new Protocol(false, 0, 1));
             assertArrayEquals(expected, got);
-        }
-    }
-
-    @Test
-    void trainWithTestDataScoresTheTestLogAfterEarlyStoppingOnTheTrainingLog() throws Exception {
-        Dataset.Builder tb = Dataset.builder("ring train"), sb = Dataset.builder("ring test");
-        SplittableRandom rnd = new SplittableRandom(5);
-        for (int s = 0; s < 120; s++) {
-            Dataset.Builder b = s < 90 ? tb : sb;
-            int item = rnd.nextInt(20), len = 2 + rnd.nextInt(6);
-            for (int i = 0; i < len; i++) b.add("s" + s, "i" + ((item + i) % 20));
-        }
-        sb.add("late", "never-seen").add("late", "i3");
-        Dataset train = tb.build(), test = sb.build();
-        TestSessions t = SessionExperiment.testSessions(train, test);
-        assertEquals(1, t.unknownEvents());
-        try (ScalarBackend backend = new ScalarBackend()) {
-            SessionExperiment.Result r = SessionExperiment.run(train, t, new ModelSettings(8, 8, 1, 20, 0f, 0f),
-                    new TrainConfig(16, 0.02f, 3, 2, 1, 0f, 5f), backend, new TrainingListener() {}, Map.of(), null, 0, false,
-                    () -> false, null);
-            assertEquals(t.positions(), r.test().cases());
-            assertEquals(t.positions(), r.popularity().cases());
-            assertEquals(90, r.validationCases());
-            assertTrue(r.test().get("HR@20") >= r.test().get("HR@5"));
-            assertEquals(train.numItems(), r.model().config().numItems());
         }
     }
 
