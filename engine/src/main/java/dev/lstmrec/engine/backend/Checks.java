@@ -61,4 +61,30 @@ public final class Checks {
         offsets.expect(what + " offsets", rows + 1);
         require(list.shape().length == 1, what + " list must be 1-D");
     }
+    /** Checks the sampled-loss tensors (see {@link Backend#sampledSoftmaxCrossEntropy}) and returns {n, C}. */
+    public static int[] sampledShape(String op, Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias,
+                                     Tensor logQ, IntTensor candidates) {
+        rank2(op + " logits", logits);
+        int n = logits.dim(0), c = logits.dim(1);
+        require(n <= c, op + ": more rows (" + n + ") than candidate columns (" + c + ")");
+        dLogits.expect(op + " dLogits", n, c);
+        dBias.expect(op + " dBias", c);
+        loss.expect(op + " loss", 1);
+        bias.expect(op + " bias", c);
+        if (logQ != null) logQ.expect(op + " logQ", c);
+        candidates.expect(op + " candidates", c);
+        return new int[] {n, c};
+    }
+
+    /** Checks the row-wise Adam tensors and returns {rows listed, C}. */
+    public static int[] adamRowsShape(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows) {
+        rank2("adamUpdateRows param", param);
+        int r = param.dim(0), c = param.dim(1), n = rows.size();
+        m.expect("adamUpdateRows m", r, c);
+        v.expect("adamUpdateRows v", r, c);
+        rank2("adamUpdateRows gradRows", gradRows);
+        require(gradRows.dim(1) == c && gradRows.dim(0) >= n, "adamUpdateRows: gradRows " + Shape.str(gradRows.shape())
+                + " does not hold " + n + " rows of " + c);
+        return new int[] {n, c};
+    }
 }

@@ -50,6 +50,16 @@ public final class Parameters {
         return config;
     }
 
+    /**
+     * The dense LSTM weights (every layer's w_ih, w_hh, bias: the slab between the embedding and out.w) as one flat
+     * view, for the sampled-loss step that updates the item tables row by row.
+     */
+    public Tensor dense() {
+        long from = layout.entry(ParameterLayout.layerName(0, "w_ih")).offset();
+        long to = layout.entry("out.w").offset();
+        return slab.view(from, (int) (to - from));
+    }
+
     /** All parameters as one flat tensor. */
     public Tensor slab() {
         return slab;

@@ -180,6 +180,27 @@ public final class ExampleBackend implements Backend {
     }
 
     @Override
+    public void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
+                                           IntTensor candidates, float logqWeight, float gradScale) {
+        op();
+        delegate.sampledSoftmaxCrossEntropy(mine(dLogits), mine(dBias), mine(loss), mine(logits), mine(bias), mine(logQ),
+                mine(candidates), logqWeight, gradScale);
+    }
+
+    @Override
+    public void bprMaxLoss(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, IntTensor candidates,
+                           float bpreg, float gradScale) {
+        op();
+        delegate.bprMaxLoss(mine(dLogits), mine(dBias), mine(loss), mine(logits), mine(bias), mine(candidates), bpreg, gradScale);
+    }
+
+    @Override
+    public void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step) {
+        op();
+        delegate.adamUpdateRows(mine(param), mine(gradRows), mine(m), mine(v), mine(rows), step);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }
