@@ -9,6 +9,7 @@ import dev.lstmrec.engine.data.SyntheticData;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.AtomicFiles;
 import dev.lstmrec.engine.io.Json;
+import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.TrainingInterruptedException;
 import picocli.CommandLine.Command;
@@ -68,6 +69,27 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clip-norm", defaultValue = "5", description = "Global gradient-norm clipping; 0 = off (default ${DEFAULT-VALUE}).")
     float clipNorm;
 
+    @Option(names = "--loss", defaultValue = "auto", paramLabel = "full|sampled|bpr-max|auto",
+            description = "Training loss: full softmax, sampled softmax or BPR-max over in-batch targets + shared negatives;"
+                    + " auto = full up to " + LossConfig.AUTO_SAMPLED_ABOVE + " items, sampled above (default ${DEFAULT-VALUE}).")
+    String loss;
+
+    @Option(names = "--negatives", defaultValue = "2048", paramLabel = "K",
+            description = "Sampled losses: negatives shared by every row of a step (default ${DEFAULT-VALUE}).")
+    int negatives;
+
+    @Option(names = "--sample-alpha", defaultValue = "0.5", paramLabel = "A",
+            description = "Sampled losses: negatives drawn from popularity^A; 0 = uniform (default ${DEFAULT-VALUE}).")
+    float sampleAlpha;
+
+    @Option(names = "--logq", defaultValue = "1.0", paramLabel = "W",
+            description = "Sampled softmax: weight of the logQ correction; 0 = off (default ${DEFAULT-VALUE}).")
+    float logq;
+
+    @Option(names = "--bpreg", defaultValue = "1.0",
+            description = "BPR-max: score regulariser (default ${DEFAULT-VALUE}, GRU4Rec's).")
+    float bpreg;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed for initialisation, shuffling, dropout and sampling (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -107,6 +129,7 @@ final class TrainCommand implements Callable<Integer> {
         ModelSettings settings = new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout);
         Usage.validated(spec, () -> settings.forItems(1)); // checks the model options before any work is done
         TrainConfig train = Usage.validated(spec, () -> new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm));
+        LossConfig lossConfig = Usage.validated(spec, () -> new LossConfig(LossConfig.Loss.parse(loss), negatives, sampleAlpha, logq, bpreg));
         if (checkpointEvery < 0) throw Usage.error(spec, "--checkpoint-every must be >= 0, got " + checkpointEvery);
         if (checkpointEvery > 0 && checkpointDir == null && resume == null) throw Usage.error(spec, "--checkpoint-every needs --checkpoint-dir");
         Protocol protocol = evalOptions.protocol(seed);
@@ -122,6 +145,7 @@ final class TrainCommand implements Callable<Integer> {
         err.println("lstmrec: " + Reports.describe(data));
         try (Backend backend = common.createBackend(err)) {
             err.println("lstmrec: protocol: " + protocol.describe());
+            err.println("lstmrec: loss: " + lossConfig.describe(data.numItems()));
             Map<String, String> info = new LinkedHashMap<>();
             info.put("dataset", data.source());
             info.put("backend", backend.name());
@@ -131,7 +155,7 @@ final class TrainCommand implements Callable<Integer> {
             Experiment.Result r;
             try (StopOnSignal stop = StopOnSignal.install()) {
                 try {
-                    r = Experiment.run(data, settings, train, protocol, backend, progress, info,
+                    r = Experiment.run(data, settings, train, lossConfig, protocol, backend, progress, info,
                             stateDir, checkpointEvery, resume != null, stop::requested, stopDir);
                 } catch (TrainingInterruptedException e) {
                     // Reported before the stop hook is released, so the message is out before the JVM exits.
@@ -151,10 +175,24 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (report != null) {
                 Map<String, Object> json = Reports.trainReport(data, r, settings, train, protocol, backend);
+                json.put("loss", lossReport(lossConfig, data.numItems()));
                 AtomicFiles.writeString(report, Json.writePretty(json) + "\n");
                 out.println("report written to " + report);
             }
         }
         return 0;
+    }
+
+    /** The report's record of the loss: what was asked, what trained, why, and the sampling settings. */
+    private static Map<String, Object> lossReport(LossConfig l, int items) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("requested", l.loss().cliName());
+        m.put("trained", l.resolve(items).cliName());
+        m.put("why", l.describe(items));
+        m.put("negatives", l.negatives());
+        m.put("sample_alpha", (double) l.sampleAlpha());
+        m.put("logq", (double) l.logq());
+        m.put("bpreg", (double) l.bpreg());
+        return m;
     }
 }

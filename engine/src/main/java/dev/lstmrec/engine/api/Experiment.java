@@ -10,6 +10,7 @@ import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.PopularityScorer;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.model.ModelConfig;
+import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.Trainer;
 import dev.lstmrec.engine.train.TrainingListener;
@@ -69,6 +70,17 @@ public final class Experiment {
     public static Result run(Dataset data, ModelSettings settings, TrainConfig train, Protocol protocol, Backend backend,
                              TrainingListener listener, Map<String, String> info, Path checkpointDir, int checkpointEvery,
                              boolean resume, BooleanSupplier stop, Path stopDir) throws IOException {
+        return run(data, settings, train, LossConfig.defaults(), protocol, backend, listener, info, checkpointDir, checkpointEvery,
+                resume, stop, stopDir);
+    }
+
+    /**
+     * As {@link #run(Dataset, ModelSettings, TrainConfig, Protocol, Backend, TrainingListener, Map, Path, int, boolean,
+     * BooleanSupplier, Path)} with the training loss given ({@link LossConfig}; the others use its defaults: auto).
+     */
+    public static Result run(Dataset data, ModelSettings settings, TrainConfig train, LossConfig loss, Protocol protocol,
+                             Backend backend, TrainingListener listener, Map<String, String> info, Path checkpointDir,
+                             int checkpointEvery, boolean resume, BooleanSupplier stop, Path stopDir) throws IOException {
         long t0 = System.nanoTime();
         Split split = LeaveOneOut.split(data);
         if (split.numEvaluated() == 0) {
@@ -83,9 +95,13 @@ public final class Experiment {
             valid.add(new EvalCase(split.validHistory(u), split.validTarget(u)));
             test.add(new EvalCase(split.testHistory(u), split.testTarget(u)));
         }
-        Trainer trainer = new Trainer(backend, config, train);
+        Trainer trainer = new Trainer(backend, config, train, loss);
         Protocol validation = new Protocol(protocol.excludeSeen(), 0, protocol.seed());
         String fingerprint = fingerprint(config, train, validation, trainSeqs, valid);
+        if (trainer.loss() != LossConfig.Loss.FULL) { // full-softmax fingerprints stay as before, so their checkpoints resume
+            fingerprint += ";loss=" + trainer.loss().cliName() + "," + loss.negatives() + "," + loss.sampleAlpha() + "," + loss.logq()
+                    + "," + loss.bpreg();
+        }
         TrainingState state = null;
         if (resume) {
             TrainingCheckpoints.Loaded loaded = TrainingCheckpoints.readLatest(checkpointDir, fingerprint);
@@ -109,6 +125,7 @@ public final class Experiment {
             histories[u] = data.sequence(u);
         }
         Map<String, String> modelInfo = new LinkedHashMap<>(info);
+        modelInfo.put("loss", loss.describe(config.numItems()));
         modelInfo.put("best_epoch", Integer.toString(result.bestEpoch()));
         modelInfo.put("test.HR@10", Double.toString(testMetrics.get("HR@10")));
         modelInfo.put("test.NDCG@10", Double.toString(testMetrics.get("NDCG@10")));

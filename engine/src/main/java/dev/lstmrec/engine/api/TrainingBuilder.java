@@ -14,6 +14,7 @@ import dev.lstmrec.engine.data.ReadOptions;
 import dev.lstmrec.engine.data.SyntheticConfig;
 import dev.lstmrec.engine.data.SyntheticData;
 import dev.lstmrec.engine.eval.Protocol;
+import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.TrainingListener;
 
@@ -51,6 +52,7 @@ public final class TrainingBuilder {
     private boolean excludeSeen = Defaults.EXCLUDE_SEEN;
     private int evalNegatives = Defaults.EVAL_NEGATIVES;
     private TrainingListener listener = TrainingListener.SILENT;
+    private LossConfig loss = LossConfig.defaults();
 
     TrainingBuilder() {}
 
@@ -178,6 +180,15 @@ public final class TrainingBuilder {
         return this;
     }
 
+    /**
+     * The training loss and its sampling settings ({@code --loss}, {@code --negatives}, {@code --sample-alpha},
+     * {@code --logq}, {@code --bpreg}); default {@link LossConfig#defaults()}: auto.
+     */
+    public TrainingBuilder loss(LossConfig loss) {
+        this.loss = Objects.requireNonNull(loss, "loss");
+        return this;
+    }
+
     /** Receives per-batch and per-epoch progress; silent by default. */
     public TrainingBuilder listener(TrainingListener listener) {
         this.listener = Objects.requireNonNull(listener, "listener");
@@ -223,7 +234,7 @@ public final class TrainingBuilder {
             Map<String, String> info = new LinkedHashMap<>();
             info.put("dataset", data.source());
             info.put("backend", b.name());
-            return Experiment.run(data, settings, train, protocol, b, listener, info);
+            return Experiment.run(data, settings, train, loss, protocol, b, listener, info, null, 0, false, () -> false, null);
         }
     }
 }
