@@ -47,6 +47,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-len", defaultValue = "200", description = "Longest history unrolled (BPTT truncation, default ${DEFAULT-VALUE}).")
     int maxLen;
 
+    @Option(names = "--tied", description = "One item table for the input embedding and the output layer (needs --dim = --hidden; the output bias stays).")
+    boolean tied;
+
     @Option(names = "--dropout", defaultValue = "0.2", description = "Dropout on embeddings and LSTM outputs (default ${DEFAULT-VALUE}).")
     float dropout;
 
@@ -126,7 +129,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream err = System.err;
         PrintStream out = System.out;
-        ModelSettings settings = new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout);
+        ModelSettings settings = new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout, tied);
         Usage.validated(spec, () -> settings.forItems(1)); // checks the model options before any work is done
         TrainConfig train = Usage.validated(spec, () -> new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm));
         LossConfig lossConfig = Usage.validated(spec, () -> new LossConfig(LossConfig.Loss.parse(loss), negatives, sampleAlpha, logq, bpreg));

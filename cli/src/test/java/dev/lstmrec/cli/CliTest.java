@@ -73,6 +73,17 @@ class CliTest {
     }
 
     @Test
+    void tiedModelTrainsSavesAndRecommends() {
+        Path tiedModel = dir.resolve("tied.lstmrec");
+        Result r = run("train", "--data", data.toString(), "--dim", "8", "--hidden", "8", "--tied", "--epochs", "1", "--batch", "32",
+                "--max-len", "20", "--backend", "scalar", "--loss", "sampled", "--negatives", "8", "--model", tiedModel.toString());
+        assertEquals(0, r.code(), r.err());
+        Result rec = run("recommend", "--model", tiedModel.toString(), "--user", "u1", "--k", "3", "--backend", "scalar");
+        assertEquals(0, rec.code(), rec.err());
+        assertEquals(2, run("train", "--dim", "8", "--hidden", "16", "--tied").code(), "--tied needs dim = hidden");
+    }
+
+    @Test
     void trainWritesModelReportAndSummary() throws Exception {
         assertEquals(0, trained.code(), trained.err());
         assertTrue(Files.size(model) > 0);

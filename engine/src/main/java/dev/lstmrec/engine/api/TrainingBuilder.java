@@ -53,6 +53,7 @@ public final class TrainingBuilder {
     private int evalNegatives = Defaults.EVAL_NEGATIVES;
     private TrainingListener listener = TrainingListener.SILENT;
     private LossConfig loss = LossConfig.defaults();
+    private boolean tied;
 
     TrainingBuilder() {}
 
@@ -189,6 +190,12 @@ public final class TrainingBuilder {
         return this;
     }
 
+    /** One item table for the input embedding and the output layer ({@code --tied}; needs dim = hidden). */
+    public TrainingBuilder tied(boolean tied) {
+        this.tied = tied;
+        return this;
+    }
+
     /** Receives per-batch and per-epoch progress; silent by default. */
     public TrainingBuilder listener(TrainingListener listener) {
         this.listener = Objects.requireNonNull(listener, "listener");
@@ -197,7 +204,7 @@ public final class TrainingBuilder {
 
     /** The network settings as configured. */
     public ModelSettings modelSettings() {
-        return new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout);
+        return new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout, tied);
     }
 
     /** The optimisation settings as configured; throws {@link IllegalArgumentException} for an invalid one. */

@@ -32,7 +32,8 @@ public final class Parameters {
             wHh[l] = view(ParameterLayout.layerName(l, "w_hh"));
             bias[l] = view(ParameterLayout.layerName(l, "bias"));
         }
-        outW = view("out.w");
+        // Tied: item j's output row is embedding row j + 1 (row 0 is padding), E = H.
+        outW = config.tied() ? embedding.view(config.embeddingDim(), config.numItems(), config.hiddenDim()) : view("out.w");
         outB = view("out.b");
     }
 
@@ -51,13 +52,13 @@ public final class Parameters {
     }
 
     /**
-     * The dense LSTM weights (every layer's w_ih, w_hh, bias: the slab between the embedding and out.w) as one flat
+     * The dense LSTM weights (every layer's w_ih, w_hh, bias: the slab between the embedding and the output layer) as one flat
      * view, for the sampled-loss step that updates the item tables row by row.
      */
     public Tensor dense() {
         long from = layout.entry(ParameterLayout.layerName(0, "w_ih")).offset();
-        long to = layout.entry("out.w").offset();
-        return slab.view(from, (int) (to - from));
+        ParameterLayout.Entry last = layout.entry(ParameterLayout.layerName(config.layers() - 1, "bias"));
+        return slab.view(from, (int) (last.offset() + last.size() - from));
     }
 
     /** All parameters as one flat tensor. */
@@ -85,7 +86,7 @@ public final class Parameters {
         return bias[layer];
     }
 
-    /** [N, H]: row j scores item j+1. */
+    /** [N, H]: row j scores item j+1 (tied: a view of embedding rows 1..N). */
     public Tensor outW() {
         return outW;
     }

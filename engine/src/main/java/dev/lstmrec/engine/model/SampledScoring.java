@@ -16,6 +16,10 @@ import java.util.Arrays;
  * work is O(P·(n_t + K)·H) for scoring and O((P + K)·H) for gathers and scatters.
  *
  * <p>FLOPs per token: 6·(n_t + K)·H (forward GEMM, dH and dW GEMMs) plus the LSTM's; memory: a [B, B + K] logits block.
+ *
+ * <p>Tied models: the output rows are embedding rows, so the weight gradients of inputs and candidates go to one
+ * compact block over the union of the rows (an item that is both gets one row and so one Adam update); the output
+ * biases keep their own block.
  */
 public final class SampledScoring {
     private final Backend backend;
@@ -30,6 +34,7 @@ public final class SampledScoring {
     private final int[] inSlot;    // embedding row -> local index
     private int[] outRows = new int[0], inRows = new int[0], localTarget = new int[0], localInput = new int[0];
     private int[] localNeg;
+    private int[] localTargetW = new int[0], localNegW; // tied: candidates' rows in the embedding block
     private int[] gatherIds = new int[0];
     private float[] targetLogQ = new float[0];
     private float[] negLogQ;
@@ -37,7 +42,7 @@ public final class SampledScoring {
 
     // Device buffers, grown on demand.
     private Tensor cand, candBias, candLogQ, dCand, dCandBias, logits;
-    private IntTensor candIds, candGather, dLocalTarget, dLocalNeg, dLocalInput, dOutRowIds, dInRowIds;
+    private IntTensor candIds, candGather, dLocalTarget, dLocalNeg, dLocalInput, dOutRowIds, dInRowIds, dLocalTargetW, dLocalNegW;
     private Tensor dOutRows, dOutBias, dEmbRows;
     private int tokenCap, outCap, inCap;
 
@@ -57,6 +62,7 @@ public final class SampledScoring {
         Arrays.fill(outSlot, -1);
         Arrays.fill(inSlot, -1);
         localNeg = new int[negatives];
+        localNegW = new int[negatives];
         negLogQ = new float[negatives];
     }
 
@@ -81,7 +87,8 @@ public final class SampledScoring {
             gatherIds = new int[p];
             targetLogQ = new float[p];
             outRows = new int[p + k];
-            inRows = new int[p];
+            inRows = new int[2 * p + k];
+            localTargetW = new int[p];
         }
         outCount = 0;
         inCount = 0;
@@ -97,6 +104,10 @@ public final class SampledScoring {
             localNeg[i] = slot(outSlot, outRows, negatives[i], true);
             negLogQ[i] = (float) logQ.negative(negatives[i]);
         }
+        if (config.tied()) { // output row j is embedding row j + 1
+            for (int r = 0; r < p; r++) localTargetW[r] = slot(inSlot, inRows, gatherIds[r] + 1, false);
+            for (int i = 0; i < k; i++) localNegW[i] = slot(inSlot, inRows, negatives[i] + 1, false);
+        }
         for (int i = 0; i < outCount; i++) outSlot[outRows[i]] = -1; // O(touched), never O(N)
         for (int i = 0; i < inCount; i++) inSlot[inRows[i]] = -1;
         ensure(p);
@@ -105,6 +116,10 @@ public final class SampledScoring {
         backend.upload(candLogQ.rows(bMax, k), negLogQ, 0);
         backend.uploadInt(dLocalTarget.rows(0, p), localTarget, 0);
         backend.uploadInt(dLocalNeg, localNeg, 0);
+        if (config.tied()) {
+            backend.uploadInt(dLocalTargetW.rows(0, p), localTargetW, 0);
+            backend.uploadInt(dLocalNegW, localNegW, 0);
+        }
         backend.uploadInt(dLocalInput.rows(0, p), localInput, 0);
         backend.uploadInt(dOutRowIds.rows(0, outCount), outRows, 0);
         backend.uploadInt(dInRowIds.rows(0, inCount), inRows, 0);
@@ -137,6 +152,8 @@ public final class SampledScoring {
             dLocalTarget = backend.allocateInt(tokenCap);
             dLocalInput = backend.allocateInt(tokenCap);
             dLocalNeg = backend.allocateInt(k);
+            dLocalTargetW = backend.allocateInt(tokenCap);
+            dLocalNegW = backend.allocateInt(k);
         }
         if (outCount > outCap || dOutRows == null) {
             outCap = Math.max(outCount, outCap + outCap / 4);
@@ -183,16 +200,24 @@ public final class SampledScoring {
             }
             backend.gemm(dTop.rows(off, n), false, lg, false, w, 1f, 0f);
             backend.gemm(dCand.rows(base, c), true, lg, false, hs, 1f, 1f);
-            backend.embeddingBackward(dOutRows, dCand.rows(base, n), dLocalTarget.rows(off, n));
+            backend.embeddingBackward(weightBlock(), dCand.rows(base, n), (config.tied() ? dLocalTargetW : dLocalTarget).rows(off, n));
             backend.embeddingBackward(dOutBias.reshape(outCap, 1), dCandBias.rows(base, n).reshape(n, 1), dLocalTarget.rows(off, n));
         }
-        backend.embeddingBackward(dOutRows, dCand.rows(bMax, k), dLocalNeg);
+        backend.embeddingBackward(weightBlock(), dCand.rows(bMax, k), config.tied() ? dLocalNegW : dLocalNeg);
         backend.embeddingBackward(dOutBias.reshape(outCap, 1), dCandBias.rows(bMax, k).reshape(k, 1), dLocalNeg);
     }
 
-    /** Compact gradient of the output rows touched this step [U, H] (row i belongs to {@link #outRowIds()}[i]). */
+    /** Where the candidates' weight gradients go: the embedding block when tied. */
+    private Tensor weightBlock() {
+        return config.tied() ? dEmbRows : dOutRows;
+    }
+
+    /**
+     * Compact gradient of the output rows touched this step [U, H] (row i belongs to {@link #outRowIds()}[i]); empty
+     * for a tied model, whose output-row gradients are in {@link #embeddingGrad()}.
+     */
     public Tensor outWeightGrad() {
-        return dOutRows.rows(0, outCount);
+        return dOutRows.rows(0, config.tied() ? 0 : outCount);
     }
 
     /** Compact gradient of the touched output biases [U, 1]. */
@@ -205,7 +230,7 @@ public final class SampledScoring {
         return dOutRowIds.rows(0, outCount);
     }
 
-    /** Compact gradient of the input-embedding rows touched this step [U_in, E]. */
+    /** Compact gradient of the input-embedding rows touched this step [U_in, E] (tied: input and output rows). */
     public Tensor embeddingGrad() {
         return dEmbRows.rows(0, inCount);
     }

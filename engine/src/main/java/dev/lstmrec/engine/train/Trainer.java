@@ -311,7 +311,9 @@ public final class Trainer {
         AdamStep a = adamStep(scale);
         backend.adamUpdate(weights.dense(), dense, adamM.dense(), adamV.dense(), a);
         int n = model.numItems();
-        backend.adamUpdateRows(weights.outW(), sampled.outWeightGrad(), adamM.outW(), adamV.outW(), sampled.outRowIds(), a);
+        if (!model.tied()) { // tied: the output rows are embedding rows, updated with them below
+            backend.adamUpdateRows(weights.outW(), sampled.outWeightGrad(), adamM.outW(), adamV.outW(), sampled.outRowIds(), a);
+        }
         backend.adamUpdateRows(weights.outB().reshape(n, 1), sampled.outBiasGrad(), adamM.outB().reshape(n, 1),
                 adamV.outB().reshape(n, 1), sampled.outRowIds(), a);
         backend.adamUpdateRows(weights.embedding(), sampled.embeddingGrad(), adamM.embedding(), adamV.embedding(),

@@ -61,10 +61,10 @@ final class DoubleNetwork {
         return x;
     }
 
-    /** Score of output row j: out.w[j] · x + out.b[j]. */
+    /** Score of output row j: out.w[j] · x + out.b[j] (tied: embedding row j + 1 instead of out.w[j]). */
     private double score(double[] p, int j, double[] x) {
         double v = w(p, "out.b", j);
-        for (int k = 0; k < cfg.hiddenDim(); k++) v += w(p, "out.w", j, k) * x[k];
+        for (int k = 0; k < cfg.hiddenDim(); k++) v += (cfg.tied() ? w(p, "embedding", j + 1, k) : w(p, "out.w", j, k)) * x[k];
         return v;
     }
 

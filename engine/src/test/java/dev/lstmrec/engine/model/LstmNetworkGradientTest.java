@@ -17,7 +17,15 @@ class LstmNetworkGradientTest {
 
     @Test
     void everyParameterGradientMatchesFiniteDifferences() {
-        ModelConfig cfg = new ModelConfig(6, 3, 4, 2, 8, 0f, 0f);
+        check(new ModelConfig(6, 3, 4, 2, 8, 0f, 0f));
+    }
+
+    @Test
+    void tiedEmbeddingGradientsAddBothUses() {
+        check(new ModelConfig(6, 4, 4, 2, 8, 0f, 0f, true));
+    }
+
+    private static void check(ModelConfig cfg) {
         ParameterLayout layout = new ParameterLayout(cfg);
         SplittableRandom rnd = new SplittableRandom(7);
         float[] w = new float[layout.total()];

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * step does not touch get no gradient at all.
  */
 class SampledNetworkGradientTest {
-    private static final ModelConfig CFG = new ModelConfig(9, 3, 4, 2, 8, 0f, 0f);
+    private static final ModelConfig UNTIED = new ModelConfig(9, 3, 4, 2, 8, 0f, 0f);
+    private static final ModelConfig TIED = new ModelConfig(9, 4, 4, 2, 8, 0f, 0f, true);
     // Repeated targets within a step (accidental in-batch hits), negatives that repeat and that hit targets.
     private static final List<int[]> INPUTS = List.of(new int[] {1, 2, 3, 4}, new int[] {5}, new int[] {6, 1, 2}, new int[] {3, 3, 5, 6});
     private static final List<int[]> TARGETS = List.of(new int[] {1, 2, 3, 4}, new int[] {1}, new int[] {0, 2, 5}, new int[] {2, 4, 5, 1});
@@ -24,15 +25,21 @@ class SampledNetworkGradientTest {
 
     @Test
     void sampledSoftmaxWithLogQMatchesFiniteDifferences() {
-        check(false);
+        check(UNTIED, false);
     }
 
     @Test
     void bprMaxMatchesFiniteDifferences() {
-        check(true);
+        check(UNTIED, true);
     }
 
-    private static void check(boolean bpr) {
+    @Test
+    void tiedTablesMergeInputAndOutputRowsIntoOneBlock() {
+        check(TIED, false);
+        check(TIED, true);
+    }
+
+    private static void check(ModelConfig CFG, boolean bpr) {
         ParameterLayout layout = new ParameterLayout(CFG);
         SplittableRandom rnd = new SplittableRandom(11);
         float[] w = new float[layout.total()];
@@ -75,7 +82,8 @@ class SampledNetworkGradientTest {
                 java.util.Arrays.fill(g, (int) e.offset(), (int) (e.offset() + e.size()), 0f);
             }
         }
-        scatter(backend, g, layout.entry("out.w"), sampled.outWeightGrad(), sampled.outRowIds());
+        if (!CFG.tied()) scatter(backend, g, layout.entry("out.w"), sampled.outWeightGrad(), sampled.outRowIds());
+        else assertEquals(0, sampled.outWeightGrad().rows(), "tied: no separate out.w block");
         scatter(backend, g, layout.entry("out.b"), sampled.outBiasGrad(), sampled.outRowIds());
         scatter(backend, g, layout.entry("embedding"), sampled.embeddingGrad(), sampled.embeddingRowIds());
         float[] loss = new float[1];

@@ -69,6 +69,24 @@ class SampledTrainerTest {
     }
 
     @Test
+    void tiedModelLearnsWithTheSampledSoftmax() {
+        List<int[]> all = ringWalks(400, 5);
+        List<int[]> trainSeqs = new ArrayList<>();
+        List<EvalCase> valid = new ArrayList<>();
+        for (int[] s : all) {
+            int[] tr = Arrays.copyOf(s, s.length - 1);
+            trainSeqs.add(tr);
+            valid.add(new EvalCase(tr, s[s.length - 1]));
+        }
+        ModelConfig mc = new ModelConfig(ITEMS, 16, 16, 1, 10, 0.1f, 0.1f, true);
+        Trainer t = new Trainer(new ScalarBackend(), mc, new TrainConfig(32, 0.01f, 8, 0, 42, 0f, 5f),
+                new LossConfig(LossConfig.Loss.SAMPLED, 12, 0.5f, 1f, 1f));
+        assertThrows(IllegalArgumentException.class, () -> t.layout().entry("out.w"), "a tied model has no out.w");
+        TrainingResult r = t.fit(trainSeqs, valid, TrainingListener.SILENT);
+        assertTrue(r.bestValidation().get("HR@5") > 0.5, "tied HR@5 " + r.bestValidation().get("HR@5"));
+    }
+
+    @Test
     void aStepUpdatesOnlyTheItemRowsItTouched() {
         ModelConfig mc = new ModelConfig(ITEMS, 8, 8, 1, 20, 0f, 0f);
         Trainer t = new Trainer(new ScalarBackend(), mc, new TrainConfig(4, 0.05f, 1, 0, 9, 0.01f, 1f),
