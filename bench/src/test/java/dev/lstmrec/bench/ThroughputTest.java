@@ -41,7 +41,7 @@ class ThroughputTest {
                     "--hidden", "8", "--items", "500", "--steps", "2", "--warmup", "1", "--score-batches", "0", "--latency-queries", "0",
                     "--loss", "sampled", "--negatives", "16", "--zipf", "1"}));
             String json = out.substring(out.lastIndexOf('\n') + 1);
-            assertTrue(json.endsWith("\"loss\":\"sampled\",\"negatives\":16}"), json);
+            assertTrue(json.contains("\"loss\":\"sampled\",\"negatives\":16,"), json);
         }
     }
 
