@@ -189,6 +189,12 @@ public interface Backend extends AutoCloseable {
      * {@code loss[0] += -log softmax(z_r)[r]}, {@code dLogits[r, j] = gradScale · (softmax(z_r)[j] - [j == r])}
      * (0 where masked), and {@code dBias[j] += Σ_r dLogits[r, j]}.
      *
+     * <p>What the trainer passes (SampledScoring): per step, n = the rows of one time step, C = n + K with K
+     * negatives drawn from count^α over training targets; logQ as GRU4Rec's official PyTorch implementation
+     * ({@code O - logq * log(cat[P0[Y[:M]], P0[Y[M:]]**sample_alpha])}): for an in-batch target column the log of the
+     * item's support count (how often it is a training target), for a sampled column α times that log (the log of
+     * its unnormalised sampling weight). Unlike GRU4Rec, accidental hits are masked.
+     *
      * @param dLogits    out [n, C] (may alias logits)
      * @param dBias      [C], accumulated
      * @param loss       [1], accumulated
