@@ -62,7 +62,8 @@ final class SampledLoss {
 
     /** Scratch of one part: the column terms with masks folded in, their liveness, and dBias partial sums. */
     static final class Part {
-        float[] add = new float[0], live = new float[0], dBias = new float[0], tmp = new float[0];
+        float[] add = new float[0], live = new float[0], dBias = new float[0], tmp = new float[0], sg = new float[0];
+        final double[] sums = new double[3];
 
         void ensure(int c) {
             if (add.length < c) {
@@ -70,6 +71,7 @@ final class SampledLoss {
                 live = new float[c];
                 dBias = new float[c];
                 tmp = new float[c];
+                sg = new float[c];
             }
         }
     }
@@ -148,14 +150,14 @@ final class SampledLoss {
     }
 
     /**
-     * BPR-max rows [r0, r1) (see {@code Backend.bprMaxLoss}): the negatives' softmax in the same vector passes, the
-     * sigmoid terms per column; returns the rows' summed loss.
+     * BPR-max rows [r0, r1) (see {@code Backend.bprMaxLoss}) in four vector passes per row: max and exp of the
+     * negatives' softmax, the sigmoid terms (each exp in its own method: C2 inlines one exp site per method), the
+     * gradient. Returns the rows' summed loss.
      */
     static double bprMaxRows(Part p, Hits h, float[] dd, int doff, float[] ld, int lo, float[] bd, int bo, int[] ids,
                              int io, int c, float bpreg, float gradScale, int r0, int r1) {
         double total = 0;
-        float[] add = p.add, live = p.live, db = p.dBias, ex = p.tmp;
-        int bound = S.loopBound(c);
+        float[] add = p.add, live = p.live, db = p.dBias;
         for (int r = r0; r < r1; r++) {
             int src = lo + r * c, dst = doff + r * c;
             if (ids[io + r] < 0) {
@@ -163,62 +165,113 @@ final class SampledLoss {
                 continue;
             }
             mask(p, h, r, true, bd, bo, null, 0, 0f);
-            float s = ld[src + r] + add[r];
+            float s = ld[src + r] + bd[bo + r];
             // The row's own column is the positive, not a negative: out of the softmax for this row.
             float keepAdd = add[r], keepLive = live[r];
             add[r] = Float.NEGATIVE_INFINITY;
             live[r] = 0f;
-            FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            int j = 0;
-            for (; j < bound; j += L) mv = mv.max(FloatVector.fromArray(S, ld, src + j).add(FloatVector.fromArray(S, add, j)));
-            float max = mv.reduceLanes(VectorOperators.MAX);
-            for (; j < c; j++) max = Math.max(max, ld[src + j] + add[j]);
+            float max = maxPlus(ld, src, add, c);
             if (max == Float.NEGATIVE_INFINITY) { // no negative left: the row is masked
                 Arrays.fill(dd, dst, dst + c, 0f);
             } else {
-                FloatVector mx = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
-                j = 0;
-                for (; j < bound; j += L) {
-                    FloatVector x = FloatVector.fromArray(S, ld, src + j).add(FloatVector.fromArray(S, add, j));
-                    FloatVector e = VMath.exp(x.sub(mx)).mul(FloatVector.fromArray(S, live, j));
-                    e.intoArray(ex, j);
-                    acc = acc.add(e);
-                }
-                double e = acc.reduceLanes(VectorOperators.ADD);
-                for (; j < c; j++) {
-                    float x = live[j] == 0f ? 0f : (float) Math.exp(ld[src + j] + add[j] - max);
-                    ex[j] = x;
-                    e += x;
-                }
-                // Per-column terms in double: sigma(s - z), the regulariser, the curvature of the positive.
-                double sig = 0, reg = 0, curv = 0;
-                for (j = 0; j < c; j++) {
-                    if (live[j] == 0f) continue;
-                    double q = ex[j] / e, z = ld[src + j] + add[j], sg = 1.0 / (1.0 + Math.exp(z - s));
-                    sig += q * sg;
-                    reg += q * z * z;
-                    curv += q * sg * (1.0 - sg);
-                }
-                double a = sig + 1e-24;
+                double e = expInto(p.tmp, ld, src, add, live, c, max);
+                sigmoidTerms(p, ld, src, bd, bo, c, s, (float) (1.0 / e));
+                double sig = p.sums[0], reg = p.sums[1], curv = p.sums[2], a = sig + 1e-24;
                 total += -Math.log(a) + bpreg * reg;
-                for (j = 0; j < c; j++) {
-                    float g;
-                    if (j == r) {
-                        g = (float) (gradScale * (-curv / a));
-                    } else if (live[j] == 0f) {
-                        g = 0f;
-                    } else {
-                        double q = ex[j] / e, z = ld[src + j] + add[j], sg = 1.0 / (1.0 + Math.exp(z - s));
-                        g = (float) (gradScale * (-q * (sg * sg - sig) / a + bpreg * q * (z * z - reg + 2 * z)));
-                    }
-                    dd[dst + j] = g;
-                    db[j] += g;
-                }
+                gradient(p, dd, dst, ld, src, bd, bo, db, c, (float) (1.0 / e), (float) sig, (float) reg,
+                        (float) (gradScale / a), bpreg * gradScale);
+                float gr = (float) (gradScale * (-curv / a));
+                dd[dst + r] = gr;
+                db[r] += gr;
             }
             add[r] = keepAdd;
             live[r] = keepLive;
             mask(p, h, r, false, bd, bo, null, 0, 0f);
         }
         return total;
+    }
+
+    /** max_j (x[j] + add[j]). */
+    private static float maxPlus(float[] ld, int src, float[] add, int c) {
+        int bound = S.loopBound(c), j = 0;
+        FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (; j < bound; j += L) mv = mv.max(FloatVector.fromArray(S, ld, src + j).add(FloatVector.fromArray(S, add, j)));
+        float max = mv.reduceLanes(VectorOperators.MAX);
+        for (; j < c; j++) max = Math.max(max, ld[src + j] + add[j]);
+        return max;
+    }
+
+    /** ex[j] = live[j] · exp(x[j] + add[j] - max); returns Σ ex. */
+    private static double expInto(float[] ex, float[] ld, int src, float[] add, float[] live, int c, float max) {
+        int bound = S.loopBound(c), j = 0;
+        FloatVector mx = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
+        for (; j < bound; j += L) {
+            FloatVector x = FloatVector.fromArray(S, ld, src + j).add(FloatVector.fromArray(S, add, j));
+            FloatVector e = VMath.exp(x.sub(mx)).mul(FloatVector.fromArray(S, live, j));
+            e.intoArray(ex, j);
+            acc = acc.add(e);
+        }
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < c; j++) {
+            float e = live[j] == 0f ? 0f : (float) Math.exp(ld[src + j] + add[j] - max);
+            ex[j] = e;
+            sum += e;
+        }
+        return sum;
+    }
+
+    /**
+     * With q = ex / E and z = x + bias: sg[j] = sigmoid(s - z) into p.sg, and p.sums = {Σ q·sg, Σ q·z², Σ q·sg(1-sg)}.
+     * Dead columns have q = 0 and add nothing (z stays finite: the bias, not the -inf mask, is added).
+     */
+    private static void sigmoidTerms(Part p, float[] ld, int src, float[] bd, int bo, int c, float s, float invE) {
+        float[] ex = p.tmp, sgs = p.sg;
+        int bound = S.loopBound(c), j = 0;
+        FloatVector sv = FloatVector.broadcast(S, s), inv = FloatVector.broadcast(S, invE), one = FloatVector.broadcast(S, 1f);
+        FloatVector aSig = FloatVector.zero(S), aReg = FloatVector.zero(S), aCurv = FloatVector.zero(S);
+        for (; j < bound; j += L) {
+            FloatVector z = FloatVector.fromArray(S, ld, src + j).add(FloatVector.fromArray(S, bd, bo + j));
+            FloatVector q = FloatVector.fromArray(S, ex, j).mul(inv);
+            FloatVector sg = one.div(VMath.exp(z.sub(sv)).add(one));
+            sg.intoArray(sgs, j);
+            FloatVector qs = q.mul(sg);
+            aSig = aSig.add(qs);
+            aReg = aReg.add(q.mul(z).mul(z));
+            aCurv = aCurv.add(qs.mul(one.sub(sg)));
+        }
+        double sig = aSig.reduceLanes(VectorOperators.ADD), reg = aReg.reduceLanes(VectorOperators.ADD);
+        double curv = aCurv.reduceLanes(VectorOperators.ADD);
+        for (; j < c; j++) {
+            float z = ld[src + j] + bd[bo + j], q = ex[j] * invE, sg = (float) (1.0 / (1.0 + Math.exp(z - s)));
+            sgs[j] = sg;
+            sig += q * sg;
+            reg += q * z * z;
+            curv += q * sg * (1f - sg);
+        }
+        p.sums[0] = sig;
+        p.sums[1] = reg;
+        p.sums[2] = curv;
+    }
+
+    /** d[j] = -q(sg² - S)·gs/a + λ·gs·q(z² - R + 2z), added into dBias too (the positive's column is set after). */
+    private static void gradient(Part p, float[] dd, int dst, float[] ld, int src, float[] bd, int bo, float[] db, int c,
+                                 float invE, float sig, float reg, float gsOverA, float regScale) {
+        float[] ex = p.tmp, sgs = p.sg;
+        int bound = S.loopBound(c), j = 0;
+        FloatVector inv = FloatVector.broadcast(S, invE), sv = FloatVector.broadcast(S, sig), rv = FloatVector.broadcast(S, reg);
+        FloatVector ga = FloatVector.broadcast(S, -gsOverA), rs = FloatVector.broadcast(S, regScale);
+        for (; j < bound; j += L) {
+            FloatVector z = FloatVector.fromArray(S, ld, src + j).add(FloatVector.fromArray(S, bd, bo + j));
+            FloatVector q = FloatVector.fromArray(S, ex, j).mul(inv), sg = FloatVector.fromArray(S, sgs, j);
+            FloatVector g = q.mul(sg.mul(sg).sub(sv)).mul(ga).add(q.mul(z.mul(z).sub(rv).add(z.mul(2f))).mul(rs));
+            g.intoArray(dd, dst + j);
+            g.add(FloatVector.fromArray(S, db, j)).intoArray(db, j);
+        }
+        for (; j < c; j++) {
+            float z = ld[src + j] + bd[bo + j], q = ex[j] * invE, sg = sgs[j];
+            float g = -gsOverA * q * (sg * sg - sig) + regScale * q * (z * z - reg + 2f * z);
+            dd[dst + j] = g;
+            db[j] += g;
+        }
     }
 }
