@@ -112,9 +112,12 @@ public final class Experiment {
         }
         TrainingResult result = trainer.fit(trainSeqs, valid, validation, listener,
                 new Checkpointing(checkpointDir, checkpointEvery, fingerprint, stop, stopDir), state);
-        Evaluator evaluator = new Evaluator(backend, data.numItems());
-        Metrics testMetrics = evaluator.evaluate(trainer.scorer(), test, protocol);
-        Metrics popularity = evaluator.evaluate(new PopularityScorer(backend, popularityCounts(data.numItems(), split)), test, protocol);
+        Metrics testMetrics, popularity;
+        try (Evaluator evaluator = new Evaluator(backend, data.numItems());
+             PopularityScorer pop = new PopularityScorer(backend, popularityCounts(data.numItems(), split))) {
+            testMetrics = evaluator.evaluate(trainer.scorer(), test, protocol);
+            popularity = evaluator.evaluate(pop, test, protocol);
+        }
 
         List<String> items = new ArrayList<>(data.numItems());
         for (int i = 1; i <= data.numItems(); i++) items.add(data.itemId(i));

@@ -237,7 +237,7 @@ public final class TrainingBuilder {
         Dataset data = dataset != null ? dataset
                 : file != null ? DataReader.read(file, readOptions)
                 : SyntheticData.generate(SyntheticConfig.defaults());
-        try (Backend b = chosen.provider().create(options)) {
+        try (Backend b = chosen.create(options)) {
             Map<String, String> info = new LinkedHashMap<>();
             info.put("dataset", data.source());
             info.put("backend", b.name());

@@ -48,7 +48,8 @@ final class LineFormat {
             case AUTO -> throw new IllegalStateException("unreachable");
         };
         if (opts.filtersRating() && lf.ratingCol < 0) {
-            throw new IllegalArgumentException("a minimum rating was given but format " + f + " has no rating column");
+            String which = opts.format() == Format.AUTO ? "the file's format, detected as " + f + " from line " + lineNo + "," : "format " + f;
+            throw new IllegalArgumentException(file + ": a minimum rating was given but " + which + " has no rating column");
         }
         return lf;
     }

@@ -21,7 +21,7 @@ import java.util.Arrays;
  * compact block over the union of the rows (an item that is both gets one row and so one Adam update); the output
  * biases keep their own block.
  */
-public final class SampledScoring {
+public final class SampledScoring implements AutoCloseable {
     private final Backend backend;
     private final ModelConfig config;
     private final boolean bprMax;
@@ -137,8 +137,33 @@ public final class SampledScoring {
         return idx;
     }
 
+    private void free(Tensor... ts) {
+        for (Tensor t : ts) if (t != null) backend.free(t);
+    }
+
+    private void free(IntTensor... ts) {
+        for (IntTensor t : ts) if (t != null) backend.free(t);
+    }
+
+    private void freeGroupBuffers() {
+        free(cand, dCand, candBias, dCandBias, candLogQ, logits);
+        free(candIds, candGather, dLocalTarget, dLocalInput, dLocalNeg, dLocalTargetW, dLocalNegW);
+    }
+
+    /** Frees every buffer on the backend; the object must not be used afterwards. */
+    @Override
+    public void close() {
+        freeGroupBuffers();
+        free(dOutRows, dOutBias, dEmbRows);
+        free(dOutRowIds, dInRowIds);
+        cand = null;
+        dOutRows = null;
+        dEmbRows = null;
+    }
+
     private void ensure(int p) {
         if (p > tokenCap || cand == null || cand.rows() < bMax + k) {
+            freeGroupBuffers(); // a growth frees what it replaces
             tokenCap = Math.max(p, tokenCap + tokenCap / 4);
             int b = Math.max(bMax, cand == null ? 0 : cand.rows() - k), c = b + k, h = config.hiddenDim();
             cand = backend.allocate(c, h);
@@ -157,12 +182,16 @@ public final class SampledScoring {
         }
         if (outCount > outCap || dOutRows == null) {
             outCap = Math.max(outCount, outCap + outCap / 4);
+            free(dOutRows, dOutBias);
+            free(dOutRowIds);
             dOutRows = backend.allocate(outCap, config.hiddenDim());
             dOutBias = backend.allocate(outCap);
             dOutRowIds = backend.allocateInt(outCap);
         }
         if (inCount > inCap || dEmbRows == null) {
             inCap = Math.max(inCount, inCap + inCap / 4);
+            free(dEmbRows);
+            free(dInRowIds);
             dEmbRows = backend.allocate(inCap, config.embeddingDim());
             dInRowIds = backend.allocateInt(inCap);
         }

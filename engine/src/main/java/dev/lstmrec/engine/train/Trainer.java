@@ -151,7 +151,13 @@ public final class Trainer {
         if (lossKind != LossConfig.Loss.FULL && sampler == null) {
             setSamplingCounts(NegativeSampler.targetCounts(trainSequences, windows, model.numItems()));
         }
-        Evaluator evaluator = new Evaluator(backend, model.numItems());
+        try (Evaluator evaluator = new Evaluator(backend, model.numItems())) {
+            return fit(trainSequences, windows, validation, protocol, listener, checkpointing, resume, evaluator);
+        }
+    }
+
+    private TrainingResult fit(List<int[]> trainSequences, List<int[]> windows, List<EvalCase> validation, Protocol protocol,
+                               TrainingListener listener, Checkpointing checkpointing, TrainingState resume, Evaluator evaluator) {
         TrainingState st = resume == null ? new TrainingState() : restore(resume);
         boolean early = false;
         while (st.epoch <= train.epochs()) {

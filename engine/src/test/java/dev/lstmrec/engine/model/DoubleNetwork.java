@@ -3,10 +3,22 @@ package dev.lstmrec.engine.model;
 import java.util.List;
 
 /**
- * A double-precision, loop-by-loop twin of {@link LstmNetwork}'s forward and loss (no dropout), written from the
- * model's equations and nothing else, for finite-difference gradient checks.
+ * A double-precision, loop-by-loop twin of {@link LstmNetwork}'s forward and loss, written from the model's equations
+ * and nothing else, for finite-difference gradient checks. Dropout is a fixed mask given by the caller (the test draws
+ * it as the network does), so the loss is a deterministic function of the parameters. Also the sampled losses
+ * (sampled softmax with logQ, BPR-max), from their definitions.
  */
 final class DoubleNetwork {
+    /**
+     * The dropout factor (0 or 1/(1-p)) of element {@code col} of sequence {@code seq} at step {@code t} at a dropout
+     * site: 0 is the embedding output, l + 1 the output of LSTM layer l.
+     */
+    interface Mask {
+        double factor(int site, int seq, int t, int col);
+
+        Mask NONE = (site, seq, t, col) -> 1.0;
+    }
+
     private final ModelConfig cfg;
     private final ParameterLayout layout;
 
@@ -26,13 +38,13 @@ final class DoubleNetwork {
         return 1 / (1 + Math.exp(-x));
     }
 
-    /** The last layer's output at every step of one sequence. */
-    private double[][] top(double[] p, int[] seq) {
+    /** The last layer's output at every step of sequence {@code s}, dropout applied as {@code mask} says. */
+    private double[][] top(double[] p, int[] seq, int s, Mask mask) {
         int h = cfg.hiddenDim();
         double[][] x = new double[seq.length][];
         for (int t = 0; t < seq.length; t++) {
             x[t] = new double[cfg.embeddingDim()];
-            for (int j = 0; j < cfg.embeddingDim(); j++) x[t][j] = w(p, "embedding", seq[t], j);
+            for (int j = 0; j < cfg.embeddingDim(); j++) x[t][j] = w(p, "embedding", seq[t], j) * mask.factor(0, s, t, j);
         }
         for (int l = 0; l < cfg.layers(); l++) {
             String wi = ParameterLayout.layerName(l, "w_ih"), wh = ParameterLayout.layerName(l, "w_hh"), b = ParameterLayout.layerName(l, "bias");
@@ -52,7 +64,9 @@ final class DoubleNetwork {
                     c[j] = f * cPrev[j] + i * gg;
                     hh[j] = o * Math.tanh(c[j]);
                 }
-                out[t] = hh;
+                // The recurrence reads the raw output; dropout applies only to what the layer above sees.
+                out[t] = new double[h];
+                for (int j = 0; j < h; j++) out[t][j] = hh[j] * mask.factor(l + 1, s, t, j);
                 hPrev = hh;
                 cPrev = c;
             }
@@ -68,12 +82,17 @@ final class DoubleNetwork {
         return v;
     }
 
-    /** Mean cross-entropy over the positions with a target ≥ 0. */
+    /** Mean cross-entropy over the positions with a target ≥ 0, without dropout. */
     double meanLoss(double[] p, List<int[]> inputs, List<int[]> targets) {
+        return meanLoss(p, inputs, targets, Mask.NONE);
+    }
+
+    /** Mean cross-entropy over the positions with a target ≥ 0, dropout applied as {@code mask} says. */
+    double meanLoss(double[] p, List<int[]> inputs, List<int[]> targets, Mask mask) {
         double total = 0;
         int count = 0;
         for (int s = 0; s < inputs.size(); s++) {
-            double[][] x = top(p, inputs.get(s));
+            double[][] x = top(p, inputs.get(s), s, mask);
             for (int t = 0; t < x.length; t++) {
                 int target = targets.get(s)[t];
                 if (target < 0) continue;
@@ -104,7 +123,7 @@ final class DoubleNetwork {
         double[][][] x = new double[b][][];
         Integer[] order = new Integer[b];
         for (int s = 0; s < b; s++) {
-            x[s] = top(p, inputs.get(s));
+            x[s] = top(p, inputs.get(s), s, Mask.NONE);
             order[s] = s;
             steps = Math.max(steps, x[s].length);
         }
