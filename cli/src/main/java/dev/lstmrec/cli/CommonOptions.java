@@ -27,6 +27,11 @@ final class CommonOptions {
      * warning, claimed here so that it is printed plainly instead of through System.Logger).
      */
     Backend createBackend(PrintStream err) {
+        return createBackend(err, backend, threads);
+    }
+
+    /** As {@link #createBackend(PrintStream)} for a backend name and thread count resolved elsewhere (a resumed run's). */
+    Backend createBackend(PrintStream err, String backend, int threads) {
         if (threads < 0) throw new CliException("--threads must be >= 0, got " + threads);
         if (Backends.requestedName(backend).equals(Backends.AUTO)) {
             Backends.claimFallbackWarning().ifPresent(w -> err.println("lstmrec: " + w));

@@ -64,7 +64,7 @@ final class LineFormat {
         if (tabs.length == 4 && numeric(tabs[2]) && numeric(tabs[3])) return Format.ML100K; // ids may be any text
         if (t.split("[ \t]+").length == 2) return Format.SASREC;
         throw new DataFormatException(file, lineNo, "cannot detect the format from the first line \"" + abbreviate(t)
-                + "\"; pass --format (one of " + Format.names() + ")");
+                + "\"; name the format (one of " + Format.names() + ")");
     }
 
     private static boolean isGru4recHeader(String line) {

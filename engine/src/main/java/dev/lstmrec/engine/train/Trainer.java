@@ -4,6 +4,7 @@ import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.eval.EvalCase;
 import dev.lstmrec.engine.eval.Evaluator;
+import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.ModelScorer;
 import dev.lstmrec.engine.eval.Protocol;
@@ -30,8 +31,10 @@ import java.util.SplittableRandom;
  * needed to continue it is (weights, Adam moments, step, epoch).
  */
 public final class Trainer {
-    /** The validation metric that selects the best epoch. */
-    public static final String SELECTION_METRIC = "NDCG@10";
+    /** The validation metric that selects the best epoch, at cut-off {@link #SELECTION_CUTOFF}. */
+    public static final Metric SELECTION_METRIC = Metric.NDCG;
+    /** The cut-off of {@link #SELECTION_METRIC}. */
+    public static final int SELECTION_CUTOFF = 10;
 
     private final Backend backend;
     private final ModelConfig model;
@@ -165,7 +168,7 @@ public final class Trainer {
             long v0 = System.nanoTime();
             Metrics valid = evaluator.evaluate(scorer(), validation, protocol);
             double validSeconds = (System.nanoTime() - v0) / 1e9;
-            double score = valid.get(SELECTION_METRIC);
+            double score = valid.get(SELECTION_METRIC, SELECTION_CUTOFF);
             boolean improved = score > st.bestScore;
             if (improved) {
                 st.bestScore = score;
@@ -190,7 +193,7 @@ public final class Trainer {
             }
             save(st, checkpointing);
         }
-        if (st.best == null) throw new IllegalStateException("no epoch was trained (the checkpoint is already past --epochs)");
+        if (st.best == null) throw new IllegalStateException("no epoch was trained (the checkpoint is already past the epoch limit, " + train.epochs() + ")");
         backend.upload(weights.slab(), st.best, 0);
         long tokens = 0;
         double seconds = 0;
@@ -224,7 +227,7 @@ public final class Trainer {
         backend.download(st.adamM, 0, adamM.slab());
         backend.download(st.adamV, 0, adamV.slab());
         try {
-            return TrainingCheckpoints.write(dir, st, checkpointing.fingerprint());
+            return TrainingCheckpoints.write(dir, st, checkpointing.fingerprint(), checkpointing.runConfig());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a training checkpoint to " + dir + ": " + e.getMessage(), e);
         }
@@ -275,14 +278,18 @@ public final class Trainer {
         return step(batch, 0, step);
     }
 
-    /** Forward, backward, optional clipping and one Adam step; returns the batch's summed loss. */
+    /**
+     * Forward, backward, optional clipping and one Adam step; returns the batch's summed loss. The gradient norm is
+     * computed on every step (one reduction and one scalar download, small beside the step) because a NaN or
+     * infinite norm must stop training before the update: {@code norm > clip} is false for NaN.
+     */
     private double step(PackedBatch batch, int epoch, int batchIndex) {
         if (lossKind != LossConfig.Loss.FULL) return sampledStep(batch, epoch, batchIndex);
         backend.fill(grads.slab(), 0f);
         trainNet.resetLoss();
         trainNet.trainStep(batch, dropoutSeed(epoch, batchIndex));
-        float scale = clipScale(grads.slab());
-        double loss = checkedLoss(epoch, batchIndex);
+        float scale = checkedScale(epoch, batchIndex, grads.slab());
+        double loss = lastLoss;
         step++;
         backend.adamUpdate(weights.slab(), grads.slab(), adamM.slab(), adamV.slab(), adamStep(scale));
         return loss;
@@ -311,8 +318,8 @@ public final class Trainer {
             }
         });
         trainNet.trainStep(batch, dropoutSeed(epoch, batchIndex), sampled);
-        float scale = clipScale(dense, sampled.outWeightGrad(), sampled.outBiasGrad(), sampled.embeddingGrad());
-        double loss = checkedLoss(epoch, batchIndex);
+        float scale = checkedScale(epoch, batchIndex, dense, sampled.outWeightGrad(), sampled.outBiasGrad(), sampled.embeddingGrad());
+        double loss = lastLoss;
         step++;
         AdamStep a = adamStep(scale);
         backend.adamUpdate(weights.dense(), dense, adamM.dense(), adamV.dense(), a);
@@ -331,27 +338,31 @@ public final class Trainer {
         return new AdamStep(train.lr(), TrainConfig.BETA1, TrainConfig.BETA2, TrainConfig.EPS, train.weightDecay(), step, scale);
     }
 
-    /** The global-norm clipping factor over the given gradient blocks (1 when clipping is off or not needed). */
-    private float clipScale(Tensor... gradBlocks) {
-        float scale = 1f;
-        if (train.clipNorm() > 0) {
-            backend.fill(normSq, 0f);
-            for (Tensor g : gradBlocks) backend.sumSquares(normSq, g);
-            backend.download(hostScalar, 0, normSq);
-            double norm = Math.sqrt(hostScalar[0]);
-            if (norm > train.clipNorm()) scale = (float) (train.clipNorm() / norm);
-        }
-        return scale;
-    }
+    /** The loss of the step {@link #checkedScale} last checked. */
+    private double lastLoss;
 
-    private double checkedLoss(int epoch, int batchIndex) {
+    /**
+     * The global gradient norm over the given blocks and the step's loss, both checked for divergence (the loss is left
+     * in {@link #lastLoss}); returns the clipping factor (1 when clipping is off or not needed).
+     */
+    private float checkedScale(int epoch, int batchIndex, Tensor... gradBlocks) {
+        backend.fill(normSq, 0f);
+        for (Tensor g : gradBlocks) backend.sumSquares(normSq, g);
+        backend.download(hostScalar, 0, normSq);
+        double norm = Math.sqrt(hostScalar[0]);
         backend.download(hostScalar, 0, trainNet.loss());
         double loss = hostScalar[0];
-        if (!Double.isFinite(loss)) {
-            throw new TrainingDivergedException("training loss became " + loss + " at epoch " + epoch + ", batch " + (batchIndex + 1)
-                    + "; try a lower --lr (now " + train.lr() + ") or --clip-norm 5");
-        }
-        return loss;
+        if (!Double.isFinite(loss)) throw diverged("loss", loss, epoch, batchIndex);
+        if (!Double.isFinite(norm)) throw diverged("gradient norm", norm, epoch, batchIndex);
+        lastLoss = loss;
+        return train.clipNorm() > 0 && norm > train.clipNorm() ? (float) (train.clipNorm() / norm) : 1f;
+    }
+
+    /** Library wording (no CLI flags): the CLI adds its own hint. The weights are those before this step. */
+    private TrainingDivergedException diverged(String what, double value, int epoch, int batchIndex) {
+        return new TrainingDivergedException("training diverged: the " + what + " became " + value + " at epoch " + epoch
+                + ", batch " + (batchIndex + 1) + " (step " + (step + 1) + "), before the update; lower the learning rate (now "
+                + train.lr() + ") or clip the gradient norm" + (train.clipNorm() > 0 ? " harder (now " + train.clipNorm() + ")" : ""));
     }
 
     private long dropoutSeed(int epoch, int batchIndex) {

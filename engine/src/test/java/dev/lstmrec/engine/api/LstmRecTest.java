@@ -108,7 +108,7 @@ class LstmRecTest {
     void invalidSettingsFailBeforeAnyWork() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LstmRec.trainer().data(dir.resolve("missing.tsv")).batch(0).train());
-        assertTrue(e.getMessage().contains("--batch"), e.getMessage());
+        assertTrue(e.getMessage().contains("batch must be positive") && !e.getMessage().contains("--"), e.getMessage());
         BackendUnavailableException u = assertThrows(BackendUnavailableException.class,
                 () -> LstmRec.trainer().data(dir.resolve("missing.tsv")).backend("no-such").train());
         assertTrue(u.getMessage().contains("no-such"), u.getMessage());

@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import static dev.lstmrec.engine.backend.conformance.Tolerances.DOUBLE_FORMULA_ATOL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link Metrics} against values computed by hand from the definitions (one relevant item, 0-based rank r):
@@ -21,15 +23,15 @@ class MetricsTest {
         Metrics m = Metrics.fromRanks(ranks);
         double n = ranks.length;
         assertEquals(10, m.cases());
-        assertEquals(4 / n, m.get("HR@5"), DOUBLE_FORMULA_ATOL); // 0, 1, 4, 4
-        assertEquals(6 / n, m.get("HR@10"), DOUBLE_FORMULA_ATOL); // + 5, 9
-        assertEquals(8 / n, m.get("HR@20"), DOUBLE_FORMULA_ATOL); // + 10, 19
-        assertEquals((G0 + G1 + 2 * G4) / n, m.get("NDCG@5"), DOUBLE_FORMULA_ATOL);
-        assertEquals((G0 + G1 + 2 * G4 + G5 + G9) / n, m.get("NDCG@10"), DOUBLE_FORMULA_ATOL);
-        assertEquals((G0 + G1 + 2 * G4 + G5 + G9 + G10 + G19) / n, m.get("NDCG@20"), DOUBLE_FORMULA_ATOL);
-        assertEquals((1 + 0.5 + 0.2 + 0.2) / n, m.get("MRR@5"), DOUBLE_FORMULA_ATOL);
-        assertEquals((1.9 + 1 / 6.0 + 0.1) / n, m.get("MRR@10"), DOUBLE_FORMULA_ATOL);
-        assertEquals((1.9 + 1 / 6.0 + 0.1 + 1 / 11.0 + 0.05) / n, m.get("MRR@20"), DOUBLE_FORMULA_ATOL);
+        assertEquals(4 / n, m.get(Metric.HR, 5), DOUBLE_FORMULA_ATOL); // 0, 1, 4, 4
+        assertEquals(6 / n, m.get(Metric.HR, 10), DOUBLE_FORMULA_ATOL); // + 5, 9
+        assertEquals(8 / n, m.get(Metric.HR, 20), DOUBLE_FORMULA_ATOL); // + 10, 19
+        assertEquals((G0 + G1 + 2 * G4) / n, m.get(Metric.NDCG, 5), DOUBLE_FORMULA_ATOL);
+        assertEquals((G0 + G1 + 2 * G4 + G5 + G9) / n, m.get(Metric.NDCG, 10), DOUBLE_FORMULA_ATOL);
+        assertEquals((G0 + G1 + 2 * G4 + G5 + G9 + G10 + G19) / n, m.get(Metric.NDCG, 20), DOUBLE_FORMULA_ATOL);
+        assertEquals((1 + 0.5 + 0.2 + 0.2) / n, m.get(Metric.MRR, 5), DOUBLE_FORMULA_ATOL);
+        assertEquals((1.9 + 1 / 6.0 + 0.1) / n, m.get(Metric.MRR, 10), DOUBLE_FORMULA_ATOL);
+        assertEquals((1.9 + 1 / 6.0 + 0.1 + 1 / 11.0 + 0.05) / n, m.get(Metric.MRR, 20), DOUBLE_FORMULA_ATOL);
     }
 
     @Test
@@ -37,11 +39,19 @@ class MetricsTest {
         Metrics first = Metrics.fromRanks(new int[] {0});
         Metrics miss = Metrics.fromRanks(new int[] {20, 1681});
         for (int k : Protocol.CUTOFFS) {
-            for (String name : new String[] {"HR@", "NDCG@", "MRR@"}) {
-                assertEquals(1.0, first.get(name + k), name + k);
-                assertEquals(0.0, miss.get(name + k), name + k);
+            for (Metric metric : Metric.values()) {
+                assertEquals(1.0, first.get(metric, k), metric.key(k));
+                assertEquals(0.0, miss.get(metric, k), metric.key(k));
             }
         }
-        assertEquals(0.0, Metrics.fromRanks(new int[0]).get("HR@10")); // no cases: zeros, not NaN
+        assertEquals(0.0, Metrics.fromRanks(new int[0]).get(Metric.HR, 10)); // no cases: zeros, not NaN
+    }
+
+    @Test
+    void aMetricIsReadThroughItsTypeAndReportedUnderItsKey() {
+        Metrics m = Metrics.fromRanks(new int[] {3});
+        assertEquals(m.get(Metric.NDCG, 10), m.asMap().get("NDCG@10"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.get(Metric.HR, 7));
+        assertTrue(e.getMessage().contains("HR@7"), e.getMessage());
     }
 }

@@ -2,6 +2,7 @@ package dev.lstmrec.engine.train;
 
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;
 import dev.lstmrec.engine.eval.EvalCase;
+import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.model.PackedBatch;
 import dev.lstmrec.engine.model.ParameterLayout;
@@ -62,7 +63,7 @@ class SampledTrainerTest {
             float[][] w1 = new float[1][], w2 = new float[1][];
             TrainingResult r = fit(loss, trainSeqs, valid, w1);
             // Popularity is flat on the ring (HR@5 about 5/60); the walk's next item is one of two.
-            assertTrue(r.bestValidation().get("HR@5") > 0.5, loss + " HR@5 " + r.bestValidation().get("HR@5"));
+            assertTrue(r.bestValidation().get(Metric.HR, 5) > 0.5, loss + " HR@5 " + r.bestValidation().get(Metric.HR, 5));
             fit(loss, trainSeqs, valid, w2);
             assertArrayEquals(w1[0], w2[0], loss + ": same seed, same weights");
         }
@@ -83,7 +84,7 @@ class SampledTrainerTest {
                 new LossConfig(LossConfig.Loss.SAMPLED, 12, 0.5f, 1f, 1f));
         assertThrows(IllegalArgumentException.class, () -> t.layout().entry("out.w"), "a tied model has no out.w");
         TrainingResult r = t.fit(trainSeqs, valid, TrainingListener.SILENT);
-        assertTrue(r.bestValidation().get("HR@5") > 0.5, "tied HR@5 " + r.bestValidation().get("HR@5"));
+        assertTrue(r.bestValidation().get(Metric.HR, 5) > 0.5, "tied HR@5 " + r.bestValidation().get(Metric.HR, 5));
     }
 
     @Test
