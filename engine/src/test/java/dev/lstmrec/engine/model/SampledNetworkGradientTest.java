@@ -6,6 +6,10 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static dev.lstmrec.engine.backend.conformance.Tolerances.FD_EPS;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.FORWARD_ATOL;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.MODEL_GRADIENT_ATOL;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.MODEL_GRADIENT_RTOL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,8 +97,8 @@ class SampledNetworkGradientTest {
         double[] p = new double[w.length];
         for (int i = 0; i < w.length; i++) p[i] = w[i];
         double ref = twin.meanSampledLoss(p, INPUTS, TARGETS, NEGATIVES, logQTarget, logQNeg, logq, bpr, bpreg);
-        assertEquals(ref, loss[0] / batch.predictedTokens(), 1e-5, "loss");
-        double eps = 1e-6;
+        assertEquals(ref, loss[0] / batch.predictedTokens(), FORWARD_ATOL, "loss");
+        double eps = FD_EPS;
         for (int i = 0; i < p.length; i++) {
             double keep = p[i];
             p[i] = keep + eps;
@@ -103,7 +107,7 @@ class SampledNetworkGradientTest {
             double down = twin.meanSampledLoss(p, INPUTS, TARGETS, NEGATIVES, logQTarget, logQNeg, logq, bpr, bpreg);
             p[i] = keep;
             double fd = (up - down) / (2 * eps);
-            assertTrue(Math.abs(g[i] - fd) <= 2e-5 + 2e-3 * Math.abs(fd),
+            assertTrue(Math.abs(g[i] - fd) <= MODEL_GRADIENT_ATOL + MODEL_GRADIENT_RTOL * Math.abs(fd),
                     (bpr ? "BPR-max" : "sampled softmax") + " parameter #" + i + ": backward " + g[i] + " vs finite difference " + fd);
         }
     }

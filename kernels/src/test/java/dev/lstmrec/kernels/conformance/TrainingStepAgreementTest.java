@@ -100,11 +100,11 @@ class TrainingStepAgreementTest {
                     float[][] ref = new float[1][], got = new float[1][];
                     double[] scalar = sampledLosses(new ScalarBackend(), loss, tied, ref);
                     double[] l = sampledLosses(b, loss, tied, got);
-                    for (int i = 0; i < 10; i++) assertEquals(scalar[i], l[i], 2e-4 * Math.max(1, Math.abs(scalar[i])), what + " step " + (i + 1));
+                    for (int i = 0; i < 10; i++) assertEquals(scalar[i], l[i], Tolerances.GOLDEN_LOSS_ATOL * Math.max(1, Math.abs(scalar[i])), what + " step " + (i + 1));
                     assertTrue(scalar[9] < scalar[0], what + ": the loss falls " + scalar[0] + " -> " + scalar[9]);
                     double maxDiff = 0;
                     for (int i = 0; i < ref[0].length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref[0][i] - got[0][i]));
-                    assertTrue(maxDiff < 2e-3, what + " weights after 10 steps differ from scalar by " + maxDiff);
+                    assertTrue(maxDiff < Tolerances.GOLDEN_WEIGHT_ATOL, what + " weights after 10 steps differ from scalar by " + maxDiff);
                 }
             }
         }
