@@ -53,6 +53,8 @@ public final class Trainer {
     private SampledScoring sampled;
     private NegativeSampler sampler;
     private int[] negatives;
+    /** The loss of the step {@link #checkedScale} last checked. */
+    private double lastLoss;
     private int step;
 
     /** A trainer with the full softmax. */
@@ -337,9 +339,6 @@ public final class Trainer {
     private AdamStep adamStep(float scale) {
         return new AdamStep(train.lr(), TrainConfig.BETA1, TrainConfig.BETA2, TrainConfig.EPS, train.weightDecay(), step, scale);
     }
-
-    /** The loss of the step {@link #checkedScale} last checked. */
-    private double lastLoss;
 
     /**
      * The global gradient norm over the given blocks and the step's loss, both checked for divergence (the loss is left
