@@ -19,6 +19,7 @@ import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.eval.SessionEvaluator;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.train.Checkpointing;
+import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.Trainer;
 import dev.lstmrec.engine.train.TrainingCheckpoints;
@@ -98,8 +99,14 @@ public final class Experiment {
         TrainingListener listener = plan.listener();
         Prepared prep = sessions == null ? leaveOneOut(data, protocol) : SessionExperiment.prepare(data, sessions, protocol);
         ModelConfig config = run.modelSettings().forItems(data.numItems());
-        Trainer trainer = new Trainer(backend, config, train);
+        LossConfig loss = run.lossConfig();
+        listener.onMessage("loss: " + loss.describe(config.numItems()));
+        Trainer trainer = new Trainer(backend, config, train, loss);
         String fingerprint = prep.fingerprintPrefix() + fingerprint(config, train, prep.validation(), prep.trainSeqs(), prep.valid());
+        if (trainer.loss() != LossConfig.Loss.FULL) { // full-softmax fingerprints stay as before, so their checkpoints resume
+            fingerprint += ";loss=" + trainer.loss().cliName() + "," + loss.negatives() + "," + loss.sampleAlpha() + "," + loss.logq()
+                    + "," + loss.bpreg();
+        }
         TrainingState state = null;
         if (plan.resume() != null) {
             TrainingCheckpoints.Loaded loaded = plan.resume();
@@ -125,6 +132,7 @@ public final class Experiment {
             histories[u] = data.sequence(u);
         }
         Map<String, String> modelInfo = new LinkedHashMap<>(plan.info());
+        modelInfo.put("loss", loss.describe(config.numItems()));
         modelInfo.put("best_epoch", Integer.toString(result.bestEpoch()));
         if (sessions == null) {
             modelInfo.put("test." + Metric.HR.key(10), Double.toString(testMetrics.get(Metric.HR, 10)));
