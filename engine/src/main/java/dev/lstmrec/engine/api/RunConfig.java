@@ -9,6 +9,7 @@ import dev.lstmrec.engine.data.ReadOptions;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.Json;
 import dev.lstmrec.engine.train.LrSchedule;
+import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.TrainConfig;
 
 import java.nio.file.Path;
@@ -74,6 +75,21 @@ public final class RunConfig {
         return d == null ? null : Path.of(d);
     }
 
+    /** The test log of the session-based protocol; null = leave-one-out on {@link #dataFile()}. */
+    public Path testDataFile() {
+        String d = values.get(RunOption.TEST_DATA);
+        return d == null ? null : Path.of(d);
+    }
+
+    /**
+     * How to read {@link #testDataFile()}: the same format and rating filter, without the k-core filters (test sessions
+     * are only ever cut by the model's item index, unknown items dropped, and by length).
+     */
+    public ReadOptions testReadOptions() {
+        ReadOptions o = readOptions();
+        return new ReadOptions(o.format(), o.columns(), o.delimiter(), o.header(), o.minRating(), 0, 0);
+    }
+
     /** How to read {@link #dataFile()}; throws {@link IllegalArgumentException} for invalid read settings. */
     public ReadOptions readOptions() {
         ReadOptions.Builder b = ReadOptions.builder().format(Format.fromCliName(values.get(RunOption.FORMAT)))
@@ -91,7 +107,13 @@ public final class RunConfig {
         float embedding = values.get(RunOption.EMBEDDING_DROPOUT) != null ? floatValue(RunOption.EMBEDDING_DROPOUT) : dropout;
         float hidden = values.get(RunOption.HIDDEN_DROPOUT) != null ? floatValue(RunOption.HIDDEN_DROPOUT) : dropout;
         return new ModelSettings(intValue(RunOption.DIM), intValue(RunOption.HIDDEN), intValue(RunOption.LAYERS),
-                intValue(RunOption.MAX_LEN), embedding, hidden);
+                intValue(RunOption.MAX_LEN), embedding, hidden, booleanValue(RunOption.TIED));
+    }
+
+    /** The training loss and its sampling settings; throws {@link IllegalArgumentException} for an invalid one. */
+    public LossConfig lossConfig() {
+        return new LossConfig(LossConfig.Loss.parse(values.get(RunOption.LOSS)), intValue(RunOption.NEGATIVES),
+                floatValue(RunOption.SAMPLE_ALPHA), floatValue(RunOption.LOGQ), floatValue(RunOption.BPREG));
     }
 
     /** The optimisation settings; throws {@link IllegalArgumentException} for an invalid one. */

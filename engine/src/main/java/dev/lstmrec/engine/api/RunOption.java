@@ -19,6 +19,8 @@ import java.util.Optional;
 public enum RunOption {
     // data: where and how to read it
     DATA("data", Type.PATH, null, false),
+    // a second log whose sessions are the test set: the session-based protocol instead of leave-one-out
+    TEST_DATA("test-data", Type.PATH, null, false),
     FORMAT("format", Type.STRING, "auto", false),
     COLUMNS("columns", Type.STRING, null, false),
     DELIMITER("delimiter", Type.STRING, null, false),
@@ -34,6 +36,7 @@ public enum RunOption {
     DROPOUT("dropout", Type.FLOAT, Defaults.DROPOUT, false),
     EMBEDDING_DROPOUT("embedding-dropout", Type.FLOAT, null, false), // null = --dropout
     HIDDEN_DROPOUT("hidden-dropout", Type.FLOAT, null, false), // null = --dropout
+    TIED("tied", Type.BOOLEAN, false, false),
     // training
     BATCH("batch", Type.INT, Defaults.BATCH, false),
     LR("lr", Type.FLOAT, Defaults.LR, false),
@@ -44,6 +47,12 @@ public enum RunOption {
     WEIGHT_DECAY("weight-decay", Type.FLOAT, Defaults.WEIGHT_DECAY, false),
     CLIP_NORM("clip-norm", Type.FLOAT, Defaults.CLIP_NORM, false),
     SEED("seed", Type.LONG, Defaults.SEED, false),
+    // training loss (issue 8; defaults = LossConfig.defaults())
+    LOSS("loss", Type.STRING, "auto", false),
+    NEGATIVES("negatives", Type.INT, 2048, false),
+    SAMPLE_ALPHA("sample-alpha", Type.FLOAT, 0.5f, false),
+    LOGQ("logq", Type.FLOAT, 1.0f, false),
+    BPREG("bpreg", Type.FLOAT, 1.0f, false),
     // evaluation protocol
     EXCLUDE_SEEN("exclude-seen", Type.BOOLEAN, Defaults.EXCLUDE_SEEN, false),
     EVAL_NEGATIVES("eval-negatives", Type.INT, Defaults.EVAL_NEGATIVES, false),

@@ -14,6 +14,7 @@ import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.model.PackedBatch;
 import dev.lstmrec.engine.model.ParameterLayout;
 import dev.lstmrec.engine.model.Parameters;
+import dev.lstmrec.engine.model.SampledScoring;
 import dev.lstmrec.engine.tensor.Tensor;
 
 import java.io.IOException;
@@ -48,13 +49,28 @@ public final class Trainer {
     private final Tensor normSq;
     private final float[] hostScalar = new float[1];
     private final List<DecayRanges.Range> decayRanges;
+    private final LossConfig lossConfig;
+    private final LossConfig.Loss lossKind;
+    private SampledScoring sampled;
+    private NegativeSampler sampler;
+    private int[] negatives;
+    /** The loss of the step {@link #checkedScale} last checked. */
+    private double lastLoss;
     private int step;
     private long scheduleSteps = 1; // steps in the schedule's horizon, set by fit from the number of batches
 
+    /** A trainer with the full softmax. */
     public Trainer(Backend backend, ModelConfig model, TrainConfig train) {
+        this(backend, model, train, LossConfig.full());
+    }
+
+    /** A trainer with the loss {@code lossConfig} resolves to for this catalogue (see {@link LossConfig#resolve}). */
+    public Trainer(Backend backend, ModelConfig model, TrainConfig train, LossConfig lossConfig) {
         this.backend = backend;
         this.model = model;
         this.train = train;
+        this.lossConfig = lossConfig;
+        this.lossKind = lossConfig.resolve(model.numItems());
         this.layout = new ParameterLayout(model);
         this.weights = new Parameters(backend, model, layout);
         this.grads = new Parameters(backend, model, layout);
@@ -65,6 +81,29 @@ public final class Trainer {
         this.normSq = backend.allocate(1);
         this.decayRanges = train.weightDecay() > 0 ? DecayRanges.of(layout) : List.of(new DecayRanges.Range(0, layout.total(), false));
         backend.upload(weights.slab(), Initializer.initialWeights(model, layout, train.seed()), 0);
+    }
+
+    /** The loss this trainer trains with (auto resolved). */
+    public LossConfig.Loss loss() {
+        return lossKind;
+    }
+
+    /**
+     * Sets the item counts that the sampled losses draw negatives from and take log Q of ({@link #fit} sets them from
+     * its training windows; callers of {@link #trainBatch} with a sampled loss set them first).
+     *
+     * @param counts per output row (item - 1), how often it is a training target
+     */
+    public void setSamplingCounts(long[] counts) {
+        if (lossKind == LossConfig.Loss.FULL) return;
+        if (counts.length != model.numItems()) throw new IllegalArgumentException("counts for " + counts.length
+                + " items, the model has " + model.numItems());
+        sampler = new NegativeSampler(counts, lossConfig.sampleAlpha());
+        negatives = new int[lossConfig.negatives()];
+        if (sampled == null) {
+            sampled = new SampledScoring(backend, model, lossKind == LossConfig.Loss.BPR_MAX, lossConfig.negatives(),
+                    lossConfig.logq(), lossConfig.bpreg());
+        }
     }
 
     public ModelConfig modelConfig() {
@@ -117,6 +156,9 @@ public final class Trainer {
         List<int[]> windows = TrainingWindows.cut(trainSequences, model.maxLen());
         if (windows.isEmpty()) throw new IllegalArgumentException("no training sequence has two or more items");
         if (validation.isEmpty()) throw new IllegalArgumentException("no validation cases: every user has fewer than 3 interactions");
+        if (lossKind != LossConfig.Loss.FULL && sampler == null) {
+            setSamplingCounts(NegativeSampler.targetCounts(trainSequences, windows, model.numItems()));
+        }
         try (Evaluator evaluator = new Evaluator(backend, model.numItems())) {
             return fit(trainSequences, windows, validation, protocol, listener, checkpointing, resume, evaluator);
         }
@@ -249,26 +291,92 @@ public final class Trainer {
      * infinite norm must stop training before the update: {@code norm > clip} is false for NaN.
      */
     private double step(PackedBatch batch, int epoch, int batchIndex) {
+        if (lossKind != LossConfig.Loss.FULL) return sampledStep(batch, epoch, batchIndex);
         backend.fill(grads.slab(), 0f);
         trainNet.resetLoss();
         trainNet.trainStep(batch, dropoutSeed(epoch, batchIndex));
+        float scale = checkedScale(epoch, batchIndex, grads.slab());
+        double loss = lastLoss;
+        step++;
+        adamUpdateSlab(0, layout.total(), scale);
+        return loss;
+    }
+
+    /**
+     * The sampled-loss step: K negatives drawn for (seed, epoch, batch), the dense LSTM weights through the slab path,
+     * the item tables row by row (lazy Adam on the rows that received gradient). Zeroing, clipping and weight decay
+     * touch the dense slab part and the compact row blocks only, never all N rows.
+     */
+    private double sampledStep(PackedBatch batch, int epoch, int batchIndex) {
+        if (sampler == null) throw new IllegalStateException("a sampled loss needs setSamplingCounts before trainBatch");
+        Tensor dense = grads.dense();
+        backend.fill(dense, 0f);
+        trainNet.resetLoss();
+        sampler.draw(negatives, negatives.length, train.seed(), epoch, batchIndex);
+        sampled.prepare(batch, negatives, new SampledScoring.LogQ() {
+            @Override
+            public double target(int row) {
+                return sampler.logCount(row);
+            }
+
+            @Override
+            public double negative(int row) {
+                return sampler.logSampleWeight(row);
+            }
+        });
+        trainNet.trainStep(batch, dropoutSeed(epoch, batchIndex), sampled);
+        float scale = checkedScale(epoch, batchIndex, dense, sampled.outWeightGrad(), sampled.outBiasGrad(), sampled.embeddingGrad());
+        double loss = lastLoss;
+        step++;
+        long denseFrom = layout.entry(ParameterLayout.layerName(0, "w_ih")).offset();
+        adamUpdateSlab(denseFrom, denseFrom + dense.size(), scale);
+        // The row tables decay as DecayRanges says for their entry (out.w yes; out.b and the embedding no), lazily:
+        // only the rows this step touched. Tied: the output rows are embedding rows, updated (undecayed) with them.
+        AdamStep undecayed = adamStep(scale, false);
+        int n = model.numItems();
+        if (!model.tied()) {
+            backend.adamUpdateRows(weights.outW(), sampled.outWeightGrad(), adamM.outW(), adamV.outW(), sampled.outRowIds(),
+                    adamStep(scale, DecayRanges.decayed("out.w")));
+        }
+        backend.adamUpdateRows(weights.outB().reshape(n, 1), sampled.outBiasGrad(), adamM.outB().reshape(n, 1),
+                adamV.outB().reshape(n, 1), sampled.outRowIds(), undecayed);
+        backend.adamUpdateRows(weights.embedding(), sampled.embeddingGrad(), adamM.embedding(), adamV.embedding(),
+                sampled.embeddingRowIds(), undecayed);
+        return loss;
+    }
+
+    /** Adam over slab elements [from, to), one call per {@link DecayRanges} run so decay applies only where it says. */
+    private void adamUpdateSlab(long from, long to, float scale) {
+        for (DecayRanges.Range r : decayRanges) {
+            long a = Math.max(from, r.offset()), b = Math.min(to, r.offset() + r.size());
+            if (a >= b) continue;
+            int size = (int) (b - a);
+            backend.adamUpdate(weights.slab().view(a, size), grads.slab().view(a, size), adamM.slab().view(a, size),
+                    adamV.slab().view(a, size), adamStep(scale, r.decayed()));
+        }
+    }
+
+    /** This step's Adam settings: the learning rate scaled by the schedule, weight decay only when {@code decayed}. */
+    private AdamStep adamStep(float scale, boolean decayed) {
+        float lr = (float) (train.lr() * train.schedule().factor(step, scheduleSteps));
+        return new AdamStep(lr, TrainConfig.BETA1, TrainConfig.BETA2, TrainConfig.EPS, decayed ? train.weightDecay() : 0f, step, scale);
+    }
+
+    /**
+     * The global gradient norm over the given blocks and the step's loss, both checked for divergence (the loss is left
+     * in {@link #lastLoss}); returns the clipping factor (1 when clipping is off or not needed).
+     */
+    private float checkedScale(int epoch, int batchIndex, Tensor... gradBlocks) {
         backend.fill(normSq, 0f);
-        backend.sumSquares(normSq, grads.slab());
+        for (Tensor g : gradBlocks) backend.sumSquares(normSq, g);
         backend.download(hostScalar, 0, normSq);
         double norm = Math.sqrt(hostScalar[0]);
         backend.download(hostScalar, 0, trainNet.loss());
         double loss = hostScalar[0];
         if (!Double.isFinite(loss)) throw diverged("loss", loss, epoch, batchIndex);
         if (!Double.isFinite(norm)) throw diverged("gradient norm", norm, epoch, batchIndex);
-        float scale = train.clipNorm() > 0 && norm > train.clipNorm() ? (float) (train.clipNorm() / norm) : 1f;
-        step++;
-        float lr = (float) (train.lr() * train.schedule().factor(step, scheduleSteps));
-        for (DecayRanges.Range r : decayRanges) { // weight decay only on the weight matrices (DecayRanges says which)
-            AdamStep hp = new AdamStep(lr, TrainConfig.BETA1, TrainConfig.BETA2, TrainConfig.EPS, r.decayed() ? train.weightDecay() : 0f, step, scale);
-            backend.adamUpdate(weights.slab().view(r.offset(), r.size()), grads.slab().view(r.offset(), r.size()),
-                    adamM.slab().view(r.offset(), r.size()), adamV.slab().view(r.offset(), r.size()), hp);
-        }
-        return loss;
+        lastLoss = loss;
+        return train.clipNorm() > 0 && norm > train.clipNorm() ? (float) (train.clipNorm() / norm) : 1f;
     }
 
     /** Library wording (no CLI flags): the CLI adds its own hint. The weights are those before this step. */

@@ -18,7 +18,7 @@ public final class TrainOptions {
     private TrainOptions() {}
 
     /** Data source and computation: fixed by the tune command itself, never searched. */
-    private static final Set<RunOption> NOT_SEARCHABLE = Set.of(RunOption.DATA, RunOption.FORMAT, RunOption.COLUMNS,
+    private static final Set<RunOption> NOT_SEARCHABLE = Set.of(RunOption.DATA, RunOption.TEST_DATA, RunOption.FORMAT, RunOption.COLUMNS,
             RunOption.DELIMITER, RunOption.HEADER, RunOption.MIN_RATING, RunOption.MIN_USER_COUNT, RunOption.MIN_ITEM_COUNT,
             RunOption.BACKEND, RunOption.THREADS, RunOption.CHECKPOINT_EVERY);
 

@@ -1,13 +1,14 @@
 package dev.lstmrec.engine.tune;
 
-// The real objective: trains a trial's configuration with the Trainer on the leave-one-out split and scores it by
-// validation NDCG@10 under full ranking. Each trial keeps its training state in its own checkpoint directory, so a
-// promotion continues the trial (the schedule's horizon is the maximum epochs from the start, so stopping at a
-// rung and continuing trains exactly what one uninterrupted `train --epochs MAX` run would). The test targets are
-// not touched here; only finalRun, for the winner, evaluates them.
+// The real objective: trains a trial's configuration (its loss included, as Experiment would) with the Trainer on the
+// leave-one-out split and scores it by validation NDCG@10 under full ranking. Each trial keeps its training state in
+// its own checkpoint directory, so a promotion continues the trial (the schedule's horizon is the maximum epochs from
+// the start, so stopping at a rung and continuing trains exactly what one uninterrupted `train --epochs MAX` run
+// would). The test targets are not touched here; only finalRun, for the winner, evaluates them.
 
 import dev.lstmrec.engine.api.Experiment;
 import dev.lstmrec.engine.api.LstmRec;
+import dev.lstmrec.engine.api.RunConfig;
 import dev.lstmrec.engine.api.TrainingBuilder;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.data.Dataset;
@@ -18,6 +19,7 @@ import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.train.Checkpointing;
 import dev.lstmrec.engine.train.EpochResult;
+import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.Trainer;
 import dev.lstmrec.engine.train.TrainingCheckpoints;
@@ -96,7 +98,10 @@ public final class TrainingObjective implements Objective {
         TrainingBuilder b = builder(trial);
         ModelConfig model = b.modelSettings().forItems(data.numItems());
         TrainConfig full = horizonFixed(b.trainConfig());
-        String fingerprint = Experiment.fingerprint(model, full, validation, trainSequences, validCases);
+        RunConfig run = b.resolve();
+        LossConfig loss = run.lossConfig(); // the trial's loss, as Experiment trains it (loss/negatives/tied may be searched)
+        String fingerprint = Experiment.fingerprint(model, full, validation, trainSequences, validCases)
+                + Experiment.lossFingerprint(loss.resolve(model.numItems()), loss);
         Path dir = trialDir(trial);
         TrainingState resume = null;
         if (hasState(dir)) {
@@ -104,15 +109,15 @@ public final class TrainingObjective implements Objective {
             loaded.requireFingerprint(fingerprint);
             resume = loaded.state();
         }
-        String runConfig = b.resolve().toJson(); // stored with the state, so `train --resume TRIAL-DIR` would continue it
+        String runConfig = run.toJson(); // stored with the state, so `train --resume TRIAL-DIR` would continue it
         try (Backend backend = backends.get()) {
-            return advance(backend, model, full, fingerprint, runConfig, resume, dir, toEpoch, progress);
+            return advance(backend, model, full, loss, fingerprint, runConfig, resume, dir, toEpoch, progress);
         }
     }
 
-    private Outcome advance(Backend backend, ModelConfig model, TrainConfig full, String fingerprint, String runConfig,
+    private Outcome advance(Backend backend, ModelConfig model, TrainConfig full, LossConfig loss, String fingerprint, String runConfig,
                             TrainingState resume, Path dir, int toEpoch, Progress progress) {
-        Trainer trainer = new Trainer(backend, model, full.withEpochs(Math.min(toEpoch, full.epochs())));
+        Trainer trainer = new Trainer(backend, model, full.withEpochs(Math.min(toEpoch, full.epochs())), loss);
         TrainingListener listener = new TrainingListener() {
             @Override
             public void onEpoch(EpochResult r) {

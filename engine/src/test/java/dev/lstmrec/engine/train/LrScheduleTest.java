@@ -70,8 +70,32 @@ class LrScheduleTest {
         }
     }
 
+    @Test
+    void sampledStepsDecayTheSameParametersLazily() {
+        PackedBatch batch = PackedBatch.pack(List.of(new int[] {1, 2, 3, 4}, new int[] {5, 6, 7}), List.of(new int[] {2, 3, 4, 5}, new int[] {6, 7, 8}));
+        for (boolean tied : new boolean[] {false, true}) {
+            ModelConfig mc = new ModelConfig(30, 6, 6, 1, 10, 0f, 0f, tied);
+            LossConfig loss = new LossConfig(LossConfig.Loss.SAMPLED, 5, 0.5f, 1f, 1f);
+            float[] plain = step(mc, 0f, batch, loss), decayed = step(mc, 0.5f, batch, loss);
+            for (ParameterLayout.Entry e : new ParameterLayout(mc).entries()) {
+                boolean differs = false;
+                for (int i = 0; i < e.size(); i++) differs |= plain[(int) e.offset() + i] != decayed[(int) e.offset() + i];
+                String what = e.name() + (tied ? " (tied)" : "");
+                if (DecayRanges.decayed(e.name())) assertTrue(differs, what + " is decayed");
+                else assertFalse(differs, what + " is not decayed");
+            }
+        }
+    }
+
     private static float[] step(ModelConfig mc, float weightDecay, PackedBatch batch) {
-        Trainer t = new Trainer(new ScalarBackend(), mc, new TrainConfig(2, 0.01f, 1, 0, 3, weightDecay, 0f));
+        return step(mc, weightDecay, batch, LossConfig.full());
+    }
+
+    private static float[] step(ModelConfig mc, float weightDecay, PackedBatch batch, LossConfig loss) {
+        Trainer t = new Trainer(new ScalarBackend(), mc, new TrainConfig(2, 0.01f, 1, 0, 3, weightDecay, 0f), loss);
+        long[] counts = new long[mc.numItems()];
+        java.util.Arrays.fill(counts, 1);
+        t.setSamplingCounts(counts);
         t.trainBatch(batch);
         return t.downloadWeights();
     }

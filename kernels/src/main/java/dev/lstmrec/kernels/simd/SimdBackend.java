@@ -38,8 +38,11 @@ public final class SimdBackend extends HeapBackend {
     private final WorkerPool pool;
     private final Gemm gemm;
     private final Scoring.Part[] scoringParts;
+    private final Scoring.Queries scoringQueries = new Scoring.Queries();
     private final double[] partials;
     private float[][] biasPartials;
+    private final SampledLoss.Part[] sampledParts;
+    private final SampledLoss.Hits hits = new SampledLoss.Hits();
 
     /** Public for the provider's reflective call; use {@link SimdBackendProvider#create}. */
     public SimdBackend(BackendOptions options) {
@@ -54,6 +57,8 @@ public final class SimdBackend extends HeapBackend {
         for (int i = 0; i < threads; i++) scoringParts[i] = new Scoring.Part();
         partials = new double[threads];
         biasPartials = new float[threads][0];
+        sampledParts = new SampledLoss.Part[threads];
+        for (int i = 0; i < threads; i++) sampledParts[i] = new SampledLoss.Part();
     }
 
     @Override
@@ -276,19 +281,72 @@ public final class SimdBackend extends HeapBackend {
         });
     }
 
+    // ---- sampled training (issue 8) ------------------------------------------------------------------------------------
+
+    @Override
+    public void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
+                                           IntTensor candidates, float logqWeight, float gradScale) {
+        int[] nc = {logits.dim(0), logits.dim(1)}; // shapes checked by the checked front
+        sampledLoss(false, dLogits, dBias, loss, logits, bias, logQ, candidates, logqWeight, 0f, gradScale, nc[0], nc[1]);
+    }
+
+    @Override
+    public void bprMaxLoss(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, IntTensor candidates,
+                           float bpreg, float gradScale) {
+        int[] nc = {logits.dim(0), logits.dim(1)}; // shapes checked by the checked front
+        sampledLoss(true, dLogits, dBias, loss, logits, bias, null, candidates, 0f, bpreg, gradScale, nc[0], nc[1]);
+    }
+
+    private void sampledLoss(boolean bpr, Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
+                             IntTensor candidates, float w, float bpreg, float gradScale, int n, int c) {
+        float[] ld = f(logits), dd = f(dLogits), bd = f(bias), qd = logQ == null ? null : f(logQ);
+        int[] ids = i(candidates);
+        int lo = o(logits), doff = o(dLogits), bo = o(bias), qo = logQ == null ? 0 : o(logQ), io = o(candidates);
+        hits.build(ids, io, n, c);
+        Arrays.fill(partials, 0);
+        int parts = split(n, 4L * c, (part, r0, r1) -> {
+            SampledLoss.Part p = sampledParts[part];
+            SampledLoss.columns(p, bd, bo, qd, qo, w, ids, io, c);
+            partials[part] = bpr
+                    ? SampledLoss.bprMaxRows(p, hits, dd, doff, ld, lo, bd, bo, ids, io, c, bpreg, gradScale, r0, r1)
+                    : SampledLoss.softmaxRows(p, hits, dd, doff, ld, lo, bd, bo, qd, qo, w, ids, io, c, gradScale, r0, r1);
+        });
+        float[] gb = f(dBias);
+        for (int p = 0; p < parts; p++) addInto(gb, o(dBias), sampledParts[p].dBias, 0, c);
+        double total = 0;
+        for (double d : partials) total += d;
+        f(loss)[o(loss)] += (float) total;
+    }
+
+    @Override
+    public void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step) {
+        int[] nc = {rows.size(), param.dim(1)}; // shapes checked by the checked front
+        int n = nc[0], c = nc[1], total = param.dim(0);
+        float[] pd = f(param), gd = f(gradRows), md = f(m), vd = f(v);
+        int[] rd = i(rows);
+        int po = o(param), go = o(gradRows), mo = o(m), vo = o(v), ro = o(rows);
+        for (int k = 0; k < n; k++) Checks.index("adamUpdateRows row", rd[ro + k], total);
+        split(n, 4L * c, (part, k0, k1) -> {
+            for (int k = k0; k < k1; k++) {
+                int row = rd[ro + k] * c;
+                Adam.update(pd, po + row, gd, go + k * c, md, mo + row, vd, vo + row, step, 0, c);
+            }
+        });
+    }
+
     // ---- inference --------------------------------------------------------------------------------------------------------
 
     @Override
     public void scoreTopK(IntTensor outIndex, Tensor outScore, Tensor h, Tensor w, Tensor bias,
                           IntTensor excludeOffsets, IntTensor exclude) {
         int n = h.dim(0), hid = h.dim(1), v = w.dim(0), k = outIndex.cols();
+        if (n == 0 || k == 0) return; // nothing to select (and the lists would index bestS[k - 1])
         float[] hd = f(h), wd = f(w), bd = f(bias), sd = f(outScore);
-        int[] xi = i(outIndex), off = i(excludeOffsets), ex = i(exclude);
-        int xo = o(outIndex), so = o(outScore), ho = o(h), wo = o(w), bo = o(bias), offo = o(excludeOffsets);
-        int exo = o(exclude);
-        if (k == 0) return; // nothing to select (and Scoring would index bestS[k - 1])
-        split(n, 2L * v * Math.max(1, hid), (part, r0, r1) -> Scoring.topK(scoringParts[part], gemm.workspace(part),
-                xi, xo, sd, so, hd, ho, wd, wo, bd, bo, off, offo, ex, exo, hid, v, k, r0, r1));
+        int[] xi = i(outIndex);
+        int wo = o(w), bo = o(bias);
+        scoringQueries.prepare(hd, o(h), n, hid, v, i(excludeOffsets), o(excludeOffsets), i(exclude), o(exclude), null, 0);
+        int parts = itemSplit(n, v, hid, (part, j0, j1) -> Scoring.topK(scoringParts[part], scoringQueries, wd, wo, bd, bo, k, j0, j1));
+        for (int r = 0; r < n; r++) Scoring.mergeTopK(scoringParts, parts, r, k, xi, o(outIndex) + r * k, sd, o(outScore) + r * k);
     }
 
     @Override
@@ -303,9 +361,39 @@ public final class SimdBackend extends HeapBackend {
             int t = tg[tgo + r];
             Checks.index("scoreRank target", t, v);
         }
-        long perRow = mode == RankMode.CANDIDATES ? 2L * hid * Math.max(1, list.size() / Math.max(1, n)) : 2L * v * hid;
-        split(n, perRow, (part, r0, r1) -> Scoring.rank(scoringParts[part], gemm.workspace(part), rk, rko, hd, ho,
-                wd, wo, bd, bo, tg, tgo, off, offo, li, lio, mode, hid, v, r0, r1));
+        if (n == 0) return;
+        if (mode == RankMode.CANDIDATES) {
+            long perRow = 2L * hid * Math.max(1, list.size() / n);
+            split(n, perRow, (part, r0, r1) -> Scoring.rankCandidates(scoringParts[part], rk, rko, hd, ho, wd, wo, bd, bo,
+                    tg, tgo, off, offo, li, lio, hid, v, r0, r1));
+            return;
+        }
+        Scoring.Queries q = scoringQueries;
+        q.prepare(hd, ho, n, hid, v, off, offo, li, lio, tg, tgo);
+        for (int r = 0; r < n; r++) q.targetScore[r] = q.score(r, wd, wo, bd, bo, tg[tgo + r]);
+        int parts = itemSplit(n, v, hid, (part, j0, j1) -> Scoring.countAtLeast(scoringParts[part], q, wd, wo, bd, bo, j0, j1));
+        for (int r = 0; r < n; r++) rk[rko + r] = Scoring.rankFromCounts(scoringParts, parts, q, r, wd, wo, bd, bo);
+    }
+
+    /**
+     * Runs a scoring pass split by items: each part gets a contiguous range of output rows (a multiple of the
+     * micro-kernel height), as many parts as the 2·n·V·H FLOPs justify; returns the number of parts.
+     */
+    private int itemSplit(int n, int v, int hid, Slice slice) {
+        long flops = 2L * n * v * Math.max(1, hid);
+        int parts = (int) Math.min(Math.min(threads, Math.max(1, v / Gemm.MR)), Math.max(1, flops / Gemm.PARALLEL_FLOPS));
+        if (parts <= 1) {
+            slice.run(0, 0, v);
+            return 1;
+        }
+        pool.run(parts, p -> slice.run(p, itemBound(v, p, parts), itemBound(v, p + 1, parts)));
+        return parts;
+    }
+
+    private static int itemBound(int v, int p, int parts) {
+        if (p >= parts) return v;
+        int j = (int) ((long) v * p / parts);
+        return j - j % Gemm.MR;
     }
 
     @Override
