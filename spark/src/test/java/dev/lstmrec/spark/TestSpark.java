@@ -25,11 +25,22 @@ final class TestSpark {
                     .config("spark.default.parallelism", "2")
                     .config("spark.driver.bindAddress", "127.0.0.1")
                     .config("spark.driver.host", "127.0.0.1")
+                    .config("spark.sql.warehouse.dir", warehouse())
                     .getOrCreate();
             session.sparkContext().setLogLevel("WARN");
             Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
         }
         return session;
+    }
+
+    private static String warehouse() {
+        try {
+            Path d = Files.createTempDirectory("lstmrec-spark-warehouse");
+            d.toFile().deleteOnExit();
+            return d.toUri().toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
