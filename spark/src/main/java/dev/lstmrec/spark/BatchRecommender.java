@@ -96,7 +96,7 @@ public final class BatchRecommender {
         for (int i = 0; i < batch.size(); i++) {
             List<Row> items = new ArrayList<>(recs.get(i).size());
             for (Recommendation r : recs.get(i)) items.add(RowFactory.create(r.itemId(), r.score()));
-            out.add(RowFactory.create(batch.get(i).userId(), items));
+            out.add(RowFactory.create(batch.get(i).userId(), scala.jdk.javaapi.CollectionConverters.asScala(items))); // Rows hold Scala Seqs
         }
     }
 }

@@ -54,13 +54,13 @@ public final class DistributedEvaluator {
         int negatives = protocol.negatives();
         long seed = protocol.seed();
         try {
-            List<Tuple2<Integer, Integer>> ranks = users.mapPartitions(it -> {
+            List<Tuple2<Long, Integer>> ranks = users.mapPartitions(it -> {
                 List<UserSequence> part = new ArrayList<>();
                 while (it.hasNext()) {
                     UserSequence u = it.next();
                     if (u.evaluated()) part.add(u);
                 }
-                List<Tuple2<Integer, Integer>> out = new ArrayList<>(part.size());
+                List<Tuple2<Long, Integer>> out = new ArrayList<>(part.size());
                 if (part.isEmpty()) return out.iterator();
                 List<EvalCase> cases = new ArrayList<>(part.size());
                 for (UserSequence u : part) cases.add(caseOf(u, target));
@@ -76,8 +76,8 @@ public final class DistributedEvaluator {
                 }
                 return out.iterator();
             }).collect();
-            List<Tuple2<Integer, Integer>> sorted = new ArrayList<>(ranks);
-            sorted.sort(Comparator.comparingInt(Tuple2::_1));
+            List<Tuple2<Long, Integer>> sorted = new ArrayList<>(ranks);
+            sorted.sort(Comparator.comparingLong(Tuple2::_1));
             int[] r = new int[sorted.size()];
             for (int i = 0; i < r.length; i++) r[i] = sorted.get(i)._2();
             return Metrics.fromRanks(r);

@@ -64,7 +64,7 @@ public final class DistributedTrainer {
 
     /** The users hash-partitioned as training needs them: P partitions, users ascending within each. */
     public static JavaRDD<UserSequence> partitionUsers(JavaRDD<UserSequence> users, int partitions) {
-        JavaPairRDD<Integer, UserSequence> keyed = users.mapToPair(u -> new Tuple2<>(u.user(), u));
+        JavaPairRDD<Long, UserSequence> keyed = users.mapToPair(u -> new Tuple2<>(u.user(), u));
         return keyed.repartitionAndSortWithinPartitions(new HashPartitioner(partitions)).values();
     }
 
@@ -90,15 +90,19 @@ public final class DistributedTrainer {
         ParameterSlices slices = new ParameterSlices(config);
         int maxLen = settings.maxLen(), batch = settings.batch(), k = settings.localSteps();
         int[] batches = new int[settings.partitions()];
-        for (Tuple2<Integer, Integer> t : users.mapPartitionsWithIndex((idx, it) ->
-                List.of(new Tuple2<>(idx, RoundTask.Shard.of(it, maxLen).batches(batch))).iterator(), true).collect()) {
-            batches[t._1()] = t._2();
+        long numUsers = 0;
+        for (int[] t : users.mapPartitionsWithIndex((idx, it) -> {
+            RoundTask.Shard shard = RoundTask.Shard.of(it, maxLen);
+            return List.of(new int[] {idx, shard.batches(batch), shard.sequences().size()}).iterator();
+        }, true).collect()) {
+            batches[t[0]] = t[1];
+            numUsers += t[2];
         }
         int maxBatches = 0;
         for (int b : batches) maxBatches = Math.max(maxBatches, b);
         if (maxBatches == 0) throw new IllegalArgumentException("no training sequence has two or more items");
         int roundsPerEpoch = (maxBatches + k - 1) / k;
-        String fingerprint = settings.fingerprint() + "|items" + numItems + "|users" + users.count();
+        String fingerprint = settings.fingerprint() + "|items" + numItems + "|users" + numUsers;
         SparkTrainingState st = checkpointDir == null ? null
                 : SparkTrainingState.read(jsc.hadoopConfiguration(), checkpointDir, fingerprint, layout.total());
         if (st != null) {

@@ -126,7 +126,7 @@ public final class LstmRecModel {
     /** The single-machine model: gathers every user's history to the driver. */
     public SavedModel toSavedModel() {
         List<UserSequence> all = new ArrayList<>(users.collect());
-        all.sort((a, b) -> Integer.compare(a.user(), b.user()));
+        all.sort((a, b) -> Long.compare(a.user(), b.user()));
         List<String> ids = new ArrayList<>(all.size());
         int[][] histories = new int[all.size()][];
         for (int i = 0; i < all.size(); i++) {

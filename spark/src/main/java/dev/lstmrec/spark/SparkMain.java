@@ -110,7 +110,7 @@ public final class SparkMain {
             df = spark.read().parquet(path);
         } else if (format.equals("csv")) {
             DataFrameReader r = spark.read().option("sep", unescape(o.getOrDefault("--sep", "\t")))
-                    .option("header", o.containsKey("--header")).option("inferSchema", "true");
+                    .option("header", o.containsKey("--header")); // all strings: ids stay as written, times cast to numbers
             df = r.csv(path);
         } else {
             throw new UsageException("--format must be parquet or csv, got '" + format + "'");

@@ -16,7 +16,9 @@ import java.util.Set;
  * A check to run by hand on real data (bench/RESULTS.md, "Spark"): compares the Parquet written by
  * {@code SparkMain recommend} with what single-machine {@code lstmrec recommend --user U --k K} computes
  * ({@code Recommender.recommend(history, k, excludeSeen = true)}) for every user of the model: same items in the
- * same order, scores within float rounding. Usage: {@code RecommendCheck MODEL PARQUET K}; exit code 1 on a mismatch.
+ * same order, scores within float rounding. Usage: {@code RecommendCheck MODEL PARQUET K [RESAVE]}; exit code 1 on a
+ * mismatch. With RESAVE, the model is also loaded into Spark and saved from there ({@link LstmRecModel#save}) to that
+ * path, for serving it with {@code lstmrec serve}.
  */
 public final class RecommendCheck {
     public static void main(String[] args) throws Exception {
@@ -44,6 +46,7 @@ public final class RecommendCheck {
         }
         System.out.printf("%d rows for %d model users; %d users differ; largest score difference %.3g%n", users,
                 model.userIds().size(), mismatches, maxScoreDiff);
+        if (args.length > 3) LstmRecModel.load(TestSpark.session(), Path.of(args[0]).toUri().toString()).save(Path.of(args[3]).toUri().toString());
         TestSpark.session().stop();
         System.exit(mismatches == 0 && users == model.userIds().size() ? 0 : 1);
     }

@@ -80,9 +80,9 @@ final class TestSpark {
         }
     }
 
-    /** The log as a DataFrame with columns user, item, rating, timestamp (CSV reader, tab separated, inferred types). */
+    /** The log as a DataFrame with string columns user, item, rating, timestamp (CSV reader, tab separated), as SparkMain reads it. */
     static org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> read(Path file) {
-        return session().read().option("sep", "\t").option("inferSchema", "true").csv(file.toString())
+        return session().read().option("sep", "\t").csv(file.toString())
                 .toDF("user", "item", "rating", "timestamp");
     }
 }
