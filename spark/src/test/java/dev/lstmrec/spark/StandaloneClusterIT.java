@@ -43,7 +43,7 @@ class StandaloneClusterIT {
     Path dir;
 
     @AfterEach
-    void stopAll() throws InterruptedException {
+    void stopAll() throws InterruptedException, IOException {
         for (int i = started.size() - 1; i >= 0; i--) { // the driver first, the master last
             Process p = started.get(i);
             p.descendants().forEach(ProcessHandle::destroy);
@@ -51,6 +51,12 @@ class StandaloneClusterIT {
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        Path jars = dir.resolve("spark-home").resolve("jars"); // remove the links ourselves: JUnit warns about each one
+        if (Files.isDirectory(jars)) {
+            try (var links = Files.list(jars)) {
+                for (Path l : (Iterable<Path>) links::iterator) Files.deleteIfExists(l);
             }
         }
     }
