@@ -28,7 +28,7 @@ public final class RunTests {
             System.out.println("backend " + f.provider().name() + " (priority " + f.provider().priority() + "): "
                     + (f.probe().usable() ? "usable, " : "unavailable, ") + f.probe().reason());
             if (f.provider().name().equals("cuda") && f.probe().usable()) {
-                try (Backend cuda = f.provider().create(BackendOptions.defaults())) {
+                try (Backend cuda = f.create(BackendOptions.defaults())) {
                     System.out.println("  " + cuda.description());
                 }
             }

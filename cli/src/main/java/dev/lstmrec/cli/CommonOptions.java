@@ -22,19 +22,21 @@ final class CommonOptions {
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     boolean verbose;
 
-    /** Creates the chosen backend and says which on {@code err}; explains a scalar fallback once. */
+    /**
+     * Creates the chosen backend and says which on {@code err}; explains a scalar fallback once (the engine's own
+     * warning, claimed here so that it is printed plainly instead of through System.Logger).
+     */
     Backend createBackend(PrintStream err) {
+        return createBackend(err, backend, threads);
+    }
+
+    /** As {@link #createBackend(PrintStream)} for a backend name and thread count resolved elsewhere (a resumed run's). */
+    Backend createBackend(PrintStream err, String backend, int threads) {
         if (threads < 0) throw new CliException("--threads must be >= 0, got " + threads);
-        Backends.Found found = Backends.choose(backend);
-        String requested = Backends.requestedName(backend);
-        if (requested.equals(Backends.AUTO)) {
-            for (Backends.Found f : Backends.discover()) {
-                if (f.provider().priority() > found.provider().priority() && f.provider().name().equals("simd")) {
-                    err.println("lstmrec: SIMD backend unavailable (" + f.probe().reason() + "); using " + found.provider().name());
-                }
-            }
+        if (Backends.requestedName(backend).equals(Backends.AUTO)) {
+            Backends.claimFallbackWarning().ifPresent(w -> err.println("lstmrec: " + w));
         }
-        Backend b = found.provider().create(new BackendOptions(threads, Map.of()));
+        Backend b = Backends.create(backend, new BackendOptions(threads, Map.of()));
         err.println("lstmrec: backend " + b.name() + " (" + b.description() + ")");
         return b;
     }

@@ -31,9 +31,10 @@ final class InfoCommand implements Callable<Integer> {
                     f.probe().usable() ? "usable" : "unavailable", f.probe().reason());
         }
         String requested = Backends.requestedName(backend);
+        Backends.claimFallbackWarning(); // the table above already says why SIMD cannot run; no logged repeat
         try {
             Backends.Found chosen = Backends.choose(backend);
-            try (Backend b = chosen.provider().create(new BackendOptions(Math.max(0, threads), java.util.Map.of()))) {
+            try (Backend b = chosen.create(new BackendOptions(Math.max(0, threads), java.util.Map.of()))) {
                 System.out.println("in use (" + requested + "): " + b.name() + " — " + b.description());
             }
             return 0;

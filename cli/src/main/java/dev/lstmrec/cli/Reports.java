@@ -4,6 +4,7 @@ import dev.lstmrec.engine.api.Experiment;
 import dev.lstmrec.engine.api.ModelSettings;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.data.Dataset;
+import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.train.EpochResult;
@@ -29,8 +30,8 @@ final class Reports {
                 t.stoppedEarly() ? " (early stopping)" : "", t.tokensPerSecond(), r.seconds());
         out.println("protocol: " + protocol.describe());
         printTable(out, r.split().numEvaluated(), new String[] {"model", "popularity"}, new Metrics[] {r.test(), r.popularity()});
-        out.printf("test HR@%d: model %.4f vs popularity %.4f (%.2fx)%n", k, r.test().get("HR@" + k), r.popularity().get("HR@" + k),
-                r.test().get("HR@" + k) / Math.max(1e-12, r.popularity().get("HR@" + k)));
+        out.printf("test HR@%d: model %.4f vs popularity %.4f (%.2fx)%n", k, r.test().get(Metric.HR, k), r.popularity().get(Metric.HR, k),
+                r.test().get(Metric.HR, k) / Math.max(1e-12, r.popularity().get(Metric.HR, k)));
     }
 
     static void printTable(PrintStream out, int users, String[] names, Metrics[] metrics) {

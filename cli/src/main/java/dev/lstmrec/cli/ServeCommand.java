@@ -4,7 +4,7 @@ import dev.lstmrec.engine.api.Recommender;
 import dev.lstmrec.engine.api.SavedModel;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.data.ItemTitles;
-import dev.lstmrec.engine.serve.RecommendationServer;
+import dev.lstmrec.serve.RecommendationServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code lstmrec serve}: runs {@link RecommendationServer} on a saved model until interrupted; Ctrl-C (SIGINT) or
- * SIGTERM stops it gracefully through a shutdown hook (requests in flight are answered first).
+ * SIGTERM stops it gracefully through a shutdown hook (requests in flight are answered first). This command owns the
+ * JVM, so it is where TCP_NODELAY for the JDK HTTP server is switched on (the library never sets JVM-wide state).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Serves a model's recommendations over HTTP (JSON) until Ctrl-C.",
@@ -63,6 +64,11 @@ final class ServeCommand implements Callable<Integer> {
         if (workers < 1) throw Usage.error(spec, "--workers must be positive, got " + workers);
         if (maxBatch < 1) throw Usage.error(spec, "--max-batch must be positive, got " + maxBatch);
         if (!(maxWaitMs >= 0 && maxWaitMs <= 1000)) throw Usage.error(spec, "--max-wait-ms must be in 0..1000, got " + maxWaitMs);
+        // Before the first HttpServer exists (the JDK reads it once): without it each keep-alive answer waits ~40 ms
+        // for a delayed ACK. A value given with -D on the command line is kept.
+        if (System.getProperty(RecommendationServer.NODELAY_PROPERTY) == null) {
+            System.setProperty(RecommendationServer.NODELAY_PROPERTY, "true");
+        }
         SavedModel saved = SavedModel.load(model);
         Map<String, String> titles = items == null ? Map.of() : ItemTitles.read(items);
         Backend backend = common.createBackend(System.err);

@@ -2,8 +2,7 @@ package dev.lstmrec.cli;
 
 import dev.lstmrec.engine.api.SavedModel;
 import dev.lstmrec.engine.eval.ModelScorer;
-import dev.lstmrec.engine.io.Json;
-import dev.lstmrec.engine.serve.LoadTest;
+import dev.lstmrec.serve.LoadTest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code lstmrec serve-load}: a closed-loop load test of a running {@code lstmrec serve} on this machine. */
@@ -77,18 +75,18 @@ final class ServeLoadCommand implements Callable<Integer> {
     }
 
     private List<String> bodies(SavedModel saved) {
-        List<String> out = new ArrayList<>();
+        List<String> users = new ArrayList<>();
+        List<List<String>> histories = new ArrayList<>();
         for (int u = 0; u < saved.userIds().size(); u++) {
             int[] h = saved.histories()[u];
             if (h.length == 0) continue;
-            if (by.equals("user")) {
-                out.add(Json.write(Map.of("user", saved.userIds().get(u), "k", k)));
-            } else {
-                List<String> ids = new ArrayList<>();
+            users.add(saved.userIds().get(u));
+            List<String> ids = new ArrayList<>();
+            if (by.equals("history")) {
                 for (int item : ModelScorer.window(h, saved.config().maxLen())) ids.add(saved.itemIds().get(item - 1));
-                out.add(Json.write(Map.of("history", ids, "k", k)));
             }
+            histories.add(ids);
         }
-        return out;
+        return by.equals("user") ? LoadTest.userBodies(users, k) : LoadTest.historyBodies(histories, k);
     }
 }

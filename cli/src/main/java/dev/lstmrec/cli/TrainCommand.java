@@ -1,29 +1,36 @@
 package dev.lstmrec.cli;
 
 import dev.lstmrec.engine.api.Experiment;
-import dev.lstmrec.engine.api.ModelSettings;
+import dev.lstmrec.engine.api.LstmRec;
+import dev.lstmrec.engine.api.RunConfig;
+import dev.lstmrec.engine.api.RunOption;
+import dev.lstmrec.engine.api.TrainingBuilder;
 import dev.lstmrec.engine.backend.Backend;
-import dev.lstmrec.engine.data.Dataset;
-import dev.lstmrec.engine.data.SyntheticConfig;
-import dev.lstmrec.engine.data.SyntheticData;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.AtomicFiles;
 import dev.lstmrec.engine.io.Json;
-import dev.lstmrec.engine.train.TrainConfig;
+import dev.lstmrec.engine.train.CheckpointDirectoryInUseException;
+import dev.lstmrec.engine.train.TrainingDivergedException;
 import dev.lstmrec.engine.train.TrainingInterruptedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code lstmrec train}: read, split, train with early stopping, evaluate against popularity, save the best model. */
+/**
+ * {@code lstmrec train}: read, split, train with early stopping, evaluate against popularity, save the best model; all
+ * through {@link TrainingBuilder}. Every option named like a {@link RunOption} goes to the builder when given on the
+ * command line (the defaults agree, DefaultsAgreementTest), so a new train option needs no code here.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Trains an LSTM next-item recommender and reports leave-one-out test metrics beside the popularity baseline.",
                 "Without --data it trains on a built-in synthetic log (deterministic, with sequential structure)."})
@@ -83,7 +90,8 @@ final class TrainCommand implements Callable<Integer> {
     Path plot;
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-            description = "Save the training state here after every epoch (and --checkpoint-every batches), keeping the newest two.")
+            description = {"Save the training state and the run's settings here after every epoch (and --checkpoint-every batches),",
+                    "keeping the newest two. A new run needs an empty or new directory. With --resume: where the resumed run writes."})
     Path checkpointDir;
 
     @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N",
@@ -91,7 +99,8 @@ final class TrainCommand implements Callable<Integer> {
     int checkpointEvery;
 
     @Option(names = "--resume", paramLabel = "DIR",
-            description = "Continue the run whose checkpoints are in DIR; give the same data and model/training options.")
+            description = {"Continue the run whose checkpoints are in DIR, with the settings stored there; nothing else is needed.",
+                    "Only --epochs, --patience, --threads, --checkpoint-every, --checkpoint-dir, --model, --report, --plot, --k may differ."})
     Path resume;
 
     @Mixin
@@ -100,57 +109,74 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common = new CommonOptions();
 
+    /** Outputs of this command, remembered with the run (absolute) so that {@code --resume DIR} alone writes them again. */
+    private static final List<String> REMEMBERED = List.of("model", "report", "plot", "k");
+
     @Override
     public Integer call() throws Exception {
         PrintStream err = System.err;
         PrintStream out = System.out;
-        ModelSettings settings = new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout);
-        Usage.validated(spec, () -> settings.forItems(1)); // checks the model options before any work is done
-        TrainConfig train = Usage.validated(spec, () -> new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm));
-        if (checkpointEvery < 0) throw Usage.error(spec, "--checkpoint-every must be >= 0, got " + checkpointEvery);
-        if (checkpointEvery > 0 && checkpointDir == null && resume == null) throw Usage.error(spec, "--checkpoint-every needs --checkpoint-dir");
-        Protocol protocol = evalOptions.protocol(seed);
-        dataOptions.readOptions(); // checks the data options before any work is done
-        Dataset data;
-        if (dataOptions.data == null) {
-            data = SyntheticData.generate(SyntheticConfig.defaults());
-            err.println("lstmrec: no --data given: training on the built-in synthetic dataset (see README)");
-        } else {
-            err.println("lstmrec: reading " + dataOptions.data);
-            data = dataOptions.read();
+        TrainingBuilder builder = LstmRec.trainer().checkpointDir(checkpointDir).resume(resume);
+        ParseResult parsed = spec.commandLine().getParseResult();
+        for (OptionSpec o : spec.options()) {
+            String key = o.longestName().replaceFirst("^--", "");
+            boolean given = parsed.hasMatchedOption(o);
+            if (RunOption.byKey(key).isPresent() && given) {
+                Usage.validated(spec, () -> builder.set(RunOption.byKey(key).get(), String.valueOf((Object) o.getValue())));
+            } else if (REMEMBERED.contains(key) && (given || resume == null) && o.getValue() != null) {
+                Object v = o.getValue();
+                builder.remember(key, v instanceof Path p ? p.toAbsolutePath().normalize().toString() : String.valueOf(v));
+            }
         }
-        err.println("lstmrec: " + Reports.describe(data));
-        try (Backend backend = common.createBackend(err)) {
-            err.println("lstmrec: protocol: " + protocol.describe());
-            Map<String, String> info = new LinkedHashMap<>();
-            info.put("dataset", data.source());
-            info.put("backend", backend.name());
-            ProgressPrinter progress = new ProgressPrinter(err, System.console() != null, epochs);
-            Path stateDir = checkpointDir != null ? checkpointDir : resume;
-            Path stopDir = stateDir != null ? stateDir : model.toAbsolutePath().resolveSibling(model.getFileName() + ".checkpoints");
+        // A new run records the backend the configuration asks for (-Dlstmrec.backend, LSTMREC_BACKEND); a resumed one keeps its own.
+        if (common.backend == null && resume == null) builder.backend((String) null);
+        RunConfig run;
+        try {
+            run = builder.resolve();
+        } catch (RunConfig.ConflictException e) {
+            throw Usage.error(spec, "--" + e.option().key() + " " + RunConfig.ConflictException.shown(e.given())
+                    + " differs from the resumed run's --" + e.option().key() + " " + RunConfig.ConflictException.shown(e.stored())
+                    + "; only --epochs, --patience, --threads, --checkpoint-every (and the outputs --checkpoint-dir, --model,"
+                    + " --report, --plot, --k) may change when resuming");
+        } catch (IllegalArgumentException e) {
+            throw Usage.error(spec, Usage.asOption(e.getMessage()));
+        }
+        int k = Integer.parseInt(run.remembered("k") != null ? run.remembered("k") : Integer.toString(evalOptions.k));
+        if (k != 5 && k != 10 && k != 20) throw Usage.error(spec, "--k must be one of 5, 10, 20 for evaluation, got " + k);
+        Path model = Path.of(run.remembered("model") != null ? run.remembered("model") : this.model.toString());
+        Path report = run.remembered("report") != null ? Path.of(run.remembered("report")) : null;
+        Path plot = run.remembered("plot") != null ? Path.of(run.remembered("plot")) : null;
+        Protocol protocol = run.protocol();
+        try (Backend backend = common.createBackend(err, run.get(RunOption.BACKEND), run.intValue(RunOption.THREADS))) {
+            ProgressPrinter progress = new ProgressPrinter(err, System.console() != null, run.intValue(RunOption.EPOCHS));
+            builder.backend(backend).listener(progress)
+                    .stopDir(model.toAbsolutePath().resolveSibling(model.getFileName() + ".checkpoints"));
             Experiment.Result r;
             try (StopOnSignal stop = StopOnSignal.install()) {
                 try {
-                    r = Experiment.run(data, settings, train, protocol, backend, progress, info,
-                            stateDir, checkpointEvery, resume != null, stop::requested, stopDir);
+                    r = builder.stopWhen(stop::requested).train();
                 } catch (TrainingInterruptedException e) {
                     // Reported before the stop hook is released, so the message is out before the JVM exits.
                     err.println("lstmrec: interrupted: " + e.getMessage());
                     if (e.checkpoint() != null) {
-                        err.println("lstmrec: continue with the same command plus --resume " + e.checkpoint().getParent());
+                        err.println("lstmrec: continue with: lstmrec train --resume " + e.checkpoint().getParent());
                     }
                     return 130;
                 }
+            } catch (CheckpointDirectoryInUseException e) {
+                throw new CliException(e.getMessage() + " (continue that run with --resume " + e.directory() + ")");
+            } catch (TrainingDivergedException e) {
+                throw new TrainingDivergedException(e.getMessage() + " (options --lr and --clip-norm)");
             }
             r.model().save(model);
-            Reports.printSummary(out, r, protocol, evalOptions.k);
+            Reports.printSummary(out, r, protocol, k);
             out.println("model saved to " + model);
             if (plot != null) {
                 TrainingChart.writeTrainingChart(plot, r, TrainingChart.defaultTitle(r));
                 out.println("chart written to " + plot);
             }
             if (report != null) {
-                Map<String, Object> json = Reports.trainReport(data, r, settings, train, protocol, backend);
+                Map<String, Object> json = Reports.trainReport(r.split().dataset(), r, r.run().modelSettings(), r.run().trainConfig(), protocol, backend);
                 AtomicFiles.writeString(report, Json.writePretty(json) + "\n");
                 out.println("report written to " + report);
             }

@@ -6,6 +6,7 @@ package dev.lstmrec.cli;
 
 import dev.lstmrec.engine.api.Experiment;
 import dev.lstmrec.engine.api.ModelEvaluation;
+import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.AtomicFiles;
@@ -91,15 +92,15 @@ public final class TrainingChart {
             EpochResult e = epochs.get(i);
             x[i] = e.epoch();
             loss[i] = e.loss();
-            hr[i] = e.validation().get("HR@10");
-            ndcg[i] = e.validation().get("NDCG@10");
+            hr[i] = e.validation().get(Metric.HR, 10);
+            ndcg[i] = e.validation().get(Metric.NDCG, 10);
         }
         XYChart top = new XYChartBuilder().width(WIDTH).height(PANEL_HEIGHT).title(title)
                 .xAxisTitle("epoch").yAxisTitle("cross-entropy (nats/token)").build();
         style(top, n);
         line(top.addSeries("training loss (mean per token)", x, loss), LOSS, SeriesLines.SOLID, n);
 
-        double popHr = r.popularity().get("HR@10"), popNdcg = r.popularity().get("NDCG@10");
+        double popHr = r.popularity().get(Metric.HR, 10), popNdcg = r.popularity().get(Metric.NDCG, 10);
         int best = r.training().bestEpoch();
         XYChart bottom = new XYChartBuilder().width(WIDTH).height(PANEL_HEIGHT)
                 .title("validation metrics per epoch (kept model: epoch " + best + "); popularity baseline on the test targets")
@@ -125,12 +126,11 @@ public final class TrainingChart {
     static byte[] evaluationPng(Metrics model, Metrics popularity, String title) throws IOException {
         List<String> names = new ArrayList<>();
         List<Double> m = new ArrayList<>(), p = new ArrayList<>();
-        for (String kind : new String[] {"HR", "NDCG", "MRR"}) {
+        for (Metric metric : Metric.values()) {
             for (int k : Protocol.CUTOFFS) {
-                String name = kind + "@" + k;
-                names.add(name);
-                m.add(model.get(name));
-                p.add(popularity.get(name));
+                names.add(metric.key(k));
+                m.add(model.get(metric, k));
+                p.add(popularity.get(metric, k));
             }
         }
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(EVAL_HEIGHT).title(title)

@@ -1,5 +1,6 @@
 package dev.lstmrec.cli;
 
+import dev.lstmrec.engine.api.RunOption;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -18,7 +19,16 @@ final class Usage {
         try {
             return build.get();
         } catch (IllegalArgumentException e) {
-            throw error(spec, e.getMessage());
+            throw error(spec, asOption(e.getMessage()));
         }
+    }
+
+    /** The library names a setting by its {@link RunOption} key ("lr must be ..."); the CLI says "--lr must be ...". */
+    static String asOption(String message) {
+        if (message == null) return null;
+        for (RunOption o : RunOption.values()) {
+            if (message.startsWith(o.key() + " ")) return "--" + message;
+        }
+        return message;
     }
 }

@@ -4,11 +4,13 @@ package dev.lstmrec.cli;
 // train the same model from the same data. Read from picocli's model of TrainCommand, not from the help text.
 
 import dev.lstmrec.engine.api.Defaults;
+import dev.lstmrec.engine.api.RunOption;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 class DefaultsAgreementTest {
     private static String def(CommandSpec spec, String option) {
@@ -33,5 +35,22 @@ class DefaultsAgreementTest {
         assertEquals(Defaults.THREADS, Integer.parseInt(def(s, "--threads")));
         assertEquals(Defaults.EXCLUDE_SEEN, Boolean.parseBoolean(def(s, "--exclude-seen")));
         assertEquals(Defaults.EVAL_NEGATIVES, Integer.parseInt(def(s, "--eval-negatives")));
+    }
+
+    /**
+     * Every stored run setting is a `train` option of the same name and default, so that TrainCommand can hand the
+     * options it was given to the builder by name and a resume can compare them (backend: picocli has no default,
+     * the CLI resolves -Dlstmrec.backend / LSTMREC_BACKEND, and the stored value is the resolved name).
+     */
+    @Test
+    void everyRunSettingIsATrainOptionWithTheSameDefault() {
+        CommandSpec s = new CommandLine(new TrainCommand()).getCommandSpec();
+        for (RunOption o : RunOption.values()) {
+            CommandLine.Model.OptionSpec opt = s.findOption("--" + o.key());
+            assertNotNull(opt, "train has no option --" + o.key());
+            if (o == RunOption.BACKEND) continue;
+            String declared = opt.defaultValue() != null ? opt.defaultValue() : opt.type() == boolean.class ? "false" : null;
+            assertEquals(o.defaultValue(), o.canonical(declared), "--" + o.key());
+        }
     }
 }

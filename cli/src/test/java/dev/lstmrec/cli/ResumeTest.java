@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -23,9 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Crash safety end to end with real child JVMs: a run killed with SIGKILL mid-epoch, or stopped with SIGTERM
- * (the shutdown path Ctrl-C takes), and then resumed, ends bit-identical to an uninterrupted run on the scalar
- * backend (same weights, same test metrics).
+ * Crash safety end to end with real child JVMs: a run killed with SIGKILL mid-epoch and resumed with
+ * {@code train --resume DIR} alone, or stopped with SIGTERM (the shutdown path Ctrl-C takes) and resumed into another
+ * directory, ends bit-identical to an uninterrupted run on the scalar backend (same weights, same test metrics). A
+ * resume refuses changed fixed settings (usage error naming both values) and a new run refuses a used directory.
  */
 class ResumeTest {
     @TempDir
@@ -85,8 +88,8 @@ class ResumeTest {
         child.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no hook, no cleanup
         assertFalse(Files.exists(dir.resolve("killed.lstmrec")), "killed before the end");
 
-        args.addAll(List.of("--resume", ckpt.toString()));
-        CliTest.Result r = CliTest.run(args.toArray(String[]::new));
+        // Nothing but the directory: data, model and training settings, threads, backend and outputs come from the state.
+        CliTest.Result r = CliTest.run("train", "--resume", ckpt.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("resuming from"), r.err());
         assertSameAsReference("killed");
@@ -106,11 +109,18 @@ class ResumeTest {
         assertTrue(out.contains("stop requested") && out.contains("--resume"), out);
         Path stopDir = dir.resolve("stopped.lstmrec.checkpoints");
         assertEquals(1, stateFiles(stopDir), "one checkpoint written on the way out: " + out);
+        Matcher saved = Pattern.compile("state saved to (\\S+)").matcher(out);
+        assertTrue(saved.find(), out);
+        assertTrue(Files.exists(Path.of(saved.group(1))), "the file reported as saved exists: " + saved.group(1));
 
-        args.addAll(List.of("--resume", stopDir.toString()));
+        // The same options again are accepted beside --resume; --checkpoint-dir A --resume B reads B and writes A.
+        Path elsewhere = dir.resolve("stopped-continued");
+        args.addAll(List.of("--resume", stopDir.toString(), "--checkpoint-dir", elsewhere.toString()));
         CliTest.Result r = CliTest.run(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         assertSameAsReference("stopped");
+        assertEquals(1, stateFiles(stopDir), "the resumed directory is only read");
+        assertEquals(2, stateFiles(elsewhere), "the continued run writes to --checkpoint-dir");
     }
 
     @Test
@@ -125,8 +135,21 @@ class ResumeTest {
         changed.set(changed.indexOf("--dim") + 1, "8");
         changed.addAll(List.of("--resume", ckpt.toString()));
         CliTest.Result r = CliTest.run(changed.toArray(String[]::new));
-        assertEquals(1, r.code());
-        assertTrue(r.err().contains("other data or settings"), r.err());
+        assertEquals(2, r.code(), "a changed fixed setting is a usage error: " + r.err());
+        assertTrue(r.err().contains("--dim 8") && r.err().contains("--dim 16"), r.err());
+
+        List<String> before = Files.list(ckpt).map(Path::toString).sorted().toList();
+        List<String> fresh = trainArgs("fresh");
+        fresh.addAll(List.of("--seed", "7", "--checkpoint-dir", ckpt.toString()));
+        CliTest.Result refused = CliTest.run(fresh.toArray(String[]::new));
+        assertEquals(1, refused.code(), refused.err());
+        assertTrue(refused.err().contains("not empty") && refused.err().contains("--resume " + ckpt), refused.err());
+        assertEquals(before, Files.list(ckpt).map(Path::toString).sorted().toList(), "the earlier run's state is untouched");
+
+        CliTest.Result longer = CliTest.run("train", "--resume", ckpt.toString(), "--epochs", "2");
+        assertEquals(0, longer.code(), "--epochs may change on resume: " + longer.err());
+        Map<?, ?> report = (Map<?, ?>) Json.parse(Files.readString(dir.resolve("other.json")));
+        assertEquals(2, ((List<?>) report.get("epochs")).size(), "the remembered report path was written again");
 
         try (Stream<Path> s = Files.list(ckpt)) {
             for (Path p : s.toList()) {
@@ -135,9 +158,7 @@ class ResumeTest {
                 Files.write(p, b);
             }
         }
-        List<String> same = trainArgs("other3");
-        same.addAll(List.of("--resume", ckpt.toString()));
-        CliTest.Result corrupt = CliTest.run(same.toArray(String[]::new));
+        CliTest.Result corrupt = CliTest.run("train", "--resume", ckpt.toString());
         assertEquals(1, corrupt.code());
         assertTrue(corrupt.err().contains("checksum") || corrupt.err().contains("corrupt"), corrupt.err());
     }

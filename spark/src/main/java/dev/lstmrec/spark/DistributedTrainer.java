@@ -138,7 +138,7 @@ public final class DistributedTrainer {
             }
             Metrics valid = DistributedEvaluator.evaluate(users, config, st.weights, DistributedEvaluator.Target.VALIDATION,
                     validation, settings.backend(), settings.threads());
-            double score = valid.get(Trainer.SELECTION_METRIC);
+            double score = valid.get(Trainer.SELECTION_METRIC, Trainer.SELECTION_CUTOFF);
             boolean improved = score > st.bestScore;
             if (improved) {
                 st.bestScore = score;

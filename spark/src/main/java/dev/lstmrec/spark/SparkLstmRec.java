@@ -97,8 +97,8 @@ public final class SparkLstmRec {
         LstmRecModel model = new LstmRecModel(interactions.sparkSession(), o.config(), data.itemIds(), o.weights(), info, users)
                 .setBackend(s.backend()).setThreads(s.threads()).setExcludeSeen(s.excludeSeen());
         Metrics test = model.evaluate();
-        model.info().put("test.HR@10", Double.toString(test.get("HR@10")));
-        model.info().put("test.NDCG@10", Double.toString(test.get("NDCG@10")));
+        model.info().put("test.HR@10", Double.toString(test.get(dev.lstmrec.engine.eval.Metric.HR, 10)));
+        model.info().put("test.NDCG@10", Double.toString(test.get(dev.lstmrec.engine.eval.Metric.NDCG, 10)));
         return model;
     }
 }

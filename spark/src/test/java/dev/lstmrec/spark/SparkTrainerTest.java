@@ -88,7 +88,7 @@ class SparkTrainerTest {
             assertEquals(r.bestEpoch(), spark.bestEpoch());
             assertEquals(r.bestValidation().asMap(), spark.validation().asMap());
             for (int e = 0; e < r.epochs().size(); e++) {
-                assertEquals(r.epochs().get(e).validation().get("NDCG@10"), spark.history().get(e)[2], "epoch " + (e + 1));
+                assertEquals(r.epochs().get(e).validation().get(dev.lstmrec.engine.eval.Metric.NDCG, 10), spark.history().get(e)[2], "epoch " + (e + 1));
             }
             assertArrayEquals(t.downloadWeights(), spark.weights());
         }

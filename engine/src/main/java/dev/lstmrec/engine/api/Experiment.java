@@ -1,81 +1,88 @@
 package dev.lstmrec.engine.api;
 
+// The pipeline behind TrainingBuilder.train(), the one front door for training (the CLI's `train` runs through it):
+// split, train (with checkpoints and resume), test against the popularity baseline, package the model. Checked by
+// LstmRecTest, TrainerTest and the CLI's CliTest and ResumeTest.
+
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.data.Dataset;
 import dev.lstmrec.engine.data.LeaveOneOut;
 import dev.lstmrec.engine.data.Split;
 import dev.lstmrec.engine.eval.EvalCase;
 import dev.lstmrec.engine.eval.Evaluator;
+import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.PopularityScorer;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.model.ModelConfig;
+import dev.lstmrec.engine.train.Checkpointing;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.Trainer;
+import dev.lstmrec.engine.train.TrainingCheckpoints;
 import dev.lstmrec.engine.train.TrainingListener;
 import dev.lstmrec.engine.train.TrainingResult;
-
-import dev.lstmrec.engine.train.Checkpointing;
-import dev.lstmrec.engine.train.TrainingCheckpoints;
 import dev.lstmrec.engine.train.TrainingState;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.function.BooleanSupplier;
-import java.util.zip.CRC32C;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.zip.CRC32C;
 
 /**
- * The whole pipeline on a dataset: leave-one-out split, training with validation-based early stopping, test
- * evaluation of the best model and of the popularity baseline under the same protocol, and the model to save.
- * What {@code lstmrec train} runs; usable from code as is.
+ * The result of a training run ({@link TrainingBuilder#train()}) and the pipeline that makes it: leave-one-out split,
+ * training with validation-based early stopping, test evaluation of the best model and of the popularity baseline
+ * under the same protocol, and the model to save.
  */
 public final class Experiment {
     private Experiment() {}
 
     /**
      * @param split       the split the run used
+     * @param config      the network configuration
      * @param training    per-epoch history and the chosen epoch
      * @param test        the best model's test metrics
      * @param popularity  the popularity baseline's test metrics, same protocol
      * @param model       the best model with the data's item mapping and user histories
+     * @param seconds     wall time of this call (a resumed run counts only its own part)
+     * @param run         the run's whole configuration (after a resume: the stored one with the changes given)
      */
     public record Result(Split split, ModelConfig config, TrainingResult training, Metrics test, Metrics popularity,
-                         SavedModel model, double seconds) {}
-
-    public static Result run(Dataset data, ModelSettings settings, TrainConfig train, Protocol protocol, Backend backend,
-                             TrainingListener listener, Map<String, String> info) {
-        try {
-            return run(data, settings, train, protocol, backend, listener, info, null, 0, false, () -> false, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+                         SavedModel model, double seconds, RunConfig run) {}
 
     /**
-     * The pipeline with crash safety: training state is saved to {@code checkpointDir} after every epoch (and every
-     * {@code checkpointEvery} batches); with {@code resume} the run continues from the newest usable state there,
-     * which must have been made for the same data and settings. {@code stop} is polled after every batch; when it
-     * says stop, the state is saved to {@code checkpointDir}, or to {@code stopDir} when that is null.
+     * What a run needs besides the data and the backend, as {@link TrainingBuilder} resolved it.
+     *
+     * @param writeDir where state is saved (null = nowhere); {@code stopDir} is used on a stop when it is null
+     * @param resume   the state to continue from, or null
+     */
+    record Plan(RunConfig run, TrainingListener listener, Map<String, String> info, Path writeDir, BooleanSupplier stop,
+                Path stopDir, TrainingCheckpoints.Loaded resume) {}
+
+    /**
+     * Runs the pipeline; state is saved to {@code plan.writeDir()} after every epoch (and every checkpoint-every
+     * batches); with {@code plan.resume()} the run continues from it, which must have been made for the same data and
+     * settings.
      *
      * @throws dev.lstmrec.engine.train.TrainingInterruptedException when stopped (state saved first)
      */
-    public static Result run(Dataset data, ModelSettings settings, TrainConfig train, Protocol protocol, Backend backend,
-                             TrainingListener listener, Map<String, String> info, Path checkpointDir, int checkpointEvery,
-                             boolean resume, BooleanSupplier stop, Path stopDir) throws IOException {
+    static Result run(Dataset data, Backend backend, Plan plan) throws IOException {
         long t0 = System.nanoTime();
+        RunConfig run = plan.run();
+        TrainConfig train = run.trainConfig();
+        Protocol protocol = run.protocol();
+        TrainingListener listener = plan.listener();
         Split split = LeaveOneOut.split(data);
         if (split.numEvaluated() == 0) {
             throw new IllegalArgumentException(data.source() + ": no user has the " + LeaveOneOut.MIN_LENGTH
                     + " interactions needed for a leave-one-out split");
         }
-        ModelConfig config = settings.forItems(data.numItems());
+        ModelConfig config = run.modelSettings().forItems(data.numItems());
         List<int[]> trainSeqs = new ArrayList<>(data.numUsers());
         for (int u = 0; u < data.numUsers(); u++) trainSeqs.add(split.trainSequence(u));
         List<EvalCase> valid = new ArrayList<>(), test = new ArrayList<>();
@@ -87,18 +94,23 @@ public final class Experiment {
         Protocol validation = new Protocol(protocol.excludeSeen(), 0, protocol.seed());
         String fingerprint = fingerprint(config, train, validation, trainSeqs, valid);
         TrainingState state = null;
-        if (resume) {
-            TrainingCheckpoints.Loaded loaded = TrainingCheckpoints.readLatest(checkpointDir, fingerprint);
+        if (plan.resume() != null) {
+            TrainingCheckpoints.Loaded loaded = plan.resume();
+            loaded.requireFingerprint(fingerprint);
             for (String why : loaded.skipped()) listener.onMessage("skipped an unusable checkpoint: " + why);
             state = loaded.state();
             listener.onMessage("resuming from " + loaded.file() + " at epoch " + state.epoch() + ", batch " + (state.nextBatch() + 1)
                     + " (" + state.step() + " steps done)");
         }
-        TrainingResult result = trainer.fit(trainSeqs, valid, validation, listener,
-                new Checkpointing(checkpointDir, checkpointEvery, fingerprint, stop, stopDir), state);
-        Evaluator evaluator = new Evaluator(backend, data.numItems());
-        Metrics testMetrics = evaluator.evaluate(trainer.scorer(), test, protocol);
-        Metrics popularity = evaluator.evaluate(new PopularityScorer(backend, popularityCounts(data.numItems(), split)), test, protocol);
+        Checkpointing checkpointing = new Checkpointing(plan.writeDir(), run.intValue(RunOption.CHECKPOINT_EVERY), fingerprint,
+                run.toJson(), plan.stop(), plan.stopDir());
+        TrainingResult result = trainer.fit(trainSeqs, valid, validation, listener, checkpointing, state);
+        Metrics testMetrics, popularity;
+        try (Evaluator evaluator = new Evaluator(backend, data.numItems());
+             PopularityScorer pop = new PopularityScorer(backend, popularityCounts(data.numItems(), split))) {
+            testMetrics = evaluator.evaluate(trainer.scorer(), test, protocol);
+            popularity = evaluator.evaluate(pop, test, protocol);
+        }
 
         List<String> items = new ArrayList<>(data.numItems());
         for (int i = 1; i <= data.numItems(); i++) items.add(data.itemId(i));
@@ -108,12 +120,12 @@ public final class Experiment {
             users.add(data.userId(u));
             histories[u] = data.sequence(u);
         }
-        Map<String, String> modelInfo = new LinkedHashMap<>(info);
+        Map<String, String> modelInfo = new LinkedHashMap<>(plan.info());
         modelInfo.put("best_epoch", Integer.toString(result.bestEpoch()));
-        modelInfo.put("test.HR@10", Double.toString(testMetrics.get("HR@10")));
-        modelInfo.put("test.NDCG@10", Double.toString(testMetrics.get("NDCG@10")));
+        modelInfo.put("test." + Metric.HR.key(10), Double.toString(testMetrics.get(Metric.HR, 10)));
+        modelInfo.put("test." + Metric.NDCG.key(10), Double.toString(testMetrics.get(Metric.NDCG, 10)));
         SavedModel model = new SavedModel(config, items, users, histories, trainer.downloadWeights(), modelInfo);
-        return new Result(split, config, result, testMetrics, popularity, model, (System.nanoTime() - t0) / 1e9);
+        return new Result(split, config, result, testMetrics, popularity, model, (System.nanoTime() - t0) / 1e9, run);
     }
 
     /**

@@ -64,11 +64,15 @@ public final class ModelEvaluation {
             if (evaluated) cases.add(new EvalCase(java.util.Arrays.copyOf(s, s.length - 1), s[s.length - 1]));
         }
         if (cases.isEmpty()) throw new IllegalArgumentException("nothing to evaluate: no sequence has " + LeaveOneOut.MIN_LENGTH + " or more known items");
-        Parameters weights = new Parameters(backend, model.config(), new ParameterLayout(model.config()));
-        backend.upload(weights.slab(), model.weights(), 0);
-        Evaluator evaluator = new Evaluator(backend, n);
-        Metrics m = evaluator.evaluate(new ModelScorer(new LstmNetwork(backend, weights, null), weights), cases, protocol);
-        Metrics p = evaluator.evaluate(new PopularityScorer(backend, counts), cases, protocol);
-        return new Result(m, p, cases.size(), droppedUnknown);
+        // Everything allocated here is freed before returning: the backend may be a long-lived one of the caller's.
+        try (Parameters weights = new Parameters(backend, model.config(), new ParameterLayout(model.config()));
+             LstmNetwork network = new LstmNetwork(backend, weights, null);
+             Evaluator evaluator = new Evaluator(backend, n);
+             PopularityScorer popularity = new PopularityScorer(backend, counts)) {
+            backend.upload(weights.slab(), model.weights(), 0);
+            Metrics m = evaluator.evaluate(new ModelScorer(network, weights), cases, protocol);
+            Metrics p = evaluator.evaluate(popularity, cases, protocol);
+            return new Result(m, p, cases.size(), droppedUnknown);
+        }
     }
 }

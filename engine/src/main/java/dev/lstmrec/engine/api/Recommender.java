@@ -1,6 +1,8 @@
 package dev.lstmrec.engine.api;
 
 import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.backend.GrowingFloats;
+import dev.lstmrec.engine.backend.GrowingInts;
 import dev.lstmrec.engine.eval.ModelScorer;
 import dev.lstmrec.engine.model.LstmNetwork;
 import dev.lstmrec.engine.model.PackedBatch;
@@ -22,7 +24,8 @@ import java.util.Set;
  * backend's fused score + top-K, for one history or a batch of them in one backend pass. Thread-safe (calls are
  * serialised on the backend). Checked by RecommenderBatchTest (batched = one by one) and the serve tests.
  * A recommender made by {@link #owning} (as {@link LstmRec#recommender} does) closes its backend on {@link #close()};
- * one made with the constructor leaves the caller's backend open.
+ * one made with the constructor leaves the caller's backend open but frees every tensor it allocated there (weights,
+ * network workspace, the grow-only exclusion and output buffers, which are reused by every batch).
  */
 public final class Recommender implements AutoCloseable {
     private final SavedModel model;
@@ -31,10 +34,10 @@ public final class Recommender implements AutoCloseable {
     private final LstmNetwork network;
     private final Map<String, Integer> itemIndex;
     private final Map<String, Integer> userIndex;
-    private IntTensor offsetsBuf;
-    private IntTensor excludeBuf;
-    private IntTensor outIndexBuf;
-    private Tensor outScoreBuf;
+    private final GrowingInts offsetsBuf;
+    private final GrowingInts excludeBuf;
+    private final GrowingInts outIndexBuf;
+    private final GrowingFloats outScoreBuf;
     private final boolean ownsBackend;
     private boolean closed;
 
@@ -55,6 +58,10 @@ public final class Recommender implements AutoCloseable {
         this.weights = new Parameters(backend, model.config(), new ParameterLayout(model.config()));
         backend.upload(weights.slab(), model.weights(), 0);
         this.network = new LstmNetwork(backend, weights, null);
+        this.offsetsBuf = new GrowingInts(backend, 65);
+        this.excludeBuf = new GrowingInts(backend, 1024);
+        this.outIndexBuf = new GrowingInts(backend, 64 * 10);
+        this.outScoreBuf = new GrowingFloats(backend, 64 * 10);
         this.itemIndex = model.itemIndex();
         this.userIndex = model.userIndex();
     }
@@ -148,10 +155,9 @@ public final class Recommender implements AutoCloseable {
             for (int item : exclude.get(r)) if (item >= 1 && item <= n) ex[e++] = item - 1;
         }
         Tensor h = network.finalHidden(PackedBatch.pack(windows, null));
-        ensureBuffers(b, ex.length, kMax);
-        IntTensor offsetsT = offsetsBuf.rows(0, b + 1), exT = excludeBuf.rows(0, ex.length);
-        IntTensor outIndex = outIndexBuf.rows(0, b);
-        Tensor outScore = outScoreBuf.rows(0, b);
+        IntTensor offsetsT = offsetsBuf.view(b + 1), exT = excludeBuf.view(ex.length);
+        IntTensor outIndex = outIndexBuf.view(b, kMax);
+        Tensor outScore = outScoreBuf.view(b, kMax);
         backend.uploadInt(offsetsT, offsets, 0);
         if (ex.length > 0) backend.uploadInt(exT, ex, 0);
         backend.scoreTopK(outIndex, outScore, h, weights.outW(), weights.outB(), offsetsT, exT);
@@ -171,19 +177,6 @@ public final class Recommender implements AutoCloseable {
         return out;
     }
 
-    /** Grows the reusable exclusion and output buffers; outputs are reallocated when the batch's k changes. */
-    private void ensureBuffers(int rows, int excluded, int k) {
-        if (offsetsBuf == null || offsetsBuf.size() < rows + 1) offsetsBuf = backend.allocateInt(Math.max(rows + 1, 65));
-        if (excludeBuf == null || excludeBuf.size() < Math.max(excluded, 1)) {
-            excludeBuf = backend.allocateInt(Math.max(excluded, excludeBuf == null ? 1024 : excludeBuf.size() * 2));
-        }
-        if (outIndexBuf == null || outIndexBuf.cols() != k || outIndexBuf.rows() < rows) {
-            int cap = Math.max(rows, outIndexBuf == null ? 64 : outIndexBuf.rows());
-            outIndexBuf = backend.allocateInt(cap, k);
-            outScoreBuf = backend.allocate(cap, k);
-        }
-    }
-
     /** Convenience: external ids in, external ids out; unknown ids are an error naming them. */
     public List<Recommendation> recommend(List<String> historyIds, int k) {
         List<String> unknown = unknownItems(historyIds);
@@ -192,12 +185,24 @@ public final class Recommender implements AutoCloseable {
         return recommend(h, k, true, Set.of());
     }
 
-    /** Closes the backend when this recommender owns it (see {@link #owning}); later calls fail. Idempotent. */
+    /**
+     * Frees this recommender's tensors and closes the backend when this recommender owns it (see {@link #owning});
+     * later calls fail. Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        if (ownsBackend) backend.close();
+        try {
+            offsetsBuf.close();
+            excludeBuf.close();
+            outIndexBuf.close();
+            outScoreBuf.close();
+            network.close();
+            weights.close();
+        } finally {
+            if (ownsBackend) backend.close();
+        }
     }
 
     @Override

@@ -1,11 +1,12 @@
 package dev.lstmrec.engine.api;
 
-// A fluent mirror of `lstmrec train`'s options over Experiment.run: same defaults (Defaults), same data readers,
-// same split, protocol and model info. Checked by LstmRecTest (tiny synthetic run, then recommending from the saved
-// model) and, for the defaults, by the CLI's DefaultsAgreementTest.
+// The one front door for training from code, and what `lstmrec train` runs: every setting of RunOption (same defaults
+// as the CLI), checkpointing, resume from a directory alone, a backend by name or a caller's instance, a stop signal.
+// A new setting: one line in RunOption (stored, restored and compared on resume from then on; changeable or not),
+// a typed setter here, and its read in RunConfig where the engine's configs are built.
+// Checked by LstmRecTest, TrainingBuilderResumeTest and, through the CLI, CliTest, ResumeTest and DefaultsAgreementTest.
 
 import dev.lstmrec.engine.backend.Backend;
-import dev.lstmrec.engine.backend.BackendOptions;
 import dev.lstmrec.engine.backend.Backends;
 import dev.lstmrec.engine.data.DataReader;
 import dev.lstmrec.engine.data.Dataset;
@@ -14,216 +15,354 @@ import dev.lstmrec.engine.data.ReadOptions;
 import dev.lstmrec.engine.data.SyntheticConfig;
 import dev.lstmrec.engine.data.SyntheticData;
 import dev.lstmrec.engine.eval.Protocol;
+import dev.lstmrec.engine.io.CheckpointFormatException;
 import dev.lstmrec.engine.train.TrainConfig;
+import dev.lstmrec.engine.train.TrainingCheckpoints;
 import dev.lstmrec.engine.train.TrainingListener;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * Configures and runs one training run: read (or take) the data, split it leave-one-out, train with early stopping
  * on validation NDCG@10, evaluate the best epoch's model and the popularity baseline on the test targets. Every
- * setting starts at the {@code lstmrec train} default ({@link Defaults}); with no data given it trains on the
- * built-in synthetic dataset, as the CLI does. Settings are checked when {@link #train()} runs, with the CLI's
- * messages. Not thread-safe; a builder may be reused for several runs.
+ * setting starts at the {@code lstmrec train} default ({@link Defaults}, {@link RunOption}); with no data given it
+ * trains on the built-in synthetic dataset, as the CLI does. Settings are checked when {@link #train()} runs.
+ *
+ * <p>Crash safety: with {@link #checkpointDir} the whole training state and the run's configuration
+ * ({@link RunConfig}) are saved after every epoch (and every {@link #checkpointEvery} batches); a new run needs an
+ * empty or new directory. {@link #resume} continues the run saved in a directory with nothing else set: every
+ * setting comes from the state; a setting set here must equal the stored one unless it is
+ * {@linkplain RunOption#CHANGEABLE changeable} ({@link RunConfig.ConflictException} otherwise). A resume writes its
+ * further state to {@link #checkpointDir} when set (which must then be empty, or the same directory), else back into
+ * the resumed directory. A resume is bit-identical to an uninterrupted run on a deterministic backend with the same
+ * thread count (the stored one unless threads is set): the thread count changes the order of SIMD reductions.
+ *
+ * <p>Not thread-safe; a builder may be reused for several runs.
  */
 public final class TrainingBuilder {
-    private Path file;
-    private ReadOptions readOptions = ReadOptions.defaults();
+    private final Map<RunOption, String> given = new EnumMap<>(RunOption.class);
+    private final Map<String, String> remembered = new LinkedHashMap<>();
     private Dataset dataset;
-    private int dim = Defaults.DIM;
-    private int hidden = Defaults.HIDDEN;
-    private int layers = Defaults.LAYERS;
-    private int maxLen = Defaults.MAX_LEN;
-    private float dropout = Defaults.DROPOUT;
-    private int batch = Defaults.BATCH;
-    private float lr = Defaults.LR;
-    private int epochs = Defaults.EPOCHS;
-    private int patience = Defaults.PATIENCE;
-    private float weightDecay = Defaults.WEIGHT_DECAY;
-    private float clipNorm = Defaults.CLIP_NORM;
-    private long seed = Defaults.SEED;
-    private String backend = Defaults.BACKEND;
-    private int threads = Defaults.THREADS;
-    private boolean excludeSeen = Defaults.EXCLUDE_SEEN;
-    private int evalNegatives = Defaults.EVAL_NEGATIVES;
+    private Backend backendInstance;
+    private Path checkpointDir;
+    private Path resumeDir;
+    private Path stopDir;
+    private BooleanSupplier stop = () -> false;
     private TrainingListener listener = TrainingListener.SILENT;
 
     TrainingBuilder() {}
 
-    /** The interaction log to read ({@code --data}); replaces any {@link #dataset(Dataset)}. */
-    public TrainingBuilder data(Path file) {
-        this.file = Objects.requireNonNull(file, "file");
-        this.dataset = null;
+    /**
+     * Sets a run setting from its text form, as {@code lstmrec train --KEY VALUE} would; null unsets it (no file, no
+     * filter). The typed setters below all come here.
+     *
+     * @throws IllegalArgumentException when the value does not parse as the setting's type
+     */
+    public TrainingBuilder set(RunOption option, String value) {
+        given.put(Objects.requireNonNull(option, "option"), option.canonical(value));
         return this;
     }
 
-    /** An interaction log already in memory; replaces any {@link #data(Path)}. */
+    private TrainingBuilder set(RunOption option, Object value) {
+        return set(option, value == null ? null : String.valueOf(value));
+    }
+
+    /**
+     * Remembers a setting of the caller's own with the run (the CLI keeps its output paths here): stored in the
+     * training state and given back by {@link RunConfig#remembered} after a resume, where a new value replaces it.
+     */
+    public TrainingBuilder remember(String key, String value) {
+        remembered.put(Objects.requireNonNull(key, "key"), value);
+        return this;
+    }
+
+    /** The interaction log to read ({@code --data}); replaces any {@link #dataset(Dataset)}. */
+    public TrainingBuilder data(Path file) {
+        this.dataset = null;
+        return set(RunOption.DATA, Objects.requireNonNull(file, "file"));
+    }
+
+    /** An interaction log already in memory; replaces any {@link #data(Path)}. Not stored: give it again to resume. */
     public TrainingBuilder dataset(Dataset dataset) {
         this.dataset = Objects.requireNonNull(dataset, "dataset");
-        this.file = null;
+        given.remove(RunOption.DATA);
         return this;
     }
 
     /** The file format ({@code --format}); {@link Format#AUTO} by default. Keeps the filters already set. */
     public TrainingBuilder format(Format format) {
-        ReadOptions o = readOptions;
-        this.readOptions = new ReadOptions(Objects.requireNonNull(format, "format"), o.columns(), o.delimiter(), o.header(),
-                o.minRating(), o.minUserCount(), o.minItemCount());
-        return this;
+        return set(RunOption.FORMAT, Objects.requireNonNull(format, "format").cliName());
     }
 
     /** Everything about reading the file at once: format, generic layout, rating and k-core filters. */
     public TrainingBuilder readOptions(ReadOptions options) {
-        this.readOptions = Objects.requireNonNull(options, "options");
-        return this;
+        Objects.requireNonNull(options, "options");
+        set(RunOption.FORMAT, options.format().cliName());
+        set(RunOption.COLUMNS, options.columns().isEmpty() ? null : String.join(",", options.columns()));
+        set(RunOption.DELIMITER, options.delimiter());
+        set(RunOption.HEADER, options.header());
+        set(RunOption.MIN_RATING, options.filtersRating() ? options.minRating() : null);
+        set(RunOption.MIN_USER_COUNT, options.minUserCount());
+        return set(RunOption.MIN_ITEM_COUNT, options.minItemCount());
     }
 
     /** Embedding width d ({@code --dim}). */
     public TrainingBuilder dim(int dim) {
-        this.dim = dim;
-        return this;
+        return set(RunOption.DIM, dim);
     }
 
     /** LSTM hidden width h ({@code --hidden}). */
     public TrainingBuilder hidden(int hidden) {
-        this.hidden = hidden;
-        return this;
+        return set(RunOption.HIDDEN, hidden);
     }
 
     /** Stacked LSTM layers ({@code --layers}). */
     public TrainingBuilder layers(int layers) {
-        this.layers = layers;
-        return this;
+        return set(RunOption.LAYERS, layers);
     }
 
     /** Longest history unrolled, the BPTT truncation ({@code --max-len}). */
     public TrainingBuilder maxLen(int maxLen) {
-        this.maxLen = maxLen;
-        return this;
+        return set(RunOption.MAX_LEN, maxLen);
     }
 
     /** Dropout on embeddings and LSTM outputs ({@code --dropout}). */
     public TrainingBuilder dropout(float dropout) {
-        this.dropout = dropout;
-        return this;
+        return set(RunOption.DROPOUT, dropout);
     }
 
     /** Sequences per mini-batch ({@code --batch}). */
     public TrainingBuilder batch(int batch) {
-        this.batch = batch;
-        return this;
+        return set(RunOption.BATCH, batch);
     }
 
     /** Adam learning rate ({@code --lr}). */
     public TrainingBuilder lr(float lr) {
-        this.lr = lr;
-        return this;
+        return set(RunOption.LR, lr);
     }
 
-    /** Maximum epochs ({@code --epochs}). */
+    /** Maximum epochs ({@code --epochs}); may change on resume. */
     public TrainingBuilder epochs(int epochs) {
-        this.epochs = epochs;
-        return this;
+        return set(RunOption.EPOCHS, epochs);
     }
 
-    /** Early-stopping patience on validation NDCG@10; 0 = off ({@code --patience}). */
+    /** Early-stopping patience on validation NDCG@10; 0 = off ({@code --patience}); may change on resume. */
     public TrainingBuilder patience(int patience) {
-        this.patience = patience;
-        return this;
+        return set(RunOption.PATIENCE, patience);
     }
 
     /** Decoupled (AdamW) weight decay ({@code --weight-decay}). */
     public TrainingBuilder weightDecay(float weightDecay) {
-        this.weightDecay = weightDecay;
-        return this;
+        return set(RunOption.WEIGHT_DECAY, weightDecay);
     }
 
     /** Global gradient-norm clipping; 0 = off ({@code --clip-norm}). */
     public TrainingBuilder clipNorm(float clipNorm) {
-        this.clipNorm = clipNorm;
-        return this;
+        return set(RunOption.CLIP_NORM, clipNorm);
     }
 
     /** Seed of initialisation, shuffling, dropout and sampled negatives ({@code --seed}). */
     public TrainingBuilder seed(long seed) {
-        this.seed = seed;
-        return this;
+        return set(RunOption.SEED, seed);
     }
 
-    /** Backend name ({@code --backend}): {@code auto}, {@code scalar}, {@code simd}, {@code cuda} or a third-party one. */
+    /**
+     * Backend name ({@code --backend}): {@code auto}, {@code scalar}, {@code simd}, {@code cuda} or a third-party one;
+     * null = the configured default ({@code -Dlstmrec.backend}, {@code LSTMREC_BACKEND}, else auto).
+     */
     public TrainingBuilder backend(String backend) {
-        this.backend = backend;
+        return set(RunOption.BACKEND, backend == null ? Backends.requestedName(null) : backend);
+    }
+
+    /**
+     * Computes on {@code backend}, which the caller created (e.g. with its own warnings) and keeps: it is not closed.
+     * The run's backend and threads settings are still recorded; they should describe this instance.
+     */
+    public TrainingBuilder backend(Backend backend) {
+        this.backendInstance = Objects.requireNonNull(backend, "backend");
         return this;
     }
 
-    /** CPU worker threads; 0 = all cores ({@code --threads}). */
+    /** CPU worker threads; 0 = all cores ({@code --threads}); may change on resume (see the class comment). */
     public TrainingBuilder threads(int threads) {
-        this.threads = threads;
-        return this;
+        return set(RunOption.THREADS, threads);
     }
 
     /** Whether the user's history is removed from the ranking in validation and test ({@code --exclude-seen}). */
     public TrainingBuilder excludeSeen(boolean excludeSeen) {
-        this.excludeSeen = excludeSeen;
-        return this;
+        return set(RunOption.EXCLUDE_SEEN, excludeSeen);
     }
 
     /** 0 = test against all items; N = sampled protocol with N negatives ({@code --eval-negatives}). */
     public TrainingBuilder evalNegatives(int evalNegatives) {
-        this.evalNegatives = evalNegatives;
+        return set(RunOption.EVAL_NEGATIVES, evalNegatives);
+    }
+
+    /** Where the training state is saved ({@code --checkpoint-dir}); for a new run it must be empty or absent. */
+    public TrainingBuilder checkpointDir(Path dir) {
+        this.checkpointDir = dir;
         return this;
     }
 
-    /** Receives per-batch and per-epoch progress; silent by default. */
+    /** Also save every {@code n} batches within an epoch; 0 = only after each epoch ({@code --checkpoint-every}). */
+    public TrainingBuilder checkpointEvery(int n) {
+        return set(RunOption.CHECKPOINT_EVERY, n);
+    }
+
+    /** Continues the run saved in {@code dir} ({@code --resume}); null = a new run. See the class comment. */
+    public TrainingBuilder resume(Path dir) {
+        this.resumeDir = dir;
+        return this;
+    }
+
+    /**
+     * Polled after every batch: when it says stop, the state is saved (to the checkpoint directory, else to
+     * {@link #stopDir}) and {@link #train()} throws {@link dev.lstmrec.engine.train.TrainingInterruptedException}.
+     */
+    public TrainingBuilder stopWhen(BooleanSupplier stop) {
+        this.stop = Objects.requireNonNull(stop, "stop");
+        return this;
+    }
+
+    /**
+     * Where a stopped run without a checkpoint directory saves its state; when that directory is not empty, the first
+     * empty {@code dir-2}, {@code dir-3}, ... is used. Null (the default) = a stop saves nothing.
+     */
+    public TrainingBuilder stopDir(Path dir) {
+        this.stopDir = dir;
+        return this;
+    }
+
+    /** Receives per-batch and per-epoch progress and one-line messages; silent by default. */
     public TrainingBuilder listener(TrainingListener listener) {
         this.listener = Objects.requireNonNull(listener, "listener");
         return this;
     }
 
-    /** The network settings as configured. */
+    /** The network settings as configured (without a resumed run's stored ones). */
     public ModelSettings modelSettings() {
-        return new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout);
+        return RunConfig.of(given, remembered).modelSettings();
     }
 
     /** The optimisation settings as configured; throws {@link IllegalArgumentException} for an invalid one. */
     public TrainConfig trainConfig() {
-        return new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm);
+        return RunConfig.of(given, remembered).trainConfig();
     }
 
     /** The evaluation protocol as configured (sampled negatives are drawn from the training seed, as in the CLI). */
     public Protocol protocol() {
-        return new Protocol(excludeSeen, evalNegatives, seed);
+        return RunConfig.of(given, remembered).protocol();
     }
 
     /**
-     * Runs the training. The backend is created for the run and closed after it; the returned model holds its
-     * weights on the heap, so it can be saved ({@link SavedModel#save}) or served ({@link Recommender}).
+     * The configuration {@link #train()} will run, checked: the settings given, or with {@link #resume} the stored
+     * ones with the changeable settings given here.
      *
-     * @return the split, per-epoch history, the best model's test metrics beside the popularity baseline's, and the
-     *         model (its info records {@code dataset}, {@code backend}, {@code best_epoch} and test metrics)
+     * @throws RunConfig.ConflictException when a resume is given a fixed setting with another value
+     * @throws IllegalArgumentException    when a setting is invalid
+     * @throws IOException                 when the resume directory holds no usable state
+     */
+    public RunConfig resolve() throws IOException {
+        return resolved().run();
+    }
+
+    private record Resolved(RunConfig run, TrainingCheckpoints.Loaded state) {}
+
+    private Resolved resolved() throws IOException {
+        RunConfig fresh = RunConfig.of(given, remembered);
+        Resolved r;
+        if (resumeDir == null) {
+            r = new Resolved(fresh, null);
+        } else {
+            TrainingCheckpoints.Loaded loaded = TrainingCheckpoints.readLatest(resumeDir);
+            if (loaded.runConfig() == null) {
+                r = new Resolved(fresh, loaded); // written before configurations were stored: the settings given now apply
+            } else {
+                RunConfig stored;
+                try {
+                    stored = RunConfig.fromJson(loaded.runConfig());
+                } catch (IllegalArgumentException e) {
+                    throw new CheckpointFormatException(loaded.file().toString(), "invalid run configuration: " + e.getMessage());
+                }
+                r = new Resolved(stored.resume(given, remembered), loaded);
+            }
+        }
+        RunConfig run = r.run();
+        run.modelSettings().forItems(1);
+        run.trainConfig();
+        run.protocol();
+        run.readOptions();
+        if (run.intValue(RunOption.THREADS) < 0) throw new IllegalArgumentException("threads must be >= 0, got " + run.get(RunOption.THREADS));
+        int every = run.intValue(RunOption.CHECKPOINT_EVERY);
+        if (every < 0) throw new IllegalArgumentException("checkpoint-every must be >= 0, got " + every);
+        if (every > 0 && checkpointDir == null && resumeDir == null) {
+            throw new IllegalArgumentException("checkpoint-every needs a checkpoint directory");
+        }
+        return r;
+    }
+
+    /**
+     * Runs the training. A backend named by the settings is created for the run and closed after it; the returned
+     * model holds its weights on the heap, so it can be saved ({@link SavedModel#save}) or served ({@link Recommender}).
+     *
+     * @return the split, per-epoch history, the best model's test metrics beside the popularity baseline's, the model
+     *         (its info records {@code dataset}, {@code backend}, {@code best_epoch} and test metrics) and the run's
+     *         configuration
      * @throws IllegalArgumentException when a setting is invalid or no user has enough interactions to split
-     * @throws IOException              when the data file cannot be read or is malformed
+     * @throws RunConfig.ConflictException when a resume is given a fixed setting with another value
+     * @throws dev.lstmrec.engine.train.CheckpointDirectoryInUseException when a new run's checkpoint directory is not empty
+     * @throws IOException              when the data file cannot be read or is malformed, or no state can be resumed
      * @throws dev.lstmrec.engine.backend.BackendUnavailableException when the named backend cannot run here
+     * @throws dev.lstmrec.engine.train.TrainingInterruptedException when {@link #stopWhen} asked to stop
+     * @throws dev.lstmrec.engine.train.TrainingDivergedException when the loss or gradient norm became NaN or infinite
      */
     public Experiment.Result train() throws IOException {
-        ModelSettings settings = modelSettings();
-        settings.forItems(1); // checks the model settings before any work is done
-        TrainConfig train = trainConfig();
-        Protocol protocol = protocol();
-        BackendOptions options = new BackendOptions(threads, Map.of());
-        Backends.Found chosen = Backends.choose(backend); // an unusable backend fails before the data is read
-        Dataset data = dataset != null ? dataset
-                : file != null ? DataReader.read(file, readOptions)
-                : SyntheticData.generate(SyntheticConfig.defaults());
-        try (Backend b = chosen.provider().create(options)) {
+        Resolved resolved = resolved();
+        RunConfig run = resolved.run();
+        Path writeDir = checkpointDir != null ? checkpointDir : resumeDir;
+        if (checkpointDir != null && (resumeDir == null || !sameDirectory(checkpointDir, resumeDir))) {
+            TrainingCheckpoints.requireUnused(checkpointDir);
+        }
+        Path stopTo = writeDir == null && stopDir != null ? TrainingCheckpoints.unusedDirectory(stopDir) : null;
+        Backends.Found chosen = backendInstance != null ? null : Backends.choose(run.get(RunOption.BACKEND)); // fails before reading
+        Dataset data = data(run);
+        Backend b = backendInstance != null ? backendInstance : chosen.create(run.backendOptions());
+        try {
+            listener.onMessage("protocol: " + run.protocol().describe());
             Map<String, String> info = new LinkedHashMap<>();
             info.put("dataset", data.source());
             info.put("backend", b.name());
-            return Experiment.run(data, settings, train, protocol, b, listener, info);
+            return Experiment.run(data, b, new Experiment.Plan(run, listener, info, writeDir, stop, stopTo, resolved.state()));
+        } finally {
+            if (backendInstance == null) b.close();
         }
+    }
+
+    private Dataset data(RunConfig run) throws IOException {
+        Dataset d;
+        if (dataset != null) {
+            d = dataset;
+        } else if (run.dataFile() != null) {
+            listener.onMessage("reading " + run.dataFile());
+            d = DataReader.read(run.dataFile(), run.readOptions());
+        } else {
+            listener.onMessage("no data file given: training on the built-in synthetic dataset (see README)");
+            d = SyntheticData.generate(SyntheticConfig.defaults());
+        }
+        listener.onMessage(String.format("dataset %s: %,d users, %,d items, %,d interactions",
+                d.source(), d.numUsers(), d.numItems(), d.numInteractions()));
+        return d;
+    }
+
+    private static boolean sameDirectory(Path a, Path b) throws IOException {
+        if (Files.exists(a) && Files.exists(b)) return Files.isSameFile(a, b);
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 }

@@ -8,8 +8,18 @@ import dev.lstmrec.engine.tensor.Tensor;
  *
  * <h2>Contract (every implementation)</h2>
  * <ul>
- *   <li>Argument order: outputs, then inputs, then scalars. Shapes are checked; a tensor allocated by another
- *       backend is rejected.</li>
+ *   <li>Argument order: outputs, then inputs, then scalars.</li>
+ *   <li>Checks: a backend holds kernels only. {@link Backends#create} and {@link Backends.Found#create} return it
+ *       behind {@link CheckedBackend}, the one checked front, which rejects wrong shapes and bad scalar arguments
+ *       ({@link IllegalArgumentException}), tensors of another backend ({@link IllegalArgumentException}) and freed
+ *       tensors or a closed backend ({@link IllegalStateException}) before any kernel runs, so a kernel may assume
+ *       well-formed arguments. Checks that need the data (an embedding id, a target) stay in the kernel: they
+ *       read what only the kernel reads, and a GPU reports them at the next {@link #download}/{@link #synchronize}.</li>
+ *   <li>Lifetime: a tensor lives from {@link #allocate}/{@link #allocateInt} until {@link #free} (or
+ *       {@link #close}). {@code free} takes the tensor as allocated (not a view of part of it) and releases its memory
+ *       at once (GPU memory included); every view of it is dead from then on, and any use is rejected with an
+ *       {@link IllegalStateException}. Callers keep grow-only workspaces: allocate once per shape, reuse, free on
+ *       close, so no allocation happens per batch once warm (counted by {@link CountingBackend}'s tests).</li>
  *   <li>Shape letters: P packed tokens (rows), E embedding width, H hidden width, G = 4H gate width,
  *       V output items (item {@code j} of the catalogue is output row {@code j - 1}; padding has no row),
  *       K top-K width.</li>
@@ -38,6 +48,26 @@ public interface Backend extends AutoCloseable {
     /** A new zero-filled int tensor. */
     IntTensor allocateInt(int... shape);
 
+    /**
+     * Releases the memory of {@code t}, a tensor this backend allocated, whole (its offset 0 and full length, as
+     * {@link #allocate} returned it or a reshape of that). Views of it must not be used afterwards; a second free is
+     * an error. Pending work that reads it completes first. Null is ignored.
+     */
+    void free(Tensor t);
+
+    /** As {@link #free(Tensor)}, for an int tensor. */
+    void free(IntTensor t);
+
+    /**
+     * The identity that {@link dev.lstmrec.engine.tensor.Storage#owner()} carries for tensors this backend
+     * allocates: the backend itself, unless it delegates allocation to another backend (a wrapper such as
+     * {@link CheckedBackend} or {@link CountingBackend}, or a backend built over another one), which returns that
+     * backend's owner. The checked front rejects a tensor whose storage has a different owner.
+     */
+    default Object storageOwner() {
+        return this;
+    }
+
     /** {@code dst[i] = src[srcOffset + i]} for every element of dst. */
     void upload(Tensor dst, float[] src, int srcOffset);
 
@@ -51,7 +81,7 @@ public interface Backend extends AutoCloseable {
     /** {@code dst[i] = value}. */
     void fill(Tensor dst, float value);
 
-    /** {@code dst[i] = src[i]}; equal sizes, shapes may differ. */
+    /** {@code dst[i] = src[i]}; equal sizes, shapes may differ; dst and src may not overlap. */
     void copy(Tensor dst, Tensor src);
 
     /** Waits until all submitted work is done. */
@@ -176,7 +206,7 @@ public interface Backend extends AutoCloseable {
     void scoreRank(IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,
                    IntTensor listOffsets, IntTensor list, RankMode mode);
 
-    /** Releases the backend's memory and threads. Tensors it allocated must not be used afterwards. */
+    /** Releases the backend's memory (every tensor not yet freed) and threads. Its tensors must not be used afterwards. */
     @Override
     void close();
 }

@@ -10,8 +10,10 @@ import java.util.Arrays;
 
 /**
  * The memory half of a CPU backend: tensors in Java arrays ({@link HeapFloats}, {@link HeapInts}) owned by this
- * instance, the transfers and fills over them, and the embedding gather (a row copy). The scalar and SIMD backends share it, and the conformance
- * suite checks it through both (views at odd offsets, foreign tensors rejected).
+ * instance, their release, the transfers and fills over them, and the embedding gather (a row copy). The scalar and SIMD
+ * backends share it, and the conformance suite checks it through both (views at odd offsets, use after free). Like
+ * every backend it holds kernels only: shapes and ownership are checked once by {@link CheckedBackend}; a freed
+ * tensor still fails here ({@link HeapFloats#data()} throws) because its array is gone.
  */
 public abstract class HeapBackend implements Backend {
 
@@ -25,14 +27,22 @@ public abstract class HeapBackend implements Backend {
         return new IntTensor(new HeapInts(new int[Shape.size(shape)], this), 0, shape);
     }
 
+    @Override
+    public void free(Tensor t) {
+        if (t != null) ((HeapFloats) t.storage()).release();
+    }
+
+    @Override
+    public void free(IntTensor t) {
+        if (t != null) ((HeapInts) t.storage()).release();
+    }
+
     /** The array behind a tensor this backend allocated (index it from {@link #o(Tensor)}). */
-    protected final float[] f(Tensor t) {
-        t.checkOwner(this);
+    protected static float[] f(Tensor t) {
         return ((HeapFloats) t.storage()).data();
     }
 
-    protected final int[] i(IntTensor t) {
-        t.checkOwner(this);
+    protected static int[] i(IntTensor t) {
         return ((HeapInts) t.storage()).data();
     }
 
@@ -72,7 +82,6 @@ public abstract class HeapBackend implements Backend {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        if (dst.size() != src.size()) throw new IllegalArgumentException("copy: sizes differ " + dst + " <- " + src);
         System.arraycopy(f(src), o(src), f(dst), o(dst), src.size());
     }
 
@@ -80,7 +89,6 @@ public abstract class HeapBackend implements Backend {
     @Override
     public void embeddingForward(Tensor out, Tensor table, IntTensor ids) {
         int p = ids.size(), e = table.cols(), rows = table.rows();
-        out.expect("embedding out", p, e);
         float[] od = f(out), td = f(table);
         int[] id = i(ids);
         for (int r = 0; r < p; r++) {

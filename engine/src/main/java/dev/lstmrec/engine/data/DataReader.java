@@ -1,10 +1,7 @@
 package dev.lstmrec.engine.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,8 +11,9 @@ import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads an interaction file into a {@link Dataset}, streaming it line by line (UTF-8; {@code .gz} is decompressed on
- * the fly) so that memory is bounded by the interactions kept, never by the text. Every malformed line is a
+ * Reads an interaction file into a {@link Dataset}, streaming it line by line (strict UTF-8, a leading byte-order mark
+ * skipped, see {@link Utf8Lines}; {@code .gz} is decompressed on the fly) so that memory is bounded by the
+ * interactions kept, never by the text. Every malformed line, invalid UTF-8 included, is a
  * {@link DataFormatException} naming file and line. Checked by {@code DataReaderFormatsTest}, {@code DataReaderErrorsTest},
  * {@code FiltersTest} and, where the data is present, {@code MovieLens100kTest}.
  *
@@ -38,7 +36,7 @@ public final class DataReader {
             throw new NoSuchFileException(file.toString(), null, Files.exists(file) ? "not a regular file" : "data file not found");
         }
         Raw raw = new Raw();
-        try (BufferedReader in = open(file)) {
+        try (Utf8Lines in = open(file)) {
             readLines(file, in, opts, raw);
         } catch (DataFormatException e) {
             throw e;
@@ -53,7 +51,7 @@ public final class DataReader {
         return read(file, ReadOptions.defaults());
     }
 
-    private static BufferedReader open(Path file) throws IOException {
+    private static Utf8Lines open(Path file) throws IOException {
         InputStream s = Files.newInputStream(file);
         try {
             if (file.getFileName().toString().endsWith(".gz")) s = new GZIPInputStream(s, 1 << 16);
@@ -61,15 +59,14 @@ public final class DataReader {
             s.close();
             throw new IOException("not a readable gzip file: " + e.getMessage(), e);
         }
-        return new BufferedReader(new InputStreamReader(s, StandardCharsets.UTF_8), 1 << 16);
+        return new Utf8Lines(s, file);
     }
 
-    private static void readLines(Path file, BufferedReader in, ReadOptions opts, Raw raw) throws IOException {
+    private static void readLines(Path file, Utf8Lines in, ReadOptions opts, Raw raw) throws IOException {
         LineFormat lf = null;
         String[] fields = null;
-        long lineNo = 0;
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-            lineNo++;
+        for (String line = in.next(); line != null; line = in.next()) {
+            long lineNo = in.lineNumber();
             if (line.isBlank()) continue;
             if (lf == null) {
                 lf = LineFormat.resolve(file, lineNo, line, opts);

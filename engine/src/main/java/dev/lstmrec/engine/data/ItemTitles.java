@@ -19,7 +19,7 @@ import java.util.Map;
  * Item titles from the MovieLens catalogue files: {@code u.item} (ML-100K, {@code |}-separated), {@code movies.dat}
  * (ML-1M / 10M, {@code ::}-separated) and {@code movies.csv} (header {@code movieId,title,...}, quoted CSV). The
  * title is the second field. Text is read as UTF-8 when it is valid UTF-8, else as ISO-8859-1 (the older releases'
- * encoding). Checked by {@code ItemTitlesTest}.
+ * encoding); a leading UTF-8 byte-order mark is skipped. Checked by {@code ItemTitlesTest}.
  */
 public final class ItemTitles {
     private ItemTitles() {}
@@ -59,14 +59,16 @@ public final class ItemTitles {
         throw new DataFormatException(file, lineNo, "not a MovieLens titles file (u.item, movies.dat or movies.csv)");
     }
 
+    /** A byte-order mark says UTF-8 and is skipped; otherwise UTF-8 when valid, else ISO-8859-1. */
     private static String decode(byte[] bytes) {
+        int skip = Utf8Lines.startsWithBom(bytes, 0, bytes.length) ? Utf8Lines.BOM.length : 0;
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes, skip, bytes.length - skip)).toString();
         } catch (CharacterCodingException e) {
-            return new String(bytes, StandardCharsets.ISO_8859_1);
+            return new String(bytes, skip, bytes.length - skip, StandardCharsets.ISO_8859_1);
         }
     }
 

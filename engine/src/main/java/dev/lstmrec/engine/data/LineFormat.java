@@ -48,7 +48,8 @@ final class LineFormat {
             case AUTO -> throw new IllegalStateException("unreachable");
         };
         if (opts.filtersRating() && lf.ratingCol < 0) {
-            throw new IllegalArgumentException("a minimum rating was given but format " + f + " has no rating column");
+            String which = opts.format() == Format.AUTO ? "the file's format, detected as " + f + " from line " + lineNo + "," : "format " + f;
+            throw new IllegalArgumentException(file + ": a minimum rating was given but " + which + " has no rating column");
         }
         return lf;
     }
@@ -63,7 +64,7 @@ final class LineFormat {
         if (tabs.length == 4 && numeric(tabs[2]) && numeric(tabs[3])) return Format.ML100K; // ids may be any text
         if (t.split("[ \t]+").length == 2) return Format.SASREC;
         throw new DataFormatException(file, lineNo, "cannot detect the format from the first line \"" + abbreviate(t)
-                + "\"; pass --format (one of " + Format.names() + ")");
+                + "\"; name the format (one of " + Format.names() + ")");
     }
 
     private static boolean isGru4recHeader(String line) {

@@ -1,6 +1,7 @@
 package dev.lstmrec.engine.eval;
 
 import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.backend.GrowingInts;
 import dev.lstmrec.engine.backend.RankMode;
 import dev.lstmrec.engine.tensor.IntTensor;
 
@@ -14,15 +15,34 @@ import java.util.SplittableRandom;
  * Leave-one-out evaluation under a {@link Protocol}: ranks each case's target with the backend's fused
  * score-and-rank op and turns the ranks into {@link Metrics}. The model and the popularity baseline go through
  * exactly this code. Sampled negatives are drawn per case from a seed, so every scorer sees the same candidates.
+ * The device buffers are grow-only and reused by every pass (no allocation per batch once warm); {@link #close()}
+ * frees them.
  */
-public final class Evaluator {
+public final class Evaluator implements AutoCloseable {
     private static final int BATCH = 256;
     private final Backend backend;
     private final int numItems;
+    private final GrowingInts offsetsBuf;
+    private final GrowingInts listBuf;
+    private final GrowingInts targetsBuf;
+    private final GrowingInts ranksBuf;
 
     public Evaluator(Backend backend, int numItems) {
         this.backend = backend;
         this.numItems = numItems;
+        this.offsetsBuf = new GrowingInts(backend, BATCH + 1);
+        this.listBuf = new GrowingInts(backend, 1024);
+        this.targetsBuf = new GrowingInts(backend, BATCH);
+        this.ranksBuf = new GrowingInts(backend, BATCH);
+    }
+
+    /** Frees the device buffers (the evaluator may be used again: it reallocates). */
+    @Override
+    public void close() {
+        offsetsBuf.close();
+        listBuf.close();
+        targetsBuf.close();
+        ranksBuf.close();
     }
 
     public Metrics evaluate(Scorer scorer, List<EvalCase> cases, Protocol protocol) {
@@ -48,10 +68,10 @@ public final class Evaluator {
             }
             int[] flat = new int[offsets[n]];
             for (int r = 0; r < n; r++) System.arraycopy(lists.get(r), 0, flat, offsets[r], lists.get(r).length);
-            IntTensor off = backend.allocateInt(n + 1);
-            IntTensor list = backend.allocateInt(flat.length);
-            IntTensor tg = backend.allocateInt(n);
-            IntTensor out = backend.allocateInt(n);
+            IntTensor off = offsetsBuf.view(n + 1);
+            IntTensor list = listBuf.view(flat.length);
+            IntTensor tg = targetsBuf.view(n);
+            IntTensor out = ranksBuf.view(n);
             backend.uploadInt(off, offsets, 0);
             backend.uploadInt(list, flat, 0);
             backend.uploadInt(tg, targets, 0);
@@ -72,7 +92,7 @@ public final class Evaluator {
     }
 
     /** {@code negatives} distinct unseen items other than the target, drawn uniformly (fewer if too few exist). */
-    private int[] candidates(EvalCase c, Protocol protocol, int caseIndex) {
+    int[] candidates(EvalCase c, Protocol protocol, int caseIndex) {
         BitSet taken = new BitSet(numItems + 1);
         for (int item : c.history()) taken.set(item);
         taken.set(c.target());

@@ -30,9 +30,9 @@ public final class Metrics {
                 }
             }
             int n = Math.max(1, ranks.length);
-            m.put("HR@" + k, hr / n);
-            m.put("NDCG@" + k, ndcg / n);
-            m.put("MRR@" + k, mrr / n);
+            m.put(Metric.HR.key(k), hr / n);
+            m.put(Metric.NDCG.key(k), ndcg / n);
+            m.put(Metric.MRR.key(k), mrr / n);
         }
         return new Metrics(m, ranks.length);
     }
@@ -42,13 +42,18 @@ public final class Metrics {
         return new Metrics(new LinkedHashMap<>(values), cases);
     }
 
-    public double get(String name) {
-        Double v = values.get(name);
-        if (v == null) throw new IllegalArgumentException("no metric " + name + "; have " + values.keySet());
+    /**
+     * The value of {@code metric} at cut-off {@code k}.
+     *
+     * @throws IllegalArgumentException when {@code k} is not one of the computed cut-offs ({@link Protocol#CUTOFFS})
+     */
+    public double get(Metric metric, int k) {
+        Double v = values.get(metric.key(k));
+        if (v == null) throw new IllegalArgumentException("no metric " + metric.key(k) + "; have " + values.keySet());
         return v;
     }
 
-    /** HR@K, NDCG@K, MRR@K for K = 5, 10, 20, in that order. */
+    /** HR@K, NDCG@K, MRR@K for K = 5, 10, 20, in that order, keyed by {@link Metric#key(int)} (for reports). */
     public Map<String, Double> asMap() {
         return values;
     }
@@ -60,6 +65,6 @@ public final class Metrics {
 
     /** e.g. {@code HR@10 0.1501  NDCG@10 0.0790  MRR@10 0.0551}. */
     public String summary(int k) {
-        return String.format("HR@%d %.4f  NDCG@%d %.4f  MRR@%d %.4f", k, get("HR@" + k), k, get("NDCG@" + k), k, get("MRR@" + k));
+        return String.format("HR@%d %.4f  NDCG@%d %.4f  MRR@%d %.4f", k, get(Metric.HR, k), k, get(Metric.NDCG, k), k, get(Metric.MRR, k));
     }
 }

@@ -1,16 +1,21 @@
 package dev.lstmrec.engine.eval;
 
 import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.backend.GrowingFloats;
 import dev.lstmrec.engine.tensor.Tensor;
 
 import java.util.List;
 
-/** The popularity baseline: every user gets items ordered by how often they occur in the training data. */
-public final class PopularityScorer implements Scorer {
+/**
+ * The popularity baseline: every user gets items ordered by how often they occur in the training data. Its feature
+ * column of ones is a grow-only buffer (filled once per growth, not per batch); {@link #close()} frees its tensors.
+ */
+public final class PopularityScorer implements Scorer, AutoCloseable {
     private final Backend backend;
     private final Tensor counts;
     private final Tensor zeros;
-    private Tensor ones;
+    private final GrowingFloats ones;
+    private int onesFilled;
 
     /** @param itemCounts counts indexed by item 1..N (index 0 ignored) */
     public PopularityScorer(Backend backend, long[] itemCounts) {
@@ -21,7 +26,7 @@ public final class PopularityScorer implements Scorer {
         this.counts = backend.allocate(n, 1);
         backend.upload(counts, c, 0);
         this.zeros = backend.allocate(n);
-        this.ones = backend.allocate(0, 1);
+        this.ones = new GrowingFloats(backend, 256);
     }
 
     /** Counts of items 1..N over the given sequences (index 0 unused). */
@@ -33,11 +38,19 @@ public final class PopularityScorer implements Scorer {
 
     @Override
     public Tensor features(List<EvalCase> cases) {
-        if (ones.rows() < cases.size()) {
-            ones = backend.allocate(cases.size(), 1);
-            backend.fill(ones, 1f);
+        return ones(cases.size());
+    }
+
+    /** [n, 1] of ones: the feature of every history (the score is the item's count); valid until the next call. */
+    public Tensor ones(int n) {
+        int before = ones.capacity();
+        Tensor view = ones.view(n, 1);
+        if (ones.capacity() != before) onesFilled = 0; // grown: a fresh, zero-filled allocation
+        if (n > onesFilled) {
+            backend.fill(view, 1f);
+            onesFilled = n;
         }
-        return ones.rows(0, cases.size());
+        return view;
     }
 
     @Override
@@ -48,5 +61,13 @@ public final class PopularityScorer implements Scorer {
     @Override
     public Tensor bias() {
         return zeros;
+    }
+
+    /** Frees the counts, the zero bias and the ones. */
+    @Override
+    public void close() {
+        backend.free(counts);
+        backend.free(zeros);
+        ones.close();
     }
 }

@@ -9,7 +9,7 @@ public record Protocol(boolean excludeSeen, int negatives, long seed) {
     public static final int[] CUTOFFS = {5, 10, 20};
 
     public Protocol {
-        if (negatives < 0) throw new IllegalArgumentException("--eval-negatives must be >= 0, got " + negatives);
+        if (negatives < 0) throw new IllegalArgumentException("eval-negatives must be >= 0, got " + negatives);
     }
 
     public static Protocol fullRanking() {

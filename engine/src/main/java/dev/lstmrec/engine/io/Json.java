@@ -1,6 +1,8 @@
 package dev.lstmrec.engine.io;
 
-// A small JSON writer and strict RFC 8259 parser with no dependency, for reports, metadata and the HTTP API.
+// A small JSON writer and strict RFC 8259 parser with no dependency, for the engine's own files: reports, model
+// metadata and the training state it writes itself. Untrusted input (HTTP request bodies) is parsed by the serve
+// module with Jackson, never here.
 // The parser bounds nesting depth before it recurses and turns every failure into a JsonException.
 // Checked by JsonTest: escaping, round trips, a list of malformed inputs, and a seeded fuzz loop.
 

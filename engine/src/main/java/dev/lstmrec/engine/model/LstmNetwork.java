@@ -13,8 +13,11 @@ import dev.lstmrec.engine.tensor.Tensor;
  *
  * <p>FLOPs per packed token (forward): 2·G·(in + H) for the LSTM layer, 2·N·H for scoring; the backward costs
  * about twice that.
+ *
+ * <p>The network owns its workspace on the backend (grown as batches grow, freed by {@link #close()}); the weights
+ * and gradients belong to the caller.
  */
-public final class LstmNetwork {
+public final class LstmNetwork implements AutoCloseable {
     private final Backend backend;
     private final ModelConfig config;
     private final Parameters weights;
@@ -25,15 +28,26 @@ public final class LstmNetwork {
      * @param grads gradient slab, or null for an inference-only network (no backward buffers are allocated)
      */
     public LstmNetwork(Backend backend, Parameters weights, Parameters grads) {
+        this(backend, weights, grads, 0);
+    }
+
+    /** As above with the scoring layer's chunk fixed at {@code scoringChunkRows} rows (0: sized for the cache); for tests. */
+    LstmNetwork(Backend backend, Parameters weights, Parameters grads, int scoringChunkRows) {
         this.backend = backend;
         this.config = weights.config();
         this.weights = weights;
         this.grads = grads;
-        this.ws = new Workspace(backend, config, grads != null);
+        this.ws = new Workspace(backend, config, grads != null, scoringChunkRows);
     }
 
     public ModelConfig config() {
         return config;
+    }
+
+    /** Frees the workspace's tensors (not the weights or gradients). */
+    @Override
+    public void close() {
+        ws.close();
     }
 
     /** Accumulated training loss (sum of token cross-entropies) since the last {@link #resetLoss()}. [1] */
@@ -78,7 +92,8 @@ public final class LstmNetwork {
         if (withTargets) backend.uploadInt(ws.targets.rows(0, p), batch.targets(), 0);
     }
 
-    private static long seedFor(long seed, int site) {
+    /** Seed of the dropout mask at a site: 0 is the embedding output, l + 1 the output of layer l. */
+    static long seedFor(long seed, int site) {
         return seed * 0x9E3779B97F4A7C15L + site * 0xC2B2AE3D27D4EB4FL;
     }
 

@@ -16,10 +16,10 @@ public record ModelConfig(int numItems, int embeddingDim, int hiddenDim, int lay
                           float embeddingDropout, float hiddenDropout) {
     public ModelConfig {
         positive("numItems", numItems);
-        positive("embeddingDim (--dim)", embeddingDim);
-        positive("hiddenDim (--hidden)", hiddenDim);
+        positive("dim (embedding width)", embeddingDim);
+        positive("hidden (LSTM width)", hiddenDim);
         positive("layers", layers);
-        positive("maxLen (--max-len)", maxLen);
+        positive("max-len (longest history unrolled)", maxLen);
         probability("embedding dropout", embeddingDropout);
         probability("hidden dropout", hiddenDropout);
     }

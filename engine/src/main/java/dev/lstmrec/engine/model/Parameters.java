@@ -5,9 +5,10 @@ import dev.lstmrec.engine.tensor.Tensor;
 
 /**
  * A slab laid out by {@link ParameterLayout} on a backend, with named views. Used for the weights, their gradients
- * and the Adam moments alike.
+ * and the Adam moments alike. {@link #close()} frees the slab.
  */
-public final class Parameters {
+public final class Parameters implements AutoCloseable {
+    private final Backend backend;
     private final ParameterLayout layout;
     private final ModelConfig config;
     private final Tensor slab;
@@ -19,6 +20,7 @@ public final class Parameters {
     private final Tensor outB;
 
     public Parameters(Backend backend, ModelConfig config, ParameterLayout layout) {
+        this.backend = backend;
         this.layout = layout;
         this.config = config;
         this.slab = backend.allocate(layout.total());
@@ -83,5 +85,11 @@ public final class Parameters {
     /** [N] */
     public Tensor outB() {
         return outB;
+    }
+
+    /** Frees the slab (every view dies with it). Idempotent. */
+    @Override
+    public void close() {
+        if (!slab.storage().freed()) backend.free(slab);
     }
 }

@@ -7,6 +7,7 @@ import dev.lstmrec.engine.tensor.Tensor;
 /**
  * Activation and gradient buffers of {@link LstmNetwork}, allocated once for the largest batch seen and reused
  * (no allocation in the training loop once shapes stop growing). Buffers are sized in rows; callers take row views.
+ * A growth frees the buffers it replaces, and {@link #close()} frees them all (some alias each other: freed once).
  */
 final class Workspace {
     private final Backend backend;
@@ -34,10 +35,15 @@ final class Workspace {
     Tensor finalHidden;    // [B, H]
     Tensor loss;           // [1]
 
-    Workspace(Backend backend, ModelConfig config, boolean training) {
+    private final int fixedChunkRows;
+
+    /** @param fixedChunkRows rows of a scoring chunk, or 0 for {@link #outputChunkRows} (tests force small chunks) */
+    Workspace(Backend backend, ModelConfig config, boolean training, int fixedChunkRows) {
+        if (fixedChunkRows < 0) throw new IllegalArgumentException("scoring chunk rows must be >= 0, got " + fixedChunkRows);
         this.backend = backend;
         this.config = config;
         this.training = training;
+        this.fixedChunkRows = fixedChunkRows;
         this.loss = backend.allocate(1);
     }
 
@@ -46,6 +52,8 @@ final class Workspace {
         if (tokens > tokenCapacity) growTokens(grow(tokenCapacity, tokens));
         if (rows > rowCapacity) {
             rowCapacity = grow(rowCapacity, rows);
+            free(dCell, finalHidden);
+            free(gatherRows);
             dCell = training ? backend.allocate(rowCapacity, config.hiddenDim()) : null;
             finalHidden = backend.allocate(rowCapacity, config.hiddenDim());
             gatherRows = backend.allocateInt(rowCapacity);
@@ -57,6 +65,7 @@ final class Workspace {
     }
 
     private void growTokens(int p) {
+        if (tokenCapacity > 0) freeTokenBuffers();
         tokenCapacity = p;
         int layers = config.layers(), h = config.hiddenDim(), g = config.gateDim();
         inputIds = backend.allocateInt(p);
@@ -81,7 +90,7 @@ final class Workspace {
             dHiddenA = backend.allocate(p, h);
             dHiddenB = layers > 1 ? backend.allocate(p, h) : null;
             dEmbedded = backend.allocate(p, config.embeddingDim());
-            int chunk = outputChunkRows(config.numItems(), config.hiddenDim());
+            int chunk = fixedChunkRows > 0 ? fixedChunkRows : outputChunkRows(config.numItems(), config.hiddenDim());
             chunkCapacity = chunk;
             logits = backend.allocate(chunk, config.numItems());
         }
@@ -101,5 +110,38 @@ final class Workspace {
 
     int chunkRows() {
         return chunkCapacity;
+    }
+
+    private void freeTokenBuffers() {
+        free(inputIds, targets);
+        Tensor[] all = {top, dGates, dHiddenA, dHiddenB, dEmbedded, logits};
+        free(all);
+        free(layerInput);
+        free(gates);
+        free(hidden);
+        free(cells);
+        free(hiddenPrev);
+    }
+
+    /** Frees every buffer; the workspace is not used afterwards. */
+    void close() {
+        if (tokenCapacity > 0) freeTokenBuffers();
+        free(dCell, finalHidden, loss);
+        free(gatherRows);
+        tokenCapacity = 0;
+        rowCapacity = 0;
+    }
+
+    /** Frees each distinct allocation among {@code tensors} that is still live (buffers may alias, e.g. top = hidden). */
+    private void free(Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (t != null && !t.storage().freed()) backend.free(t);
+        }
+    }
+
+    private void free(IntTensor... tensors) {
+        for (IntTensor t : tensors) {
+            if (t != null && !t.storage().freed()) backend.free(t);
+        }
     }
 }

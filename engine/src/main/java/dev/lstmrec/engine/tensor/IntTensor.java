@@ -58,6 +58,20 @@ public final class IntTensor {
         return new IntTensor(storage, offset + (long) start * cols(), s);
     }
 
+    /** A view of {@code newShape} starting {@code elementOffset} elements into this tensor. */
+    public IntTensor view(long elementOffset, int... newShape) {
+        if (elementOffset < 0 || elementOffset + Shape.size(newShape) > size) {
+            throw new IndexOutOfBoundsException("view " + Shape.str(newShape) + " at " + elementOffset
+                    + " outside " + Shape.str(shape));
+        }
+        return new IntTensor(storage, offset + elementOffset, newShape);
+    }
+
+    /** True when this tensor covers its whole storage (as {@code allocateInt} returned it): what {@code free} takes. */
+    public boolean isWhole() {
+        return offset == 0 && size == storage.length();
+    }
+
     public IntTensor expect(String what, int... expected) {
         if (!Arrays.equals(shape, expected)) {
             throw new IllegalArgumentException(what + ": expected shape " + Shape.str(expected) + " but got " + Shape.str(shape));
@@ -65,7 +79,9 @@ public final class IntTensor {
         return this;
     }
 
+    /** Throws unless this tensor's storage was allocated by {@code owner} and is not freed. */
     public IntTensor checkOwner(Object owner) {
+        if (storage.freed()) throw new IllegalStateException("int tensor " + Shape.str(shape) + " used after free");
         if (storage.owner() != owner) {
             throw new IllegalArgumentException("int tensor " + Shape.str(shape) + " belongs to another backend");
         }

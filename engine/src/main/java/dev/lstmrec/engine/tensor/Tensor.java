@@ -86,6 +86,11 @@ public final class Tensor {
         return new Tensor(storage, offset, newShape);
     }
 
+    /** True when this tensor covers its whole storage (as {@code allocate} returned it): what {@code free} takes. */
+    public boolean isWhole() {
+        return offset == 0 && size == storage.length();
+    }
+
     /** Throws unless this tensor has exactly the given shape; {@code what} names it in the message. */
     public Tensor expect(String what, int... expected) {
         if (!Arrays.equals(shape, expected)) {
@@ -94,8 +99,9 @@ public final class Tensor {
         return this;
     }
 
-    /** Throws unless this tensor's storage was allocated by {@code owner}. */
+    /** Throws unless this tensor's storage was allocated by {@code owner} and is not freed. */
     public Tensor checkOwner(Object owner) {
+        if (storage.freed()) throw new IllegalStateException("tensor " + Shape.str(shape) + " used after free");
         if (storage.owner() != owner) {
             throw new IllegalArgumentException("tensor " + Shape.str(shape) + " belongs to another backend");
         }

@@ -17,11 +17,11 @@ public record TrainConfig(int batchSize, float lr, int epochs, int patience, lon
     public static final float EPS = 1e-8f;
 
     public TrainConfig {
-        if (batchSize <= 0) throw new IllegalArgumentException("--batch must be positive, got " + batchSize);
-        if (!(lr > 0) || Float.isInfinite(lr)) throw new IllegalArgumentException("--lr must be a positive number, got " + lr);
-        if (epochs <= 0) throw new IllegalArgumentException("--epochs must be positive, got " + epochs);
-        if (patience < 0) throw new IllegalArgumentException("--patience must be >= 0, got " + patience);
-        if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
-        if (!(clipNorm >= 0)) throw new IllegalArgumentException("--clip-norm must be >= 0, got " + clipNorm);
+        if (batchSize <= 0) throw new IllegalArgumentException("batch must be positive, got " + batchSize);
+        if (!(lr > 0) || Float.isInfinite(lr)) throw new IllegalArgumentException("lr must be a positive number, got " + lr);
+        if (epochs <= 0) throw new IllegalArgumentException("epochs must be positive, got " + epochs);
+        if (patience < 0) throw new IllegalArgumentException("patience must be >= 0, got " + patience);
+        if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight-decay must be >= 0, got " + weightDecay);
+        if (!(clipNorm >= 0)) throw new IllegalArgumentException("clip-norm must be >= 0, got " + clipNorm);
     }
 }

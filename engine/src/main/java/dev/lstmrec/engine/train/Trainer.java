@@ -4,6 +4,7 @@ import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.eval.EvalCase;
 import dev.lstmrec.engine.eval.Evaluator;
+import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.ModelScorer;
 import dev.lstmrec.engine.eval.Protocol;
@@ -28,8 +29,10 @@ import java.util.SplittableRandom;
  * needed to continue it is (weights, Adam moments, step, epoch).
  */
 public final class Trainer {
-    /** The validation metric that selects the best epoch. */
-    public static final String SELECTION_METRIC = "NDCG@10";
+    /** The validation metric that selects the best epoch, at cut-off {@link #SELECTION_CUTOFF}. */
+    public static final Metric SELECTION_METRIC = Metric.NDCG;
+    /** The cut-off of {@link #SELECTION_METRIC}. */
+    public static final int SELECTION_CUTOFF = 10;
 
     private final Backend backend;
     private final ModelConfig model;
@@ -110,7 +113,13 @@ public final class Trainer {
         List<int[]> windows = TrainingWindows.cut(trainSequences, model.maxLen());
         if (windows.isEmpty()) throw new IllegalArgumentException("no training sequence has two or more items");
         if (validation.isEmpty()) throw new IllegalArgumentException("no validation cases: every user has fewer than 3 interactions");
-        Evaluator evaluator = new Evaluator(backend, model.numItems());
+        try (Evaluator evaluator = new Evaluator(backend, model.numItems())) {
+            return fit(trainSequences, windows, validation, protocol, listener, checkpointing, resume, evaluator);
+        }
+    }
+
+    private TrainingResult fit(List<int[]> trainSequences, List<int[]> windows, List<EvalCase> validation, Protocol protocol,
+                               TrainingListener listener, Checkpointing checkpointing, TrainingState resume, Evaluator evaluator) {
         TrainingState st = resume == null ? new TrainingState() : restore(resume);
         boolean early = false;
         while (st.epoch <= train.epochs()) {
@@ -118,7 +127,7 @@ public final class Trainer {
             long v0 = System.nanoTime();
             Metrics valid = evaluator.evaluate(scorer(), validation, protocol);
             double validSeconds = (System.nanoTime() - v0) / 1e9;
-            double score = valid.get(SELECTION_METRIC);
+            double score = valid.get(SELECTION_METRIC, SELECTION_CUTOFF);
             boolean improved = score > st.bestScore;
             if (improved) {
                 st.bestScore = score;
@@ -143,7 +152,7 @@ public final class Trainer {
             }
             save(st, checkpointing);
         }
-        if (st.best == null) throw new IllegalStateException("no epoch was trained (the checkpoint is already past --epochs)");
+        if (st.best == null) throw new IllegalStateException("no epoch was trained (the checkpoint is already past the epoch limit, " + train.epochs() + ")");
         backend.upload(weights.slab(), st.best, 0);
         long tokens = 0;
         double seconds = 0;
@@ -177,7 +186,7 @@ public final class Trainer {
         backend.download(st.adamM, 0, adamM.slab());
         backend.download(st.adamV, 0, adamV.slab());
         try {
-            return TrainingCheckpoints.write(dir, st, checkpointing.fingerprint());
+            return TrainingCheckpoints.write(dir, st, checkpointing.fingerprint(), checkpointing.runConfig());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a training checkpoint to " + dir + ": " + e.getMessage(), e);
         }
@@ -269,29 +278,35 @@ public final class Trainer {
         return g;
     }
 
-    /** Forward, backward, optional clipping and one Adam step; returns the batch's summed loss. */
+    /**
+     * Forward, backward, optional clipping and one Adam step; returns the batch's summed loss. The gradient norm is
+     * computed on every step (one reduction and one scalar download, small beside the step) because a NaN or
+     * infinite norm must stop training before the update: {@code norm > clip} is false for NaN.
+     */
     private double step(PackedBatch batch, int epoch, int batchIndex) {
         backend.fill(grads.slab(), 0f);
         trainNet.resetLoss();
         trainNet.trainStep(batch, dropoutSeed(epoch, batchIndex));
-        float scale = 1f;
-        if (train.clipNorm() > 0) {
-            backend.fill(normSq, 0f);
-            backend.sumSquares(normSq, grads.slab());
-            backend.download(hostScalar, 0, normSq);
-            double norm = Math.sqrt(hostScalar[0]);
-            if (norm > train.clipNorm()) scale = (float) (train.clipNorm() / norm);
-        }
+        backend.fill(normSq, 0f);
+        backend.sumSquares(normSq, grads.slab());
+        backend.download(hostScalar, 0, normSq);
+        double norm = Math.sqrt(hostScalar[0]);
         backend.download(hostScalar, 0, trainNet.loss());
         double loss = hostScalar[0];
-        if (!Double.isFinite(loss)) {
-            throw new TrainingDivergedException("training loss became " + loss + " at epoch " + epoch + ", batch " + (batchIndex + 1)
-                    + "; try a lower --lr (now " + train.lr() + ") or --clip-norm 5");
-        }
+        if (!Double.isFinite(loss)) throw diverged("loss", loss, epoch, batchIndex);
+        if (!Double.isFinite(norm)) throw diverged("gradient norm", norm, epoch, batchIndex);
+        float scale = train.clipNorm() > 0 && norm > train.clipNorm() ? (float) (train.clipNorm() / norm) : 1f;
         step++;
         backend.adamUpdate(weights.slab(), grads.slab(), adamM.slab(), adamV.slab(),
                 new AdamStep(train.lr(), TrainConfig.BETA1, TrainConfig.BETA2, TrainConfig.EPS, train.weightDecay(), step, scale));
         return loss;
+    }
+
+    /** Library wording (no CLI flags): the CLI adds its own hint. The weights are those before this step. */
+    private TrainingDivergedException diverged(String what, double value, int epoch, int batchIndex) {
+        return new TrainingDivergedException("training diverged: the " + what + " became " + value + " at epoch " + epoch
+                + ", batch " + (batchIndex + 1) + " (step " + (step + 1) + "), before the update; lower the learning rate (now "
+                + train.lr() + ") or clip the gradient norm" + (train.clipNorm() > 0 ? " harder (now " + train.clipNorm() + ")" : ""));
     }
 
     private long dropoutSeed(int epoch, int batchIndex) {

@@ -20,21 +20,36 @@ import java.util.stream.Stream;
 
 /**
  * Training-state files in a checkpoint directory: {@code state-<step>.lstmrec-state}, in the checkpoint container
- * (docs/checkpoint-format.md), written atomically; after each write only the newest two are kept, so a crash
- * while writing one always leaves a complete older one. Reading takes the newest file that passes every check and
- * reports any newer one it had to skip.
+ * (docs/checkpoint-format.md), written atomically. A directory holds one run: a new run refuses a directory that is
+ * not empty ({@link #requireUnused}). After each write the file just written and the newest older one are kept and
+ * every other state file is deleted (also higher-step ones: those were skipped as unusable when the run resumed), so
+ * a crash while writing always leaves a complete older file and the newest file of the run is never deleted.
+ * Reading takes the newest file that passes every check and reports any newer one it had to skip.
  */
 public final class TrainingCheckpoints {
     public static final String KIND = "lstmrec-training-state";
     private static final Pattern NAME = Pattern.compile("state-(\\d+)\\.lstmrec-state");
-    private static final int KEEP = 2;
 
     private TrainingCheckpoints() {}
 
-    /** A state read back, with the file it came from and the newer files that were unusable (with why). */
-    public record Loaded(TrainingState state, Path file, List<String> skipped) {}
+    /**
+     * A state read back, with the file it came from, the newer files that were unusable (with why), the run
+     * configuration stored with it (JSON, see {@code RunConfig}; null in files written before it was stored) and the
+     * fingerprint of the data and settings it was made for.
+     */
+    public record Loaded(TrainingState state, Path file, List<String> skipped, String runConfig, String fingerprint) {
+        /**
+         * @throws CheckpointFormatException when the state was made for other data or settings than {@code expected}
+         */
+        public void requireFingerprint(String expected) throws CheckpointFormatException {
+            if (!fingerprint.equals(expected)) {
+                throw new CheckpointFormatException(file.toString(), "made for other data or settings (the data file changed, or "
+                        + (runConfig == null ? "the settings given differ from the run's" : "it was written by another run") + ")");
+            }
+        }
+    }
 
-    static Path write(Path dir, TrainingState s, String fingerprint) throws IOException {
+    static Path write(Path dir, TrainingState s, String fingerprint, String runConfig) throws IOException {
         Files.createDirectories(dir);
         Checkpoint.Builder b = Checkpoint.builder()
                 .meta("kind", KIND)
@@ -49,13 +64,23 @@ public final class TrainingCheckpoints {
                 .meta("best_epoch", Integer.toString(s.bestEpoch))
                 .meta("since_best", Integer.toString(s.sinceBest))
                 .meta("history", Json.write(history(s.history)));
+        if (runConfig != null) b.meta("run_config", runConfig);
         b.floats("weights", s.weights).floats("adam.m", s.adamM).floats("adam.v", s.adamV);
         if (s.best != null) b.floats("best", s.best);
         Path file = dir.resolve(String.format("state-%010d.lstmrec-state", s.step));
         CheckpointFile.write(file, b.build());
-        List<Path> all = list(dir);
-        for (int i = 0; i < all.size() - KEEP; i++) Files.deleteIfExists(all.get(i));
+        prune(dir, file);
         return file;
+    }
+
+    /** Keeps {@code kept} and the newest state file older than it; deletes every other state file in {@code dir}. */
+    static void prune(Path dir, Path kept) throws IOException {
+        long step = stepOf(kept);
+        Path previous = null;
+        for (Path p : list(dir)) if (stepOf(p) < step) previous = p;
+        for (Path p : list(dir)) {
+            if (!p.getFileName().equals(kept.getFileName()) && !p.equals(previous)) Files.deleteIfExists(p);
+        }
     }
 
     /** State files in {@code dir}, oldest first. */
@@ -73,18 +98,46 @@ public final class TrainingCheckpoints {
     }
 
     /**
-     * The newest usable state in {@code dir} made for {@code fingerprint}.
+     * Checks that a new run may write its state to {@code dir}: the directory is absent or empty.
+     *
+     * @throws CheckpointDirectoryInUseException naming the directory and what it holds
+     */
+    public static void requireUnused(Path dir) throws IOException {
+        List<String> held = entries(dir);
+        if (!held.isEmpty()) throw new CheckpointDirectoryInUseException(dir, held);
+    }
+
+    /** {@code dir} when absent or empty, else the first of {@code dir-2}, {@code dir-3}, ... that is. */
+    public static Path unusedDirectory(Path dir) throws IOException {
+        Path d = dir;
+        for (int i = 2; !entries(d).isEmpty(); i++) d = dir.resolveSibling(dir.getFileName() + "-" + i);
+        return d;
+    }
+
+    private static List<String> entries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            if (Files.exists(dir)) throw new IOException(dir + ": not a directory");
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /**
+     * The newest usable state in {@code dir}; a newer file that fails a check (truncated, corrupted, foreign) is
+     * skipped and reported in {@link Loaded#skipped()}.
      *
      * @throws IOException naming the directory when it holds no usable state, with the reason for each file
      */
-    public static Loaded readLatest(Path dir, String fingerprint) throws IOException {
+    public static Loaded readLatest(Path dir) throws IOException {
         List<Path> files = new ArrayList<>(list(dir));
         if (files.isEmpty()) throw new IOException(dir + ": no training checkpoint (state-*.lstmrec-state) to resume from");
         List<String> skipped = new ArrayList<>();
         for (int i = files.size() - 1; i >= 0; i--) {
             Path f = files.get(i);
             try {
-                return new Loaded(read(f, fingerprint), f, skipped);
+                return read(f, skipped);
             } catch (CheckpointFormatException e) {
                 skipped.add(e.getMessage());
             }
@@ -92,13 +145,12 @@ public final class TrainingCheckpoints {
         throw new IOException(dir + ": no usable training checkpoint: " + String.join("; ", skipped));
     }
 
-    static TrainingState read(Path file, String fingerprint) throws IOException {
+    static Loaded read(Path file, List<String> skipped) throws IOException {
         Checkpoint c = CheckpointFile.read(file);
         String src = file.toString();
         if (!KIND.equals(c.meta().get("kind"))) throw new CheckpointFormatException(src, "not a training checkpoint");
-        if (!fingerprint.equals(c.requireMeta("fingerprint"))) {
-            throw new CheckpointFormatException(src, "made for other data or settings; resume with the same --data and model/training options");
-        }
+        String fingerprint = c.requireMeta("fingerprint");
+        String runConfig = c.meta().get("run_config");
         TrainingState s = new TrainingState();
         try {
             s.epoch = Integer.parseInt(c.requireMeta("epoch"));
@@ -122,7 +174,7 @@ public final class TrainingCheckpoints {
         if (s.adamM.length != n || s.adamV.length != n || (s.best != null && s.best.length != n)) {
             throw new CheckpointFormatException(src, "tensor sizes disagree");
         }
-        return s;
+        return new Loaded(s, file, List.copyOf(skipped), runConfig, fingerprint);
     }
 
     private static List<Object> history(List<EpochResult> epochs) {

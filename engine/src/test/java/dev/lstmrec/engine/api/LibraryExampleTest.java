@@ -5,6 +5,7 @@ package dev.lstmrec.engine.api;
 
 import dev.lstmrec.engine.data.Dataset;
 import dev.lstmrec.engine.data.Format;
+import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.train.EpochResult;
 import dev.lstmrec.engine.train.TrainingListener;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class LibraryExampleTest {
                     @Override
                     public void onEpoch(EpochResult e) {
                         System.out.printf("epoch %d loss %.4f valid NDCG@10 %.4f%n",
-                                e.epoch(), e.loss(), e.validation().get("NDCG@10"));
+                                e.epoch(), e.loss(), e.validation().get(Metric.NDCG, 10));
                     }
                 })
                 .train();

@@ -10,7 +10,6 @@ import dev.lstmrec.engine.model.LstmNetwork;
 import dev.lstmrec.engine.model.PackedBatch;
 import dev.lstmrec.engine.model.ParameterLayout;
 import dev.lstmrec.engine.model.Parameters;
-import dev.lstmrec.engine.serve.TinyModel;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -122,7 +122,7 @@ class DataReaderFormatsTest {
         DataFormatException e = assertThrows(DataFormatException.class, () -> DataReader.read(p));
         assertEquals(2, e.line());
         assertTrue(e.getMessage().startsWith(p + ":2: cannot detect the format"), e.getMessage());
-        assertTrue(e.getMessage().contains("--format"), e.getMessage());
+        assertTrue(e.getMessage().contains("name the format (one of auto"), e.getMessage());
     }
 
     @Test

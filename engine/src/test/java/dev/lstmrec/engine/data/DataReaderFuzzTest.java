@@ -107,10 +107,16 @@ class DataReaderFuzzTest {
 
     @Property
     void wellFormedLogsRoundTrip(@ForAll("logs") List<Row> rows, @ForAll("writers") Writer writer,
-                                 @ForAll boolean detect) throws Exception {
-        Path file = write(".data", String.join("\n", writer.lines(rows)).getBytes(StandardCharsets.UTF_8));
+                                 @ForAll boolean detect, @ForAll boolean bom, @ForAll boolean gz) throws Exception {
+        byte[] plain = String.join("\n", writer.lines(rows)).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = bom ? withBom(plain) : plain;
+        Path file = write(gz ? ".data.gz" : ".data", gz ? gzip(bytes) : bytes);
         ReadOptions options = detect && writer.detectable() ? ReadOptions.defaults() : writer.options();
         Dataset d = call(file, options);
+        if (bom) {
+            // A byte-order mark changes nothing: the same users, items and sequences as the file without it.
+            assertEquals(TestFiles.render(call(write(".data", plain), options)), TestFiles.render(d), "with a BOM (" + writer + ")");
+        }
 
         Map<String, List<String>> expected = new LinkedHashMap<>();
         List<Row> ordered = new ArrayList<>(rows);
@@ -125,6 +131,63 @@ class DataReaderFuzzTest {
             for (int item : d.sequence(u)) actual.add(d.itemId(item));
             assertEquals(e.getValue(), actual, "sequence of user " + e.getKey() + " (" + writer + ")");
         }
+    }
+
+    /**
+     * A well-formed file (any newline, with or without a BOM, maybe gzipped) with one invalid UTF-8 sequence put into
+     * one line is refused with a data error naming that exact line: nothing is silently replaced, so no ids merge.
+     */
+    @Property
+    void invalidUtf8IsADataErrorOnItsLine(@ForAll("logs") List<Row> rows, @ForAll("writers") Writer writer,
+                                          @ForAll("newlines") String newline, @ForAll boolean bom, @ForAll boolean gz,
+                                          @ForAll("invalidUtf8") byte[] bad, @ForAll("fractions") double where,
+                                          @ForAll("fractions") double column) throws Exception {
+        List<String> lines = writer.lines(rows);
+        int at = Math.min(lines.size() - 1, (int) (where * lines.size()));
+        byte[] line = lines.get(at).getBytes(StandardCharsets.UTF_8);
+        int cut = Math.min(line.length, (int) (column * (line.length + 1)));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (bom) out.write(BOM);
+        for (int i = 0; i < lines.size(); i++) {
+            if (i > 0) out.write(newline.getBytes(StandardCharsets.US_ASCII));
+            if (i != at) {
+                out.write(lines.get(i).getBytes(StandardCharsets.UTF_8));
+            } else {
+                out.write(line, 0, cut);
+                out.write(bad);
+                out.write(line, cut, line.length - cut);
+            }
+        }
+        Path file = write(gz ? ".data.gz" : ".data", gz ? gzip(out.toByteArray()) : out.toByteArray());
+        DataFormatException e = org.junit.jupiter.api.Assertions.assertThrows(DataFormatException.class, () -> call(file, writer.options()));
+        assertEquals(at + 1, e.line(), e.getMessage());
+        assertTrue(e.problem().startsWith("not valid UTF-8"), e.getMessage());
+    }
+
+    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+
+    private static byte[] withBom(byte[] bytes) {
+        byte[] out = new byte[bytes.length + BOM.length];
+        System.arraycopy(BOM, 0, out, 0, BOM.length);
+        System.arraycopy(bytes, 0, out, BOM.length, bytes.length);
+        return out;
+    }
+
+    @Provide
+    Arbitrary<String> newlines() {
+        return Arbitraries.of("\n", "\r\n", "\r");
+    }
+
+    /**
+     * Byte sequences a strict decoder must refuse: a lone continuation byte, bytes never used in UTF-8, a lead byte
+     * without its continuation, overlong forms, an encoded surrogate, a code point above U+10FFFF, a Latin-1 'é'.
+     */
+    @Provide
+    Arbitrary<byte[]> invalidUtf8() {
+        return Arbitraries.of(new byte[] {(byte) 0x80}, new byte[] {(byte) 0xFF}, new byte[] {(byte) 0xFE},
+                new byte[] {(byte) 0xC3}, new byte[] {(byte) 0xE2, (byte) 0x82}, new byte[] {(byte) 0xC0, (byte) 0xAF},
+                new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0xAF}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, new byte[] {(byte) 0xE9});
     }
 
     // ---- reading under a time limit ----------------------------------------------------------------------------

@@ -43,6 +43,20 @@ class MovieLens100kTest {
     }
 
     @Test
+    void aByteOrderMarkAddsNoPhantomUser(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Optional<Path> file = find("u.data");
+        assumeTrue(file.isPresent(), "MovieLens 100K u.data not found; skipped");
+        byte[] data = Files.readAllBytes(file.get());
+        byte[] withBom = new byte[data.length + 3];
+        System.arraycopy(Utf8Lines.BOM, 0, withBom, 0, 3);
+        System.arraycopy(data, 0, withBom, 3, data.length);
+        Path copy = Files.write(dir.resolve("u.data"), withBom);
+        Dataset d = DataReader.read(copy);
+        assertEquals(943, d.numUsers()); // 944 when the mark was glued to the first user id
+        assertEquals(TestFiles.render(DataReader.read(file.get())), TestFiles.render(d));
+    }
+
+    @Test
     void titles() throws IOException {
         Optional<Path> file = find("u.item");
         assumeTrue(file.isPresent(), "MovieLens 100K u.item not found; skipped");

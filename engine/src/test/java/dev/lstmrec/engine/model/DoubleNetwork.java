@@ -3,10 +3,21 @@ package dev.lstmrec.engine.model;
 import java.util.List;
 
 /**
- * A double-precision, loop-by-loop twin of {@link LstmNetwork}'s forward and loss (no dropout), written from the
- * model's equations and nothing else, for finite-difference gradient checks.
+ * A double-precision, loop-by-loop twin of {@link LstmNetwork}'s forward and loss, written from the model's equations
+ * and nothing else, for finite-difference gradient checks. Dropout is a fixed mask given by the caller (the test draws
+ * it as the network does), so the loss is a deterministic function of the parameters.
  */
 final class DoubleNetwork {
+    /**
+     * The dropout factor (0 or 1/(1-p)) of element {@code col} of sequence {@code seq} at step {@code t} at a dropout
+     * site: 0 is the embedding output, l + 1 the output of LSTM layer l.
+     */
+    interface Mask {
+        double factor(int site, int seq, int t, int col);
+
+        Mask NONE = (site, seq, t, col) -> 1.0;
+    }
+
     private final ModelConfig cfg;
     private final ParameterLayout layout;
 
@@ -26,8 +37,13 @@ final class DoubleNetwork {
         return 1 / (1 + Math.exp(-x));
     }
 
-    /** Mean cross-entropy over the positions with a target ≥ 0. */
+    /** Mean cross-entropy over the positions with a target ≥ 0, without dropout. */
     double meanLoss(double[] p, List<int[]> inputs, List<int[]> targets) {
+        return meanLoss(p, inputs, targets, Mask.NONE);
+    }
+
+    /** Mean cross-entropy over the positions with a target ≥ 0, dropout applied as {@code mask} says. */
+    double meanLoss(double[] p, List<int[]> inputs, List<int[]> targets, Mask mask) {
         int h = cfg.hiddenDim();
         double total = 0;
         int count = 0;
@@ -36,7 +52,7 @@ final class DoubleNetwork {
             double[][] x = new double[seq.length][];
             for (int t = 0; t < seq.length; t++) {
                 x[t] = new double[cfg.embeddingDim()];
-                for (int j = 0; j < cfg.embeddingDim(); j++) x[t][j] = w(p, "embedding", seq[t], j);
+                for (int j = 0; j < cfg.embeddingDim(); j++) x[t][j] = w(p, "embedding", seq[t], j) * mask.factor(0, s, t, j);
             }
             for (int l = 0; l < cfg.layers(); l++) {
                 String wi = ParameterLayout.layerName(l, "w_ih"), wh = ParameterLayout.layerName(l, "w_hh"), b = ParameterLayout.layerName(l, "bias");
@@ -56,7 +72,9 @@ final class DoubleNetwork {
                         c[j] = f * cPrev[j] + i * gg;
                         hh[j] = o * Math.tanh(c[j]);
                     }
-                    out[t] = hh;
+                    // The recurrence reads the raw output; dropout applies only to what the layer above sees.
+                    out[t] = new double[h];
+                    for (int j = 0; j < h; j++) out[t][j] = hh[j] * mask.factor(l + 1, s, t, j);
                     hPrev = hh;
                     cPrev = c;
                 }

@@ -1,23 +1,34 @@
 package dev.lstmrec.engine.model;
 
+import dev.lstmrec.engine.backend.DropoutMask;
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static dev.lstmrec.engine.backend.conformance.Tolerances.FD_EPS;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.FORWARD_ATOL;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.MODEL_GRADIENT_ATOL;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.MODEL_GRADIENT_RTOL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The whole network's backward (BPTT through packed variable-length sequences, two layers, fused scoring + loss)
- * against central finite differences of the double-precision twin, on every single parameter of a tiny model.
+ * against central finite differences of the double-precision twin, on every single parameter of a tiny model: without
+ * dropout in one scoring chunk, with dropout at all three sites (embedding, between the layers, top; the same seed on
+ * both sides fixes the mask), and with a scoring chunk smaller than the batch, so the chunk loop runs with start > 0
+ * and a partial last chunk.
  */
 class LstmNetworkGradientTest {
+    private static final long DROPOUT_SEED = 1L;
 
-    @Test
-    void everyParameterGradientMatchesFiniteDifferences() {
-        ModelConfig cfg = new ModelConfig(6, 3, 4, 2, 8, 0f, 0f);
+    @ParameterizedTest(name = "dropout {0}/{1}, scoring chunk {2} rows (0: one chunk)")
+    @CsvSource({"0, 0, 0", "0.3, 0.4, 0", "0, 0, 5", "0.3, 0.4, 1", "0.3, 0.4, 5"})
+    void everyParameterGradientMatchesFiniteDifferences(float embeddingDropout, float hiddenDropout, int chunkRows) {
+        ModelConfig cfg = new ModelConfig(6, 3, 4, 2, 8, embeddingDropout, hiddenDropout);
         ParameterLayout layout = new ParameterLayout(cfg);
         SplittableRandom rnd = new SplittableRandom(7);
         float[] w = new float[layout.total()];
@@ -30,37 +41,64 @@ class LstmNetworkGradientTest {
         Parameters weights = new Parameters(backend, cfg, layout);
         Parameters grads = new Parameters(backend, cfg, layout);
         backend.upload(weights.slab(), w, 0);
-        LstmNetwork net = new LstmNetwork(backend, weights, grads);
+        LstmNetwork net = new LstmNetwork(backend, weights, grads, chunkRows);
         PackedBatch batch = PackedBatch.pack(inputs, targets);
+        if (chunkRows > 0) assertTrue(chunkRows < batch.tokens(), "the batch spans several chunks");
         net.resetLoss();
-        net.trainStep(batch, 1L);
+        net.trainStep(batch, DROPOUT_SEED);
         float[] g = new float[layout.total()];
         backend.download(g, 0, grads.slab());
         float[] loss = new float[1];
         backend.download(loss, 0, net.loss());
 
+        int[] dropped = new int[cfg.layers() + 1];
+        DoubleNetwork.Mask mask = mask(cfg, inputs, batch, dropped);
         DoubleNetwork twin = new DoubleNetwork(cfg);
         double[] p = new double[w.length];
         for (int i = 0; i < w.length; i++) p[i] = w[i];
-        double ref = twin.meanLoss(p, inputs, targets);
-        assertEquals(ref, loss[0] / batch.predictedTokens(), 1e-5, "loss");
+        double ref = twin.meanLoss(p, inputs, targets, mask);
+        assertEquals(ref, loss[0] / batch.predictedTokens(), FORWARD_ATOL, "loss");
+        if (hiddenDropout > 0) {
+            for (int site = 0; site < dropped.length; site++) assertTrue(dropped[site] > 0, "the mask drops something at site " + site);
+        }
 
-        double eps = 1e-6;
         int checked = 0;
         for (int i = 0; i < p.length; i++) {
             // The padding row of the embedding is never read; its gradient must stay exactly zero.
             double keep = p[i];
-            p[i] = keep + eps;
-            double up = twin.meanLoss(p, inputs, targets);
-            p[i] = keep - eps;
-            double down = twin.meanLoss(p, inputs, targets);
+            p[i] = keep + FD_EPS;
+            double up = twin.meanLoss(p, inputs, targets, mask);
+            p[i] = keep - FD_EPS;
+            double down = twin.meanLoss(p, inputs, targets, mask);
             p[i] = keep;
-            double fd = (up - down) / (2 * eps);
-            double tol = 2e-5 + 2e-3 * Math.abs(fd);
+            double fd = (up - down) / (2 * FD_EPS);
+            double tol = MODEL_GRADIENT_ATOL + MODEL_GRADIENT_RTOL * Math.abs(fd);
             assertTrue(Math.abs(g[i] - fd) <= tol, "parameter " + name(layout, i) + ": backward " + g[i] + " vs finite difference " + fd);
             checked++;
         }
         assertEquals(layout.total(), checked);
+    }
+
+    /**
+     * The network's dropout masks in the twin's coordinates: element (packed row, col) of the [P, width] tensor at a
+     * site, drawn from {@link DropoutMask} with the network's per-site seed; counts the dropped elements per site.
+     */
+    private static DoubleNetwork.Mask mask(ModelConfig cfg, List<int[]> inputs, PackedBatch batch, int[] dropped) {
+        boolean[][] seen = new boolean[dropped.length][batch.tokens() * Math.max(cfg.embeddingDim(), cfg.hiddenDim())];
+        return (site, seq, t, col) -> {
+            float p = site == 0 ? cfg.embeddingDropout() : cfg.hiddenDropout();
+            if (p == 0f) return 1.0;
+            int width = site == 0 ? cfg.embeddingDim() : cfg.hiddenDim();
+            int len = inputs.get(seq).length;
+            int rank = batch.lastRows()[seq] - batch.offset(len - 1); // the sequence's row within every step
+            long index = (long) (batch.offset(t) + rank) * width + col;
+            boolean keep = DropoutMask.keep(LstmNetwork.seedFor(DROPOUT_SEED, site), index, p);
+            if (!keep && !seen[site][(int) index]) {
+                seen[site][(int) index] = true;
+                dropped[site]++;
+            }
+            return keep ? 1f / (1f - p) : 0.0;
+        };
     }
 
     private static String name(ParameterLayout layout, int index) {

@@ -3,6 +3,7 @@ package dev.lstmrec.engine.train;
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;
 import dev.lstmrec.engine.eval.EvalCase;
 import dev.lstmrec.engine.eval.Evaluator;
+import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.PopularityScorer;
 import dev.lstmrec.engine.eval.Protocol;
@@ -65,8 +66,8 @@ class TrainerTest {
         ScalarBackend backend = new ScalarBackend();
         Evaluator ev = new Evaluator(backend, ITEMS);
         Metrics pop = ev.evaluate(new PopularityScorer(backend, PopularityScorer.count(ITEMS, trainSeqs)), valid, Protocol.fullRanking());
-        assertTrue(model.get("HR@5") > 0.6, "model HR@5 " + model.get("HR@5"));
-        assertTrue(model.get("HR@5") > 2 * pop.get("HR@5"), "model " + model.get("HR@5") + " vs popularity " + pop.get("HR@5"));
+        assertTrue(model.get(Metric.HR, 5) > 0.6, "model HR@5 " + model.get(Metric.HR, 5));
+        assertTrue(model.get(Metric.HR, 5) > 2 * pop.get(Metric.HR, 5), "model " + model.get(Metric.HR, 5) + " vs popularity " + pop.get(Metric.HR, 5));
 
         float[] w1 = t[0].downloadWeights();
         train(trainSeqs, valid, 42, t);

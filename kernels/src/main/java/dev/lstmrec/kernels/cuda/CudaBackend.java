@@ -24,16 +24,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * The CUDA backend: every op is one launch of a hand-written kernel from src/main/cuda (PTX committed as resources,
- * JIT-compiled by the driver), through JCuda's driver API. Tensors live in device memory for the backend's life;
- * only upload/download move data, and download (or synchronize) is the only point that waits for the GPU.
+ * JIT-compiled by the driver), through JCuda's driver API. Tensors live in device memory from allocate until free
+ * (cuMemFree) or close; only upload/download move data, and download (or synchronize) is the only point that waits for the GPU.
  * Index errors the scalar backend throws at once (embedding ids, targets) are raised by kernels into a device error
  * flag and thrown at the next download/synchronize. Checked against ScalarBackend by CudaBackendGpuTest (GPU only).
  */
@@ -51,7 +54,8 @@ public final class CudaBackend implements Backend {
     private final Map<String, CUmodule> modules = new LinkedHashMap<>();
     private final CUfunction[] functions = new CUfunction[CudaKernel.values().length];
     private CudaLaunches ops;
-    private final List<CUdeviceptr> allocations = new ArrayList<>();
+    /** Live device allocations (freed by {@link #free} or {@link #close}). */
+    private final Set<CUdeviceptr> allocations = Collections.newSetFromMap(new IdentityHashMap<>());
     private final int[] flagHost = new int[1];
     private CUdeviceptr errorFlag;
     private String description = "CUDA";
@@ -181,24 +185,39 @@ public final class CudaBackend implements Backend {
     public Tensor allocate(int... shape) {
         int n = Shape.size(shape);
         bind();
-        return new Tensor(new DeviceFloats(deviceAlloc(n), n, this), 0, shape);
+        return new Tensor(new DeviceMemory(deviceAlloc(n), n, this), 0, shape);
     }
 
     @Override
     public IntTensor allocateInt(int... shape) {
         int n = Shape.size(shape);
         bind();
-        return new IntTensor(new DeviceInts(deviceAlloc(n), n, this), 0, shape);
+        return new IntTensor(new DeviceMemory(deviceAlloc(n), n, this), 0, shape);
+    }
+
+    @Override
+    public void free(Tensor t) {
+        if (t != null) freeDevice((DeviceMemory) t.storage());
+    }
+
+    @Override
+    public void free(IntTensor t) {
+        if (t != null) freeDevice((DeviceMemory) t.storage());
+    }
+
+    /** cuMemFree waits for pending work on the memory; a zero-length storage has nothing to free. */
+    private void freeDevice(DeviceMemory memory) {
+        bind();
+        CUdeviceptr p = memory.release();
+        if (allocations.remove(p)) check(JCudaDriver.cuMemFree(p), "cuMemFree");
     }
 
     private CUdeviceptr ptr(Tensor t) {
-        t.checkOwner(this);
-        return ((DeviceFloats) t.storage()).pointer().withByteOffset(t.offset() * 4);
+        return ((DeviceMemory) t.storage()).pointer().withByteOffset(t.offset() * 4);
     }
 
     private CUdeviceptr ptr(IntTensor t) {
-        t.checkOwner(this);
-        return ((DeviceInts) t.storage()).pointer().withByteOffset(t.offset() * 4);
+        return ((DeviceMemory) t.storage()).pointer().withByteOffset(t.offset() * 4);
     }
 
     /** The device pointer of an optional tensor; the null pointer (which kernels test for) when absent. */
@@ -258,9 +277,6 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        if (dst.size() != src.size()) throw new IllegalArgumentException("copy: sizes differ " + dst + " <- " + src);
-        Checks.require(dst.storage() != src.storage() || dst.offset() + dst.size() <= src.offset()
-                || src.offset() + src.size() <= dst.offset(), "copy: overlapping views of one storage are not supported on CUDA");
         CUdeviceptr d = ptr(dst), s = ptr(src);
         bind();
         if (src.size() > 0) check(JCudaDriver.cuMemcpyDtoDAsync(d, s, src.size() * 4L, STREAM), "cuMemcpyDtoDAsync");
@@ -296,7 +312,6 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void fill(Tensor dst, float value) {
-        ptr(dst);
         ops.fill(dst, value);
     }
 
@@ -337,7 +352,6 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void dropout(Tensor x, float p, long seed) {
-        ptr(x);
         ops.dropout(x, p, seed);
     }
 

@@ -8,10 +8,12 @@ import dev.lstmrec.engine.tensor.IntTensor;
 import dev.lstmrec.engine.tensor.Tensor;
 
 /**
- * Every compute op of the CUDA backend as argument checks plus one kernel launch (grid, block, shared memory and the
+ * Every compute op of the CUDA backend as one kernel launch (grid, block, shared memory and the
  * argument list in the kernel's order), handed to a {@link Launcher}. Pure Java: CudaBackend's launcher turns tensors
  * into device pointers and calls cuLaunchKernel; the tests' launcher runs the same kernels compiled for the CPU
  * (CudaKernelEmulationTest), which checks this marshalling and the kernels against ScalarBackend without a GPU.
+ * Shapes are checked once by the engine's CheckedBackend; only the device's own limits (grid size, top-K in shared
+ * memory) are checked here.
  */
 final class CudaLaunches {
     /** Receives one launch. Arguments: Tensor, IntTensor, null (null pointer), {@link #ERROR_FLAG}, Integer, Float, Long. */
@@ -77,19 +79,16 @@ final class CudaLaunches {
 
     void embeddingForward(Tensor out, Tensor table, IntTensor ids) {
         int p = ids.size(), e = table.cols(), rows = table.rows();
-        out.expect("embedding out", p, e);
         if ((long) p * e > 0) launch(CudaKernel.EMBEDDING_FORWARD, blocks((long) p * e), 1, THREADS, 1, 0, out, table, ids, p, e, rows, ERROR_FLAG);
     }
 
     void embeddingBackward(Tensor dTable, Tensor dOut, IntTensor ids) {
         int p = ids.size(), e = dTable.cols(), rows = dTable.rows();
-        dOut.expect("embedding dOut", p, e);
         if ((long) p * e > 0) launch(CudaKernel.EMBEDDING_BACKWARD, blocks((long) p * e), 1, THREADS, 1, 0, dTable, dOut, ids, p, e, rows, ERROR_FLAG);
     }
 
     void gemm(Tensor c, boolean transA, Tensor a, boolean transB, Tensor b, float alpha, float beta) {
-        int[] mnk = Checks.gemmShape(c, transA, a, transB, b);
-        int m = mnk[0], n = mnk[1], k = mnk[2];
+        int m = c.dim(0), n = c.dim(1), k = transA ? a.dim(0) : a.dim(1);
         if (m == 0 || n == 0) return;
         long bigBlocks = (long) ceilDiv(m, GEMM_TILE) * ceilDiv(n, GEMM_TILE);
         boolean small = bigBlocks < multiprocessors;
@@ -107,58 +106,44 @@ final class CudaLaunches {
     }
 
     void addBias(Tensor out, Tensor bias) {
-        Checks.rank2("addBias out", out);
         int rows = out.dim(0), cols = out.dim(1);
-        bias.expect("addBias bias", cols);
         if ((long) rows * cols > 0) launch(CudaKernel.ADD_BIAS, blocks((long) rows * cols), 1, THREADS, 1, 0, out, bias, rows, cols);
     }
 
     void biasBackward(Tensor dBias, Tensor dOut) {
-        Checks.rank2("biasBackward dOut", dOut);
         int rows = dOut.dim(0), cols = dOut.dim(1);
-        dBias.expect("biasBackward dBias", cols);
         if (rows > 0 && cols > 0) launch(CudaKernel.BIAS_BACKWARD, (cols + 31) / 32, 1, 32, 8, 0, dBias, dOut, rows, cols);
     }
 
     void lstmCellForward(Tensor h, Tensor c, Tensor gates, Tensor bias, Tensor cPrev) {
-        int[] nh = Checks.lstmShape(h, c, gates, cPrev);
-        int n = nh[0], hid = nh[1];
-        bias.expect("lstm bias", 4 * hid);
+        int n = h.dim(0), hid = h.dim(1);
         if ((long) n * hid > 0) launch(CudaKernel.LSTM_CELL_FORWARD, blocks((long) n * hid), 1, THREADS, 1, 0, h, c, gates, bias, cPrev, n, hid);
     }
 
     void lstmCellBackward(Tensor dGates, Tensor dcPrev, Tensor dh, Tensor dc, Tensor gates, Tensor c, Tensor cPrev) {
-        int[] nh = Checks.lstmShape(dh, c, gates, cPrev);
-        int n = nh[0], hid = nh[1];
-        dGates.expect("lstm dGates", n, 4 * hid);
-        if (dc != null) dc.expect("lstm dc", n, hid);
-        if (dcPrev != null) dcPrev.expect("lstm dcPrev", n, hid);
+        int n = dh.dim(0), hid = dh.dim(1);
         if ((long) n * hid > 0) {
             launch(CudaKernel.LSTM_CELL_BACKWARD, blocks((long) n * hid), 1, THREADS, 1, 0, dGates, dcPrev, dh, dc, gates, c, cPrev, n, hid);
         }
     }
 
     void dropout(Tensor x, float p, long seed) {
-        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         if (p == 0f || x.size() == 0) return;
         launch(CudaKernel.DROPOUT, blocks(x.size()), 1, THREADS, 1, 0, x, x.size(), DropoutMask.threshold(p), 1f / (1f - p), seed);
     }
 
     void softmaxCrossEntropy(Tensor dLogits, Tensor loss, Tensor logits, IntTensor targets, float gradScale) {
-        int[] shape = Checks.softmaxShape(dLogits, loss, logits, targets);
-        int rows = shape[0], v = shape[1];
+        int rows = logits.dim(0), v = logits.dim(1);
         if (rows > 0) launch(CudaKernel.SOFTMAX_CROSS_ENTROPY, rows, 1, THREADS, 1, 0, dLogits, loss, logits, targets, rows, v, gradScale, ERROR_FLAG);
     }
 
     void sumSquares(Tensor out, Tensor x) {
-        out.expect("sumSquares out", 1);
         int n = x.size();
         if (n > 0) launch(CudaKernel.SUM_SQUARES, Math.min(blocks(n), SUM_SQUARES_MAX_BLOCKS), 1, THREADS, 1, 0, out, x, n);
     }
 
     void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step) {
         int n = param.size();
-        Checks.require(grad.size() == n && m.size() == n && v.size() == n, "adamUpdate: sizes differ");
         if (n == 0) return;
         launch(CudaKernel.ADAM_UPDATE, blocks(n), 1, THREADS, 1, 0, param, grad, m, v, n,
                 step.lr(), step.beta1(), step.beta2(), step.eps(), step.weightDecay(),
@@ -166,13 +151,7 @@ final class CudaLaunches {
     }
 
     void scoreTopK(IntTensor outIndex, Tensor outScore, Tensor h, Tensor w, Tensor bias, IntTensor excludeOffsets, IntTensor exclude) {
-        Checks.rank2("scoreTopK h", h);
         int n = h.dim(0), hid = h.dim(1), v = w.dim(0), k = outIndex.cols();
-        w.expect("scoreTopK w", v, hid);
-        bias.expect("scoreTopK bias", v);
-        outIndex.expect("scoreTopK outIndex", n, k);
-        outScore.expect("scoreTopK outScore", n, k);
-        Checks.csr("scoreTopK exclude", excludeOffsets, exclude, n);
         Checks.require(k <= MAX_TOP_K, "scoreTopK: K = " + k + " exceeds the CUDA backend's limit of " + MAX_TOP_K);
         if (n == 0 || k == 0) return;
         launch(CudaKernel.SCORE_TOP_K, n, 1, SCORE_THREADS, 1, 16 * k, outIndex, outScore, h, w, bias, excludeOffsets, exclude, hid, v, k);
@@ -180,13 +159,7 @@ final class CudaLaunches {
 
     void scoreRank(IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,
                    IntTensor listOffsets, IntTensor list, RankMode mode) {
-        Checks.rank2("scoreRank h", h);
         int n = h.dim(0), hid = h.dim(1), v = w.dim(0);
-        w.expect("scoreRank w", v, hid);
-        bias.expect("scoreRank bias", v);
-        outRank.expect("scoreRank outRank", n);
-        targets.expect("scoreRank targets", n);
-        Checks.csr("scoreRank list", listOffsets, list, n);
         if (n == 0) return;
         int modeCode = mode == RankMode.EXCLUDE ? RANK_EXCLUDE : RANK_CANDIDATES;
         launch(CudaKernel.SCORE_RANK, n, 1, SCORE_THREADS, 1, 0, outRank, h, w, bias, targets, listOffsets, list, hid, v, modeCode, ERROR_FLAG);

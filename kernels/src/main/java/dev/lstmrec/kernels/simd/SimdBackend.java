@@ -18,7 +18,8 @@ import java.util.Arrays;
  * The Vector API backend: heap float[]/int[] storage like {@code ScalarBackend}, every op vectorised with the
  * species of {@link Simd}, and split over the backend's own {@link WorkerPool} where the work is large enough.
  * Only created through {@link SimdBackendProvider} after its probe. Like every backend it is used by one thread at
- * a time. Checked op by op against ScalarBackend (SimdOpsTest, SimdGemmTest) at 128/256/512 bits, 1 and 2 threads.
+ * a time. Kernels only: arguments are checked by {@code CheckedBackend} before they get here. Checked op by op against
+ * ScalarBackend (SimdOpsTest, SimdGemmTest) at 128/256/512 bits, 1 and 2 threads.
  */
 public final class SimdBackend extends HeapBackend {
     private static final VectorSpecies<Float> S = Simd.F;
@@ -90,7 +91,6 @@ public final class SimdBackend extends HeapBackend {
     @Override
     public void embeddingBackward(Tensor dTable, Tensor dOut, IntTensor ids) {
         int p = ids.size(), e = dTable.cols(), rows = dTable.rows();
-        dOut.expect("embedding dOut", p, e);
         float[] gd = f(dOut), td = f(dTable);
         int[] id = i(ids);
         for (int r = 0; r < p; r++) {
@@ -113,16 +113,13 @@ public final class SimdBackend extends HeapBackend {
 
     @Override
     public void gemm(Tensor c, boolean transA, Tensor a, boolean transB, Tensor b, float alpha, float beta) {
-        int[] mnk = Checks.gemmShape(c, transA, a, transB, b);
         gemm.gemm(transA, f(a), o(a), a.dim(1), transB, f(b), o(b), b.dim(1), f(c), o(c), c.dim(1),
-                mnk[0], mnk[1], mnk[2], alpha, beta);
+                c.dim(0), c.dim(1), transA ? a.dim(0) : a.dim(1), alpha, beta);
     }
 
     @Override
     public void addBias(Tensor out, Tensor bias) {
-        Checks.rank2("addBias out", out);
         int rows = out.dim(0), cols = out.dim(1);
-        bias.expect("addBias bias", cols);
         float[] od = f(out), bd = f(bias);
         int oo = o(out), bo = o(bias);
         split(rows, cols, (part, r0, r1) -> {
@@ -132,9 +129,7 @@ public final class SimdBackend extends HeapBackend {
 
     @Override
     public void biasBackward(Tensor dBias, Tensor dOut) {
-        Checks.rank2("biasBackward dOut", dOut);
         int rows = dOut.dim(0), cols = dOut.dim(1);
-        dBias.expect("biasBackward dBias", cols);
         float[] bd = f(dBias), gd = f(dOut);
         int go = o(dOut);
         for (int p = 0; p < threads; p++) {
@@ -153,9 +148,7 @@ public final class SimdBackend extends HeapBackend {
 
     @Override
     public void lstmCellForward(Tensor h, Tensor c, Tensor gates, Tensor bias, Tensor cPrev) {
-        int[] nh = Checks.lstmShape(h, c, gates, cPrev);
-        int n = nh[0], hid = nh[1];
-        bias.expect("lstm bias", 4 * hid);
+        int n = h.dim(0), hid = h.dim(1);
         float[] hd = f(h), cd = f(c), gd = f(gates), bd = f(bias), pd = cPrev == null ? null : f(cPrev);
         int ho = o(h), co = o(c), go = o(gates), bo = o(bias), po = cPrev == null ? 0 : o(cPrev);
         split(n, 8L * hid, (part, r0, r1) -> LstmCell.forward(hd, ho, cd, co, gd, go, bd, bo, pd, po, hid, r0, r1));
@@ -164,11 +157,7 @@ public final class SimdBackend extends HeapBackend {
     @Override
     public void lstmCellBackward(Tensor dGates, Tensor dcPrev, Tensor dh, Tensor dc, Tensor gates, Tensor c,
                                  Tensor cPrev) {
-        int[] nh = Checks.lstmShape(dh, c, gates, cPrev);
-        int n = nh[0], hid = nh[1];
-        dGates.expect("lstm dGates", n, 4 * hid);
-        if (dc != null) dc.expect("lstm dc", n, hid);
-        if (dcPrev != null) dcPrev.expect("lstm dcPrev", n, hid);
+        int n = dh.dim(0), hid = dh.dim(1);
         float[] dgd = f(dGates), dhd = f(dh), gd = f(gates), cd = f(c);
         float[] dcd = dc == null ? null : f(dc), dpd = dcPrev == null ? null : f(dcPrev);
         float[] pd = cPrev == null ? null : f(cPrev);
@@ -180,7 +169,6 @@ public final class SimdBackend extends HeapBackend {
 
     @Override
     public void dropout(Tensor x, float p, long seed) {
-        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         if (p == 0f) return;
         float[] xd = f(x);
         int xo = o(x);
@@ -199,8 +187,7 @@ public final class SimdBackend extends HeapBackend {
 
     @Override
     public void softmaxCrossEntropy(Tensor dLogits, Tensor loss, Tensor logits, IntTensor targets, float gradScale) {
-        int[] shape = Checks.softmaxShape(dLogits, loss, logits, targets);
-        int rows = shape[0], v = shape[1];
+        int rows = logits.dim(0), v = logits.dim(1);
         float[] ld = f(logits), dd = f(dLogits), td = f(loss);
         int[] tg = i(targets);
         int lo = o(logits), doff = o(dLogits), to = o(targets);
@@ -219,13 +206,7 @@ public final class SimdBackend extends HeapBackend {
     @Override
     public void biasedSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias,
                                           IntTensor targets, float gradScale) {
-        Checks.rank2("biasedSoftmaxCrossEntropy logits", logits);
         int rows = logits.dim(0), v = logits.dim(1);
-        dLogits.expect("biasedSoftmaxCrossEntropy dLogits", rows, v);
-        targets.expect("biasedSoftmaxCrossEntropy targets", rows);
-        loss.expect("biasedSoftmaxCrossEntropy loss", 1);
-        bias.expect("biasedSoftmaxCrossEntropy bias", v);
-        dBias.expect("biasedSoftmaxCrossEntropy dBias", v);
         float[] ld = f(logits), dd = f(dLogits), td = f(loss), bd = f(bias), gb = f(dBias);
         int[] tg = i(targets);
         int lo = o(logits), doff = o(dLogits), to = o(targets), bo = o(bias);
@@ -251,7 +232,6 @@ public final class SimdBackend extends HeapBackend {
 
     @Override
     public void sumSquares(Tensor out, Tensor x) {
-        out.expect("sumSquares out", 1);
         float[] xd = f(x);
         int xo = o(x), n = x.size();
         Arrays.fill(partials, 0);
@@ -287,7 +267,6 @@ public final class SimdBackend extends HeapBackend {
     @Override
     public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step) {
         int n = param.size();
-        Checks.require(grad.size() == n && m.size() == n && v.size() == n, "adamUpdate: sizes differ");
         float[] pd = f(param), gd = f(grad), md = f(m), vd = f(v);
         int po = o(param), go = o(grad), mo = o(m), vo = o(v);
         // In blocks: a few calls per step over millions of elements would run as an OSR compilation of the loop,
@@ -302,13 +281,7 @@ public final class SimdBackend extends HeapBackend {
     @Override
     public void scoreTopK(IntTensor outIndex, Tensor outScore, Tensor h, Tensor w, Tensor bias,
                           IntTensor excludeOffsets, IntTensor exclude) {
-        Checks.rank2("scoreTopK h", h);
         int n = h.dim(0), hid = h.dim(1), v = w.dim(0), k = outIndex.cols();
-        w.expect("scoreTopK w", v, hid);
-        bias.expect("scoreTopK bias", v);
-        outIndex.expect("scoreTopK outIndex", n, k);
-        outScore.expect("scoreTopK outScore", n, k);
-        Checks.csr("scoreTopK exclude", excludeOffsets, exclude, n);
         float[] hd = f(h), wd = f(w), bd = f(bias), sd = f(outScore);
         int[] xi = i(outIndex), off = i(excludeOffsets), ex = i(exclude);
         int xo = o(outIndex), so = o(outScore), ho = o(h), wo = o(w), bo = o(bias), offo = o(excludeOffsets);
@@ -321,13 +294,7 @@ public final class SimdBackend extends HeapBackend {
     @Override
     public void scoreRank(IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,
                           IntTensor listOffsets, IntTensor list, RankMode mode) {
-        Checks.rank2("scoreRank h", h);
         int n = h.dim(0), hid = h.dim(1), v = w.dim(0);
-        w.expect("scoreRank w", v, hid);
-        bias.expect("scoreRank bias", v);
-        outRank.expect("scoreRank outRank", n);
-        targets.expect("scoreRank targets", n);
-        Checks.csr("scoreRank list", listOffsets, list, n);
         float[] hd = f(h), wd = f(w), bd = f(bias);
         int[] rk = i(outRank), tg = i(targets), off = i(listOffsets), li = i(list);
         int rko = o(outRank), ho = o(h), wo = o(w), bo = o(bias), tgo = o(targets), offo = o(listOffsets);

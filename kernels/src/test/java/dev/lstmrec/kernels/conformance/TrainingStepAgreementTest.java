@@ -1,5 +1,6 @@
 package dev.lstmrec.kernels.conformance;
 
+import dev.lstmrec.engine.backend.conformance.Tolerances;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.BackendOptions;
 import dev.lstmrec.engine.backend.Backends;
@@ -75,17 +76,15 @@ class TrainingStepAgreementTest {
         Assumptions.assumeTrue(found.probe().usable(), name + " unavailable: " + found.probe().reason());
         float[][] ref = new float[1][], got = new float[1][];
         double[] scalar = losses(new ScalarBackend(), ref);
-        try (Backend b = found.provider().create(BackendOptions.defaults())) {
+        try (Backend b = found.create(BackendOptions.defaults())) {
             double[] l = losses(b, got);
             for (int i = 0; i < 10; i++) {
-                assertEquals(GOLDEN[i], scalar[i], 1e-5, "scalar step " + (i + 1) + " vs golden");
-                assertEquals(GOLDEN[i], l[i], 2e-4, name + " step " + (i + 1) + " vs golden");
+                assertEquals(GOLDEN[i], scalar[i], Tolerances.GOLDEN_SCALAR_LOSS_ATOL, "scalar step " + (i + 1) + " vs golden");
+                assertEquals(GOLDEN[i], l[i], Tolerances.GOLDEN_LOSS_ATOL, name + " step " + (i + 1) + " vs golden");
             }
             double maxDiff = 0;
             for (int i = 0; i < ref[0].length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref[0][i] - got[0][i]));
-            // Adam normalises steps, so rounding differences move weights by at most ~lr·steps in the worst case;
-            // in practice they stay far below.
-            assertTrue(maxDiff < 2e-3, name + " weights after 10 steps differ from scalar by " + maxDiff);
+            assertTrue(maxDiff < Tolerances.GOLDEN_WEIGHT_ATOL, name + " weights after 10 steps differ from scalar by " + maxDiff);
         }
     }
 }

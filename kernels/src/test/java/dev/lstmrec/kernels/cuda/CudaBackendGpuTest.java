@@ -1,8 +1,10 @@
 package dev.lstmrec.kernels.cuda;
 
+import dev.lstmrec.engine.backend.conformance.Tolerances;
 import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.BackendOptions;
+import dev.lstmrec.engine.backend.CheckedBackend;
 import dev.lstmrec.engine.backend.Probe;
 import dev.lstmrec.engine.backend.RankMode;
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import jcuda.driver.JCudaDriver;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -30,8 +33,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CudaBackendGpuTest {
-    /** FMA contraction and a different summation order change the last bits; the sizes here keep sums short. */
-    private static final float ATOL = 1e-4f, RTOL = 1e-4f;
+    private static final double ATOL = Tolerances.CUDA_GPU_ATOL, RTOL = Tolerances.CUDA_GPU_RTOL;
 
     private final ScalarBackend ref = new ScalarBackend();
     private final Random rnd = new Random(42);
@@ -40,7 +42,7 @@ class CudaBackendGpuTest {
 
     @BeforeAll
     void open() {
-        if (probe.usable()) gpu = new CudaBackendProvider().create(BackendOptions.defaults());
+        if (probe.usable()) gpu = CheckedBackend.wrap(new CudaBackendProvider().create(BackendOptions.defaults()));
     }
 
     /** Per test rather than in @BeforeAll, so that every skipped test is reported with the reason. */
@@ -293,5 +295,18 @@ class CudaBackendGpuTest {
             gpu.scoreRank(rank[1], hs[1], w[1], bias[1], targets[1], offsets[1], list[1], mode);
             assertArrayEquals(getInt(ref, rank[0]), getInt(gpu, rank[1]), "rank " + mode);
         }
+    }
+
+    @Test
+    void freeReturnsTheDeviceMemoryAtOnce() {
+        long bytes = 256L << 20;
+        Tensor big = gpu.allocate((int) (bytes / 4));
+        long[] freeBefore = new long[1], freeAfter = new long[1], total = new long[1];
+        CudaBackend.check(JCudaDriver.cuMemGetInfo(freeBefore, total), "cuMemGetInfo");
+        gpu.free(big);
+        CudaBackend.check(JCudaDriver.cuMemGetInfo(freeAfter, total), "cuMemGetInfo");
+        assertTrue(freeAfter[0] - freeBefore[0] >= bytes * 9 / 10,
+                "free gave back " + (freeAfter[0] - freeBefore[0]) + " of " + bytes + " bytes");
+        assertThrows(IllegalStateException.class, () -> gpu.fill(big, 1f), "use after free");
     }
 }

@@ -1,5 +1,6 @@
 package dev.lstmrec.kernels.cuda;
 
+import dev.lstmrec.engine.backend.conformance.Tolerances;
 import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.RankMode;
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;
@@ -32,8 +33,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CudaKernelEmulationTest {
-    /** Host expf/tanhf and FMA contraction differ from Java's double-based math in the last bits. */
-    private static final float ATOL = 2e-5f, RTOL = 2e-5f;
+    private static final double ATOL = Tolerances.CUDA_EMULATION_ATOL, RTOL = Tolerances.CUDA_EMULATION_RTOL;
 
     private final ScalarBackend ref = new ScalarBackend();
     /** Allocates the emulated side's tensors (heap arrays the emulator reads and writes). */

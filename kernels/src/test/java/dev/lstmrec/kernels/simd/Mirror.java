@@ -2,6 +2,7 @@ package dev.lstmrec.kernels.simd;
 
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.BackendOptions;
+import dev.lstmrec.engine.backend.CheckedBackend;
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;
 import dev.lstmrec.engine.tensor.IntTensor;
 import dev.lstmrec.engine.tensor.Tensor;
@@ -39,8 +40,9 @@ final class Mirror implements AutoCloseable {
     final int lanes;
 
     Mirror(Config config, long seed) {
-        simd = new SimdBackendProvider().create(new BackendOptions(config.threads(),
-                Map.of(SimdBackendProvider.BITS_OPTION, Integer.toString(config.bits()))));
+        // Behind the checked front, as Backends.create returns it (the kernels themselves do not check shapes).
+        simd = CheckedBackend.wrap(new SimdBackendProvider().create(new BackendOptions(config.threads(),
+                Map.of(SimdBackendProvider.BITS_OPTION, Integer.toString(config.bits())))));
         rnd = new Random(seed);
         lanes = config.bits() / 32;
     }

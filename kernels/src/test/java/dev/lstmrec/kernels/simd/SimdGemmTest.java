@@ -5,14 +5,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.stream.Stream;
 
+import static dev.lstmrec.engine.backend.conformance.Tolerances.SIMD_DOT_RTOL;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.simdDotAtol;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * SGEMM of SimdBackend against ScalarBackend: every transpose combination, sizes on both sides of each lane,
  * micro-tile and cache-block boundary (MR, NR, KC, MC, NC), alpha/beta variants with NaN-poisoned C for beta == 0,
  * offsets (views), and shapes large enough to take the multi-threaded path.
- * Tolerance: float sums of K products reassociated (blocked K, FMA) differ by about K·eps·|terms|, and the inputs
- * are in [-1, 1], hence atol = 2e-6·K, rtol = 1e-4.
+ * Tolerance: float sums of K products reassociated (blocked K, FMA), Tolerances.simdDotAtol(K) and SIMD_DOT_RTOL.
  */
 class SimdGemmTest {
     static Stream<Mirror.Config> configs() {
@@ -26,7 +27,7 @@ class SimdGemmTest {
         w.ref.gemm(c.ref(), ta, a.ref(), tb, b.ref(), alpha, beta);
         w.simd.gemm(c.simd(), ta, a.simd(), tb, b.simd(), alpha, beta);
         w.assertClose("gemm " + (ta ? "T" : "N") + (tb ? "T" : "N") + " m=" + m + " n=" + n + " k=" + k
-                + " alpha=" + alpha + " beta=" + beta, c, 2e-6 * Math.max(1, k), 1e-4);
+                + " alpha=" + alpha + " beta=" + beta, c, simdDotAtol(k), SIMD_DOT_RTOL);
     }
 
     @ParameterizedTest(name = "{0}")

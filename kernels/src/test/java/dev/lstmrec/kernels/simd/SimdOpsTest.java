@@ -7,12 +7,21 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.stream.Stream;
 
+import static dev.lstmrec.engine.backend.conformance.Tolerances.ADAM_FIRST_MOMENT_ATOL;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.ADAM_SECOND_MOMENT_ATOL;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.REDUCTION_RTOL;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.SIMD_ELEMENTWISE_ATOL;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.SIMD_ELEMENTWISE_RTOL;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.SIMD_SUM_ATOL;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.SIMD_TRANSCENDENTAL_ATOL;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.SIMD_TRANSCENDENTAL_RTOL;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.SOFTMAX_GRADIENT_ATOL;
+import static dev.lstmrec.engine.backend.conformance.Tolerances.simdDotAtol;
+
 /**
  * Every non-GEMM op of SimdBackend against ScalarBackend, at each width and thread count, on sizes that hit the
- * vector tails and sizes large enough to take the multi-threaded path. Tolerances, and why:
- * copies, gathers and the dropout mask are exact; sums of a few terms 1e-6; the polynomial exp/sigmoid/tanh are
- * within a few ulp (absolute 1e-6 near 0, where tanh through e^{-2|x|} loses relative precision); reductions over
- * long rows (softmax sum, sum of squares, bias gradient over many rows) are reassociated, rtol 1e-5.
+ * vector tails and sizes large enough to take the multi-threaded path. Copies, gathers and the dropout mask are
+ * exact; every other tolerance is a named constant of the engine's {@code Tolerances}, with its reason.
  * The largest size of each op is above SimdBackend's threshold for splitting work across threads.
  */
 class SimdOpsTest {
@@ -37,7 +46,7 @@ class SimdOpsTest {
                 Mirror.T dOut = w.random(1f, p, e);
                 w.ref.embeddingBackward(table.ref(), dOut.ref(), id.ref());
                 w.simd.embeddingBackward(table.simd(), dOut.simd(), id.simd());
-                w.assertClose("embeddingBackward e=" + e, table, 1e-6, 1e-6);
+                w.assertClose("embeddingBackward e=" + e, table, SIMD_ELEMENTWISE_ATOL, SIMD_ELEMENTWISE_RTOL);
             }
         }
     }
@@ -51,10 +60,10 @@ class SimdOpsTest {
                     Mirror.T out = w.random(1f, rows, cols), bias = w.random(1f, cols);
                     w.ref.addBias(out.ref(), bias.ref());
                     w.simd.addBias(out.simd(), bias.simd());
-                    w.assertClose("addBias " + rows + "x" + cols, out, 1e-6, 1e-6);
+                    w.assertClose("addBias " + rows + "x" + cols, out, SIMD_ELEMENTWISE_ATOL, SIMD_ELEMENTWISE_RTOL);
                     w.ref.biasBackward(bias.ref(), out.ref());
                     w.simd.biasBackward(bias.simd(), out.simd());
-                    w.assertClose("biasBackward " + rows + "x" + cols, bias, 1e-5, 1e-5);
+                    w.assertClose("biasBackward " + rows + "x" + cols, bias, SIMD_SUM_ATOL, REDUCTION_RTOL);
                 }
             }
         }
@@ -73,9 +82,9 @@ class SimdOpsTest {
                         Mirror.T h = w.poisoned(n, hid), c = w.poisoned(n, hid);
                         w.ref.lstmCellForward(h.ref(), c.ref(), gates.ref(), bias.ref(), withPrev ? cPrev.ref() : null);
                         w.simd.lstmCellForward(h.simd(), c.simd(), gates.simd(), bias.simd(), withPrev ? cPrev.simd() : null);
-                        w.assertClose(what + " gates", gates, 1e-6, 1e-5);
-                        w.assertClose(what + " c", c, 1e-6, 1e-5);
-                        w.assertClose(what + " h", h, 1e-6, 1e-5);
+                        w.assertClose(what + " gates", gates, SIMD_TRANSCENDENTAL_ATOL, SIMD_TRANSCENDENTAL_RTOL);
+                        w.assertClose(what + " c", c, SIMD_TRANSCENDENTAL_ATOL, SIMD_TRANSCENDENTAL_RTOL);
+                        w.assertClose(what + " h", h, SIMD_TRANSCENDENTAL_ATOL, SIMD_TRANSCENDENTAL_RTOL);
 
                         Mirror.T dh = w.random(1f, n, hid), dc = withPrev ? w.random(1f, n, hid) : null;
                         Mirror.T dGates = w.poisoned(n, 4 * hid), dcPrev = w.poisoned(n, hid);
@@ -83,17 +92,17 @@ class SimdOpsTest {
                                 gates.ref(), c.ref(), withPrev ? cPrev.ref() : null);
                         w.simd.lstmCellBackward(dGates.simd(), dcPrev.simd(), dh.simd(), withPrev ? dc.simd() : null,
                                 gates.simd(), c.simd(), withPrev ? cPrev.simd() : null);
-                        w.assertClose(what + " dGates", dGates, 1e-6, 1e-5);
-                        w.assertClose(what + " dcPrev", dcPrev, 1e-6, 1e-5);
+                        w.assertClose(what + " dGates", dGates, SIMD_TRANSCENDENTAL_ATOL, SIMD_TRANSCENDENTAL_RTOL);
+                        w.assertClose(what + " dcPrev", dcPrev, SIMD_TRANSCENDENTAL_ATOL, SIMD_TRANSCENDENTAL_RTOL);
                         if (withPrev) {
                             // dcPrev may alias dc.
                             w.ref.lstmCellBackward(dGates.ref(), dc.ref(), dh.ref(), dc.ref(), gates.ref(), c.ref(), cPrev.ref());
                             w.simd.lstmCellBackward(dGates.simd(), dc.simd(), dh.simd(), dc.simd(), gates.simd(), c.simd(),
                                     cPrev.simd());
-                            w.assertClose(what + " dcPrev aliasing dc", dc, 1e-6, 1e-5);
+                            w.assertClose(what + " dcPrev aliasing dc", dc, SIMD_TRANSCENDENTAL_ATOL, SIMD_TRANSCENDENTAL_RTOL);
                             w.ref.lstmCellBackward(dGates.ref(), null, dh.ref(), null, gates.ref(), c.ref(), null);
                             w.simd.lstmCellBackward(dGates.simd(), null, dh.simd(), null, gates.simd(), c.simd(), null);
-                            w.assertClose(what + " dGates without dcPrev", dGates, 1e-6, 1e-5);
+                            w.assertClose(what + " dGates without dcPrev", dGates, SIMD_TRANSCENDENTAL_ATOL, SIMD_TRANSCENDENTAL_RTOL);
                         }
                     }
                 }
@@ -132,8 +141,8 @@ class SimdOpsTest {
                     w.ref.softmaxCrossEntropy(d.ref(), loss.ref(), logits.ref(), tg.ref(), 0.125f);
                     w.simd.softmaxCrossEntropy(d.simd(), loss.simd(), logits.simd(), tg.simd(), 0.125f);
                     String what = "softmaxCE V=" + v + (alias ? " in place" : "");
-                    w.assertClose(what + " dLogits", d, 1e-7, 1e-5);
-                    w.assertClose(what + " loss", loss, 1e-5, 1e-5);
+                    w.assertClose(what + " dLogits", d, SOFTMAX_GRADIENT_ATOL, REDUCTION_RTOL);
+                    w.assertClose(what + " loss", loss, SIMD_SUM_ATOL, REDUCTION_RTOL);
                 }
             }
         }
@@ -147,7 +156,7 @@ class SimdOpsTest {
                 Mirror.T x = w.random(1f, n), out = w.tensor(new float[] {0.5f}, 1);
                 w.ref.sumSquares(out.ref(), x.ref());
                 w.simd.sumSquares(out.simd(), x.simd());
-                w.assertClose("sumSquares n=" + n, out, 1e-6, 1e-5);
+                w.assertClose("sumSquares n=" + n, out, SIMD_ELEMENTWISE_ATOL, REDUCTION_RTOL);
 
                 Mirror.T param = w.random(1f, n), grad = w.random(1f, n), m = w.random(0.1f, n);
                 float[] vv = w.random(n, 0.01f);
@@ -158,9 +167,9 @@ class SimdOpsTest {
                     w.ref.adamUpdate(param.ref(), grad.ref(), m.ref(), v.ref(), step);
                     w.simd.adamUpdate(param.simd(), grad.simd(), m.simd(), v.simd(), step);
                 }
-                w.assertClose("adam param n=" + n, param, 1e-6, 1e-5);
-                w.assertClose("adam m n=" + n, m, 1e-7, 1e-5);
-                w.assertClose("adam v n=" + n, v, 1e-9, 1e-5);
+                w.assertClose("adam param n=" + n, param, SIMD_ELEMENTWISE_ATOL, SIMD_ELEMENTWISE_RTOL);
+                w.assertClose("adam m n=" + n, m, ADAM_FIRST_MOMENT_ATOL, REDUCTION_RTOL);
+                w.assertClose("adam v n=" + n, v, ADAM_SECOND_MOMENT_ATOL, REDUCTION_RTOL);
             }
         }
     }
@@ -193,7 +202,7 @@ class SimdOpsTest {
                     w.ref.scoreTopK(idx.ref(), score.ref(), h.ref(), wt.ref(), bias.ref(), off.ref(), li.ref());
                     w.simd.scoreTopK(idx.simd(), score.simd(), h.simd(), wt.simd(), bias.simd(), off.simd(), li.simd());
                     w.assertSame("scoreTopK index " + what, idx);
-                    w.assertClose("scoreTopK score " + what, score, 2e-6 * hid, 1e-5);
+                    w.assertClose("scoreTopK score " + what, score, simdDotAtol(hid), REDUCTION_RTOL);
 
                     for (RankMode mode : RankMode.values()) {
                         Mirror.I rank = w.ints(new int[n], n);

@@ -14,7 +14,8 @@ import java.util.Arrays;
 /**
  * The plain-Java reference backend: straightforward loops, one thread, no tricks beyond loop orders the JIT can
  * vectorise. It is the oracle every other backend is tested against, and is itself checked against finite
- * differences in double precision (see the engine's tests).
+ * differences in double precision (see the engine's tests). Kernels only: arguments are checked by {@link
+ * dev.lstmrec.engine.backend.CheckedBackend} before they get here.
  */
 public final class ScalarBackend extends HeapBackend {
     private float[] scratch = new float[0];
@@ -34,7 +35,6 @@ public final class ScalarBackend extends HeapBackend {
     @Override
     public void embeddingBackward(Tensor dTable, Tensor dOut, IntTensor ids) {
         int p = ids.size(), e = dTable.cols(), rows = dTable.rows();
-        dOut.expect("embedding dOut", p, e);
         float[] gd = f(dOut), td = f(dTable);
         int[] id = i(ids);
         for (int r = 0; r < p; r++) {
@@ -49,8 +49,7 @@ public final class ScalarBackend extends HeapBackend {
 
     @Override
     public void gemm(Tensor c, boolean transA, Tensor a, boolean transB, Tensor b, float alpha, float beta) {
-        int[] mnk = Checks.gemmShape(c, transA, a, transB, b);
-        int m = mnk[0], n = mnk[1], k = mnk[2];
+        int m = c.dim(0), n = c.dim(1), k = transA ? a.dim(0) : a.dim(1);
         float[] cd = f(c), ad = f(a), bd = f(b);
         int co = o(c), ao = o(a);
         for (int r = 0; r < m; r++) {
@@ -102,9 +101,7 @@ public final class ScalarBackend extends HeapBackend {
 
     @Override
     public void addBias(Tensor out, Tensor bias) {
-        Checks.rank2("addBias out", out);
         int rows = out.dim(0), cols = out.dim(1);
-        bias.expect("addBias bias", cols);
         float[] od = f(out), bd = f(bias);
         for (int r = 0; r < rows; r++) {
             int row = o(out) + r * cols;
@@ -114,9 +111,7 @@ public final class ScalarBackend extends HeapBackend {
 
     @Override
     public void biasBackward(Tensor dBias, Tensor dOut) {
-        Checks.rank2("biasBackward dOut", dOut);
         int rows = dOut.dim(0), cols = dOut.dim(1);
-        dBias.expect("biasBackward dBias", cols);
         float[] bd = f(dBias), gd = f(dOut);
         for (int r = 0; r < rows; r++) {
             int row = o(dOut) + r * cols;
@@ -136,9 +131,7 @@ public final class ScalarBackend extends HeapBackend {
 
     @Override
     public void lstmCellForward(Tensor h, Tensor c, Tensor gates, Tensor bias, Tensor cPrev) {
-        int[] nh = Checks.lstmShape(h, c, gates, cPrev);
-        int n = nh[0], hid = nh[1], g4 = 4 * hid;
-        bias.expect("lstm bias", g4);
+        int n = h.dim(0), hid = h.dim(1), g4 = 4 * hid;
         float[] hd = f(h), cd = f(c), gd = f(gates), bd = f(bias), pd = cPrev == null ? null : f(cPrev);
         int bo = o(bias);
         for (int r = 0; r < n; r++) {
@@ -162,11 +155,7 @@ public final class ScalarBackend extends HeapBackend {
 
     @Override
     public void lstmCellBackward(Tensor dGates, Tensor dcPrev, Tensor dh, Tensor dc, Tensor gates, Tensor c, Tensor cPrev) {
-        int[] nh = Checks.lstmShape(dh, c, gates, cPrev);
-        int n = nh[0], hid = nh[1], g4 = 4 * hid;
-        dGates.expect("lstm dGates", n, g4);
-        if (dc != null) dc.expect("lstm dc", n, hid);
-        if (dcPrev != null) dcPrev.expect("lstm dcPrev", n, hid);
+        int n = dh.dim(0), hid = dh.dim(1), g4 = 4 * hid;
         float[] dgd = f(dGates), dhd = f(dh), gd = f(gates), cd = f(c);
         float[] dcd = dc == null ? null : f(dc), dpd = dcPrev == null ? null : f(dcPrev), pd = cPrev == null ? null : f(cPrev);
         for (int r = 0; r < n; r++) {
@@ -188,7 +177,6 @@ public final class ScalarBackend extends HeapBackend {
 
     @Override
     public void dropout(Tensor x, float p, long seed) {
-        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         if (p == 0f) return;
         float[] xd = f(x);
         float scale = 1f / (1f - p);
@@ -203,8 +191,7 @@ public final class ScalarBackend extends HeapBackend {
 
     @Override
     public void softmaxCrossEntropy(Tensor dLogits, Tensor loss, Tensor logits, IntTensor targets, float gradScale) {
-        int[] shape = Checks.softmaxShape(dLogits, loss, logits, targets);
-        int rows = shape[0], v = shape[1];
+        int rows = logits.dim(0), v = logits.dim(1);
         float[] ld = f(logits), dd = f(dLogits), td = f(loss);
         int[] tg = i(targets);
         double total = 0;
@@ -231,7 +218,6 @@ public final class ScalarBackend extends HeapBackend {
 
     @Override
     public void sumSquares(Tensor out, Tensor x) {
-        out.expect("sumSquares out", 1);
         float[] xd = f(x);
         double s = 0;
         for (int e = 0; e < x.size(); e++) {
@@ -246,7 +232,6 @@ public final class ScalarBackend extends HeapBackend {
     @Override
     public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step) {
         int n = param.size();
-        Checks.require(grad.size() == n && m.size() == n && v.size() == n, "adamUpdate: sizes differ");
         float[] pd = f(param), gd = f(grad), md = f(m), vd = f(v);
         float b1 = step.beta1(), b2 = step.beta2(), bc1 = step.biasCorrection1(), bc2 = step.biasCorrection2();
         for (int e = 0; e < n; e++) {
@@ -271,13 +256,7 @@ public final class ScalarBackend extends HeapBackend {
     @Override
     public void scoreTopK(IntTensor outIndex, Tensor outScore, Tensor h, Tensor w, Tensor bias,
                           IntTensor excludeOffsets, IntTensor exclude) {
-        Checks.rank2("scoreTopK h", h);
         int n = h.dim(0), hid = h.dim(1), v = w.dim(0), k = outIndex.cols();
-        w.expect("scoreTopK w", v, hid);
-        bias.expect("scoreTopK bias", v);
-        outIndex.expect("scoreTopK outIndex", n, k);
-        outScore.expect("scoreTopK outScore", n, k);
-        Checks.csr("scoreTopK exclude", excludeOffsets, exclude, n);
         if (k == 0) return; // nothing to write, and the insertion below assumes at least one slot
         float[] hd = f(h), wd = f(w), bd = f(bias), sd = f(outScore);
         int[] xi = i(outIndex), off = i(excludeOffsets), ex = i(exclude);
@@ -309,13 +288,7 @@ public final class ScalarBackend extends HeapBackend {
     @Override
     public void scoreRank(IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,
                           IntTensor listOffsets, IntTensor list, RankMode mode) {
-        Checks.rank2("scoreRank h", h);
         int n = h.dim(0), hid = h.dim(1), v = w.dim(0);
-        w.expect("scoreRank w", v, hid);
-        bias.expect("scoreRank bias", v);
-        outRank.expect("scoreRank outRank", n);
-        targets.expect("scoreRank targets", n);
-        Checks.csr("scoreRank list", listOffsets, list, n);
         float[] hd = f(h), wd = f(w), bd = f(bias);
         int[] rk = i(outRank), tg = i(targets), off = i(listOffsets), li = i(list);
         boolean[] listed = new boolean[v];

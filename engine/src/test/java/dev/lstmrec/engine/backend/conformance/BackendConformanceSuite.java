@@ -35,7 +35,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The backend conformance suite: every op of {@link Backend}, on every backend found by {@link Backends#discover()},
  * checked against a fresh {@link ScalarBackend} (the oracle) on seeded random non-zero inputs, with outputs poisoned
- * with NaN, sizes that hit every vector tail, and tensors placed both whole and as misaligned guarded views.
+ * with NaN, sizes that hit every vector tail, and tensors placed both whole and as misaligned guarded views; and the
+ * rules of the checked front every backend is created behind: wrong shapes, foreign tensors, use after free, double
+ * free and a closed backend are rejected with a clear exception.
  *
  * <p>Use: {@code class MyBackendConformanceTest extends BackendConformanceSuite {}} in any module that has the
  * engine's test-jar; override {@link #onlyBackend()} to test one backend and {@link #options()} to configure it.
@@ -85,7 +87,7 @@ public abstract class BackendConformanceSuite {
         }
         Probe probe = c.found().probe();
         Assumptions.assumeTrue(probe.usable(), c.name() + " unavailable: " + probe.reason());
-        return open.computeIfAbsent(c.name(), n -> c.found().provider().create(options()));
+        return open.computeIfAbsent(c.name(), n -> c.found().create(options()));
     }
 
     /** A twin of the candidate and a fresh scalar oracle. */
@@ -669,6 +671,89 @@ public abstract class BackendConformanceSuite {
         IntTensor targets = RandomTensors.intTensor(b, new int[] {0, 1}, 2);
         assertThrows(IllegalArgumentException.class,
                 () -> b.softmaxCrossEntropy(b.allocate(3, 5), b.allocate(1), out, targets, 1f), "2 targets for 3 rows");
+        Tensor hs = rnd.nonZeroTensor(b, 2, 4), w = rnd.nonZeroTensor(b, 6, 5), wBias = rnd.nonZeroTensor(b, 6);
+        IntTensor offsets = RandomTensors.intTensor(b, new int[] {0, 0, 0}, 3), none = b.allocateInt(0);
+        assertThrows(IllegalArgumentException.class, () -> b.scoreTopK(b.allocateInt(2, 3), b.allocate(2, 3), hs, w, wBias,
+                offsets, none), "scoreTopK with w [6, 5] for H 4");
+        assertThrows(IllegalArgumentException.class, () -> b.scoreRank(b.allocateInt(2), hs, rnd.nonZeroTensor(b, 6, 4), wBias,
+                targets, RandomTensors.intTensor(b, new int[] {0, 0}, 2), none, RankMode.EXCLUDE), "scoreRank with 2 list offsets for 2 rows");
+        assertThrows(IllegalArgumentException.class, () -> b.copy(b.allocate(4), b.allocate(5)), "copy of 5 into 4");
+        Tensor wide = b.allocate(10);
+        assertThrows(IllegalArgumentException.class, () -> b.copy(wide.view(0, 6), wide.view(4, 6)), "copy between overlapping views");
+        assertThrows(IllegalArgumentException.class, () -> b.dropout(out, 1f, 1L), "dropout p = 1");
+    }
+
+    // ---- lifetime --------------------------------------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("candidates")
+    void useAfterFreeIsRejected(Candidate c) {
+        Backend b = backend(c);
+        RandomTensors rnd = new RandomTensors(131);
+        Tensor t = rnd.nonZeroTensor(b, 5, 3);
+        Tensor view = t.rows(1, 2);
+        IntTensor ids = RandomTensors.intTensor(b, new int[] {1, 2, 3}, 3);
+        b.free(t);
+        b.free(ids);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.fill(t, 1f), "fill of a freed tensor");
+        assertTrue(e.getMessage().contains("after free"), "the message says what happened: " + e.getMessage());
+        assertThrows(IllegalStateException.class, () -> b.fill(view, 1f), "a view of a freed tensor");
+        assertThrows(IllegalStateException.class, () -> b.download(new float[6], 0, view), "download of a freed tensor");
+        assertThrows(IllegalStateException.class, () -> b.uploadInt(ids, new int[3], 0), "upload into a freed int tensor");
+        Tensor live = b.allocate(2, 3), table = rnd.nonZeroTensor(b, 4, 3);
+        assertThrows(IllegalStateException.class, () -> b.copy(live, view), "copy from a freed tensor");
+        assertThrows(IllegalStateException.class, () -> b.embeddingForward(live.rows(0, 2), table, ids), "freed ids");
+        Tensor a = rnd.nonZeroTensor(b, 3, 3), dead = b.allocate(3, 3);
+        b.free(dead);
+        assertThrows(IllegalStateException.class, () -> b.gemm(live.reshape(2, 3), false, live.rows(0, 2), false, dead, 1f, 0f),
+                "gemm with a freed B");
+        assertThrows(IllegalStateException.class, () -> b.free(t), "double free");
+        assertThrows(IllegalStateException.class, () -> b.free(ids), "double free of an int tensor");
+        b.free(live);
+        b.free(table);
+        b.free(a);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("candidates")
+    void freeTakesWholeAllocationsAndReleasesThem(Candidate c) {
+        Backend b = backend(c);
+        Tensor t = b.allocate(4, 4);
+        assertThrows(IllegalArgumentException.class, () -> b.free(t.rows(1, 2)), "a view of part of an allocation");
+        b.fill(t, 2f); // still alive after the refused free
+        b.free(t.reshape(16));
+        b.free(b.allocate(0));
+        b.free(b.allocateInt(0, 3));
+        b.free((Tensor) null);
+        b.free((IntTensor) null);
+        try (ScalarBackend other = new ScalarBackend()) {
+            Tensor foreign = other.allocate(3);
+            assertThrows(IllegalArgumentException.class, () -> b.free(foreign), "free of another backend's tensor");
+        }
+        // Allocate-use-free cycles: each fresh tensor is zero-filled and usable (on a GPU, 64 x 4 MB without growth).
+        float[] ones = new float[1 << 20];
+        Arrays.fill(ones, 1f);
+        for (int i = 0; i < 64; i++) {
+            Tensor x = b.allocate(1 << 20);
+            float[] head = new float[16];
+            b.download(head, 0, x.view(0, 16));
+            assertArrayEquals(new float[16], head, "cycle " + i + ": allocate is zero-filled after earlier frees");
+            b.upload(x, ones, 0);
+            b.free(x);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("candidates")
+    void aClosedBackendRejectsEveryCall(Candidate c) {
+        backend(c); // skips when the candidate cannot run
+        Backend b = c.found().create(options());
+        Tensor t = b.allocate(3);
+        b.close();
+        b.close(); // idempotent
+        assertThrows(IllegalStateException.class, () -> b.fill(t, 1f));
+        assertThrows(IllegalStateException.class, () -> b.allocate(3));
+        assertThrows(IllegalStateException.class, () -> b.free(t));
     }
 
     @ParameterizedTest(name = "{0}")

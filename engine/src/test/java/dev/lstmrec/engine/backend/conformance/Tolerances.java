@@ -29,6 +29,12 @@ public final class Tolerances {
     public static final double TRANSCENDENTAL_RTOL = 1e-4;
 
     /**
+     * The SIMD backend's polynomial exp (Cephes expf: two-part ln 2 reduction, degree-6 polynomial) against Math.exp
+     * inside its float range: about 2 ulp (2.4e-7 relative); a wrong coefficient or reduction step is off by 1e-4 or more.
+     */
+    public static final double VECTOR_EXP_RTOL = 1e-6;
+
+    /**
      * A reduction of {@code k} products of inputs of magnitude at most 1 (GEMM, dot-product scores, sums of
      * squares): the summation order is free (blocking, lanes, trees, FMA), and the worst-case rounding difference
      * grows about linearly in k, so atol = 1e-6 · k (1e-3 at k = 1021). The suite draws inputs bounded away from
@@ -55,8 +61,89 @@ public final class Tolerances {
     public static final double GRADIENT_ATOL = 1e-4;
     public static final double GRADIENT_RTOL = 1e-3;
 
+    /**
+     * The whole model's float backward against finite differences of its double twin (LstmNetworkGradientTest): a
+     * few hundred parameters of magnitude &lt; 1 through two layers, four steps and a six-way softmax keep each
+     * gradient's float rounding below 1e-5, so this is tighter in atol than {@link #GRADIENT_ATOL}, where larger
+     * single-op shapes accumulate more; a dropped or doubled term (a wrong mask, a missed chunk) is O(1e-2).
+     */
+    public static final double MODEL_GRADIENT_ATOL = 2e-5;
+    public static final double MODEL_GRADIENT_RTOL = 2e-3;
+
+    /** Double-precision formulas checked against values worked out by hand (metrics): only the last bits may differ. */
+    public static final double DOUBLE_FORMULA_ATOL = 1e-12;
+
     /** Step of the central finite differences, in double. */
     public static final double FD_EPS = 1e-6;
+
+    // ---- one fast backend against the scalar one, outside the shared suite (kernels module tests) ----------------
+
+    /**
+     * SIMD element-wise ops and short sums (embedding scatter-add, bias add, Adam's update, sum of squares): the same
+     * float formula vectorised, possibly fused into an FMA: one or two roundings of O(1) values.
+     */
+    public static final double SIMD_ELEMENTWISE_ATOL = 1e-6;
+    public static final double SIMD_ELEMENTWISE_RTOL = 1e-5;
+
+    /**
+     * SIMD LSTM cell: the polynomial exp behind sigmoid/tanh is a few ulp from Math.exp; absolute 1e-6 near 0, where
+     * tanh through e^{-2|x|} loses relative precision.
+     */
+    public static final double SIMD_TRANSCENDENTAL_ATOL = 1e-6;
+    public static final double SIMD_TRANSCENDENTAL_RTOL = 1e-5;
+
+    /**
+     * Small outputs compared absolutely at a few ulp of their own size: softmax gradients (probabilities times a
+     * gradient scale of 1/8, so at most 0.125: ulp 1.5e-8), Adam's first moment (|m| &lt;= 0.1) and second moment
+     * (v &lt;= 0.01, atol scaled by the same factor as its magnitude). rtol is the reduction's.
+     */
+    public static final double SOFTMAX_GRADIENT_ATOL = 1e-7;
+    public static final double ADAM_FIRST_MOMENT_ATOL = 1e-7;
+    public static final double ADAM_SECOND_MOMENT_ATOL = 1e-9;
+
+    /**
+     * Longer SIMD reductions (softmax's normaliser and loss, the bias gradient over up to 600 rows): summed in lanes
+     * and per thread, then combined; differences of a few ulp of the sum.
+     */
+    public static final double SIMD_SUM_ATOL = 1e-5;
+
+    /**
+     * SIMD GEMM and scoring against scalar: register-tiled panels with FMA reorder a K-term dot product of inputs in
+     * [-1, 1]; measured differences stay below 1e-6·K, this allows twice that. A dropped term is O(0.1).
+     */
+    public static double simdDotAtol(int k) {
+        return 2e-6 * Math.max(1, k);
+    }
+
+    public static final double SIMD_DOT_RTOL = 1e-4;
+
+    /**
+     * The CUDA kernels compiled for the CPU (CudaKernelEmulationTest): the host's expf/tanhf and g++'s FMA contraction
+     * differ from Java's double-based math in the last bits of float results.
+     */
+    public static final double CUDA_EMULATION_ATOL = 2e-5;
+    public static final double CUDA_EMULATION_RTOL = 2e-5;
+
+    /** On a GPU (CudaBackendGpuTest): FMA contraction, fast intrinsics and another summation order; sums kept short. */
+    public static final double CUDA_GPU_ATOL = 1e-4;
+    public static final double CUDA_GPU_RTOL = 1e-4;
+
+    // ---- the golden training curve (TrainingStepAgreementTest) ------------------------------------------------------
+
+    /** The scalar backend against its own committed losses: only JIT-dependent last bits of double sums may move. */
+    public static final double GOLDEN_SCALAR_LOSS_ATOL = 1e-5;
+
+    /**
+     * Another backend's mean loss per step against the golden scalar curve over 10 Adam steps: per-step rounding
+     * differences (1e-6 relative) feed back through the weights; a wrong op is off by 1e-2 within a step or two.
+     */
+    public static final double GOLDEN_LOSS_ATOL = 2e-4;
+
+    /**
+     * Largest weight difference after those 10 steps: Adam normalises each step, so rounding moves a weight by at most
+     * about lr · steps = 0.1 in the worst case; in practice below 1e-3.
+     */
+    public static final double GOLDEN_WEIGHT_ATOL = 2e-3;
 
     private static final int REPORTED = 5;
 

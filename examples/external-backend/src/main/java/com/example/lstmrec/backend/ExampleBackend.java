@@ -1,7 +1,7 @@
 package com.example.lstmrec.backend;
 
 // A backend from outside the engine, built on the public SPI only: every op is forwarded to a private
-// ScalarBackend, which allocates (and so owns) the storage. Checked by ExampleConformanceTest (the engine's
+// ScalarBackend, which allocates (and so owns) the storage; the engine's checked front checks every argument. Checked by ExampleConformanceTest (the engine's
 // conformance suite against a fresh scalar oracle) and ExampleDiscoveryTest (discovery, selection, a training run).
 
 import dev.lstmrec.engine.backend.AdamStep;
@@ -14,28 +14,19 @@ import dev.lstmrec.engine.tensor.Tensor;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The {@code example} backend: the scalar reference behind a different name. Tensors are allocated by the private
- * delegate, so their storage owner is the delegate; this class checks that owner itself on every tensor argument
- * (the SPI's rule that a backend rejects tensors it did not allocate) before forwarding, and counts the ops it ran.
- * A real third-party backend replaces the delegate with its own kernels and storage.
+ * The {@code example} backend: the scalar reference behind a different name. Tensors are allocated (and freed) by the
+ * private delegate, so their storage owner is the delegate, which {@link #storageOwner()} says; the engine's checked
+ * front ({@code Backends.create} returns the backend behind it) rejects wrong shapes, another backend's tensors and
+ * freed tensors before an op gets here, so this class holds kernels only and counts the ops it ran. A real
+ * third-party backend replaces the delegate with its own kernels and storage.
  */
 public final class ExampleBackend implements Backend {
     private final ScalarBackend delegate = new ScalarBackend();
     private final AtomicLong ops = new AtomicLong();
 
-    /** Ops run so far (everything except allocation, transfers and close). */
+    /** Ops run so far (everything except allocation, free, transfers and close). */
     public long ops() {
         return ops.get();
-    }
-
-    private Tensor mine(Tensor t) {
-        if (t != null) t.checkOwner(delegate);
-        return t;
-    }
-
-    private IntTensor mine(IntTensor t) {
-        if (t != null) t.checkOwner(delegate);
-        return t;
     }
 
     private void op() {
@@ -63,35 +54,51 @@ public final class ExampleBackend implements Backend {
     }
 
     @Override
+    public void free(Tensor t) {
+        delegate.free(t);
+    }
+
+    @Override
+    public void free(IntTensor t) {
+        delegate.free(t);
+    }
+
+    /** The delegate allocates, so its identity is what the storage of this backend's tensors carries. */
+    @Override
+    public Object storageOwner() {
+        return delegate.storageOwner();
+    }
+
+    @Override
     public void upload(Tensor dst, float[] src, int srcOffset) {
-        delegate.upload(mine(dst), src, srcOffset);
+        delegate.upload(dst, src, srcOffset);
     }
 
     @Override
     public void download(float[] dst, int dstOffset, Tensor src) {
-        delegate.download(dst, dstOffset, mine(src));
+        delegate.download(dst, dstOffset, src);
     }
 
     @Override
     public void uploadInt(IntTensor dst, int[] src, int srcOffset) {
-        delegate.uploadInt(mine(dst), src, srcOffset);
+        delegate.uploadInt(dst, src, srcOffset);
     }
 
     @Override
     public void downloadInt(int[] dst, int dstOffset, IntTensor src) {
-        delegate.downloadInt(dst, dstOffset, mine(src));
+        delegate.downloadInt(dst, dstOffset, src);
     }
 
     @Override
     public void fill(Tensor dst, float value) {
         op();
-        delegate.fill(mine(dst), value);
+        delegate.fill(dst, value);
     }
 
     @Override
     public void copy(Tensor dst, Tensor src) {
         op();
-        delegate.copy(mine(dst), mine(src));
+        delegate.copy(dst, src);
     }
 
     @Override
@@ -102,81 +109,81 @@ public final class ExampleBackend implements Backend {
     @Override
     public void embeddingForward(Tensor out, Tensor table, IntTensor ids) {
         op();
-        delegate.embeddingForward(mine(out), mine(table), mine(ids));
+        delegate.embeddingForward(out, table, ids);
     }
 
     @Override
     public void embeddingBackward(Tensor dTable, Tensor dOut, IntTensor ids) {
         op();
-        delegate.embeddingBackward(mine(dTable), mine(dOut), mine(ids));
+        delegate.embeddingBackward(dTable, dOut, ids);
     }
 
     @Override
     public void gemm(Tensor c, boolean transA, Tensor a, boolean transB, Tensor b, float alpha, float beta) {
         op();
-        delegate.gemm(mine(c), transA, mine(a), transB, mine(b), alpha, beta);
+        delegate.gemm(c, transA, a, transB, b, alpha, beta);
     }
 
     @Override
     public void addBias(Tensor out, Tensor bias) {
         op();
-        delegate.addBias(mine(out), mine(bias));
+        delegate.addBias(out, bias);
     }
 
     @Override
     public void biasBackward(Tensor dBias, Tensor dOut) {
         op();
-        delegate.biasBackward(mine(dBias), mine(dOut));
+        delegate.biasBackward(dBias, dOut);
     }
 
     @Override
     public void lstmCellForward(Tensor h, Tensor c, Tensor gates, Tensor bias, Tensor cPrev) {
         op();
-        delegate.lstmCellForward(mine(h), mine(c), mine(gates), mine(bias), mine(cPrev));
+        delegate.lstmCellForward(h, c, gates, bias, cPrev);
     }
 
     @Override
     public void lstmCellBackward(Tensor dGates, Tensor dcPrev, Tensor dh, Tensor dc, Tensor gates, Tensor c, Tensor cPrev) {
         op();
-        delegate.lstmCellBackward(mine(dGates), mine(dcPrev), mine(dh), mine(dc), mine(gates), mine(c), mine(cPrev));
+        delegate.lstmCellBackward(dGates, dcPrev, dh, dc, gates, c, cPrev);
     }
 
     @Override
     public void dropout(Tensor x, float p, long seed) {
         op();
-        delegate.dropout(mine(x), p, seed);
+        delegate.dropout(x, p, seed);
     }
 
     @Override
     public void softmaxCrossEntropy(Tensor dLogits, Tensor loss, Tensor logits, IntTensor targets, float gradScale) {
         op();
-        delegate.softmaxCrossEntropy(mine(dLogits), mine(loss), mine(logits), mine(targets), gradScale);
+        delegate.softmaxCrossEntropy(dLogits, loss, logits, targets, gradScale);
     }
 
     @Override
     public void sumSquares(Tensor out, Tensor x) {
         op();
-        delegate.sumSquares(mine(out), mine(x));
+        delegate.sumSquares(out, x);
     }
 
     @Override
     public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step) {
         op();
-        delegate.adamUpdate(mine(param), mine(grad), mine(m), mine(v), step);
+        delegate.adamUpdate(param, grad, m, v, step);
     }
 
     @Override
     public void scoreTopK(IntTensor outIndex, Tensor outScore, Tensor h, Tensor w, Tensor bias,
                           IntTensor excludeOffsets, IntTensor exclude) {
         op();
-        delegate.scoreTopK(mine(outIndex), mine(outScore), mine(h), mine(w), mine(bias), mine(excludeOffsets), mine(exclude));
+        delegate.scoreTopK(outIndex, outScore, h, w, bias, excludeOffsets, exclude);
     }
 
     @Override
     public void scoreRank(IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,
                           IntTensor listOffsets, IntTensor list, RankMode mode) {
         op();
-        delegate.scoreRank(mine(outRank), mine(h), mine(w), mine(bias), mine(targets), mine(listOffsets), mine(list), mode);
+        delegate.scoreRank(outRank, h, w, bias, targets, listOffsets, list, mode);
     }
 
     @Override

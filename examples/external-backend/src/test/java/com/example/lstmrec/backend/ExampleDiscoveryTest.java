@@ -7,6 +7,7 @@ import dev.lstmrec.engine.api.Experiment;
 import dev.lstmrec.engine.api.LstmRec;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.BackendOptions;
+import dev.lstmrec.engine.backend.CheckedBackend;
 import dev.lstmrec.engine.backend.Backends;
 import dev.lstmrec.engine.data.Dataset;
 import dev.lstmrec.engine.data.SyntheticConfig;
@@ -35,9 +36,12 @@ class ExampleDiscoveryTest {
 
     @Test
     void createdByNameAndComputes() {
-        try (Backend b = Backends.create("example", BackendOptions.defaults())) {
-            assertEquals("example", b.name());
-            ExampleBackend e = (ExampleBackend) b;
+        try (Backend created = Backends.create("example", BackendOptions.defaults())) {
+            assertEquals("example", created.name());
+            assertTrue(created instanceof CheckedBackend, "Backends.create returns the backend behind the checked front");
+        }
+        ExampleBackend e = (ExampleBackend) new ExampleBackendProvider().create(BackendOptions.defaults());
+        try (Backend b = CheckedBackend.wrap(e)) {
             Tensor x = b.allocate(3);
             b.upload(x, new float[] {1f, -2f, 3f}, 0);
             Tensor out = b.allocate(1);

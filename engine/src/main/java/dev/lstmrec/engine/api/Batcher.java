@@ -1,24 +1,30 @@
-package dev.lstmrec.engine.serve;
+package dev.lstmrec.engine.api;
 
-// Micro-batching: one thread owns the Recommender (backends are not thread-safe) and scores every query waiting
-// for it in one recommendBatch call. It waits for stragglers (up to maxWait) only while the server says more
-// queries are being parsed, so a lone request is never delayed. Checked by RecommendationServerTest (concurrent
-// results equal one-by-one results; batches form under load).
+// Micro-batching for embedders that answer concurrent queries (the serve module's HTTP server is one): one thread
+// owns the Recommender (backends are not thread-safe) and scores every query waiting for it in one recommendBatch
+// call. It waits for stragglers (up to maxWait) only while the caller says more queries are on their way, so a lone
+// query is never delayed. Checked by BatcherTest (concurrent results equal one-by-one results; batches form; close).
 
-import dev.lstmrec.engine.api.Recommendation;
-import dev.lstmrec.engine.api.Recommender;
-
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Collects queries from many threads and scores them in batches on one thread. */
-final class Batcher implements AutoCloseable {
+/**
+ * Collects queries from many threads and scores them in batches on one thread, through
+ * {@link Recommender#recommendBatch}: a query gets the same items alone or in a batch.
+ *
+ * <p>Use: {@link #submit} from any thread and wait on the future. Callers that know a query is coming (a request
+ * being read) may {@link #announce()} it first and {@link #withdraw()} once submitted or abandoned: while any is
+ * announced, a ready batch waits up to {@code maxWait} for it. {@link #close()} scores what is queued and stops.
+ */
+public final class Batcher implements AutoCloseable {
     private record Query(int[] history, int k, Collection<Integer> exclude, CompletableFuture<List<Recommendation>> result) {}
 
     private static final Query STOP = new Query(new int[0], 0, List.of(), null);
@@ -35,44 +41,57 @@ final class Batcher implements AutoCloseable {
     private final Thread thread;
     private boolean closed;
 
-    Batcher(Recommender recommender, int maxBatch, long maxWaitNanos) {
+    /**
+     * Starts the batching thread (a daemon) over {@code recommender}, which it then uses alone.
+     *
+     * @param maxBatch most queries scored in one backend call, at least 1
+     * @param maxWait  longest wait for announced queries once a batch is ready, zero or more
+     */
+    public Batcher(Recommender recommender, int maxBatch, Duration maxWait) {
+        if (recommender == null) throw new IllegalArgumentException("recommender is null");
+        if (maxBatch < 1) throw new IllegalArgumentException("max batch must be positive, got " + maxBatch);
+        if (maxWait == null || maxWait.isNegative()) throw new IllegalArgumentException("max wait must be >= 0, got " + maxWait);
         this.recommender = recommender;
         this.maxBatch = maxBatch;
-        this.maxWaitNanos = maxWaitNanos;
+        this.maxWaitNanos = maxWait.toNanos();
         this.thread = new Thread(this::loop, "lstmrec-batcher");
         thread.setDaemon(true);
         thread.start();
     }
 
     /** A query is on its way (being read or parsed): the batcher may wait for it. Pair with {@link #withdraw()}. */
-    void announce() {
+    public void announce() {
         arriving.incrementAndGet();
     }
 
-    void withdraw() {
+    /** The announced query was submitted or abandoned. */
+    public void withdraw() {
         arriving.decrementAndGet();
     }
 
     /**
-     * Queues one query; the future completes with its recommendations, or exceptionally if scoring failed or the
-     * batcher was closed first.
+     * Queues one query (the arguments of one row of {@link Recommender#recommendBatch}); the future completes with
+     * its recommendations, or exceptionally with the scoring failure, or with {@link RejectedExecutionException}
+     * when the batcher was closed first.
+     *
+     * @throws RejectedExecutionException when the batcher is closed
      */
-    CompletableFuture<List<Recommendation>> submit(int[] history, int k, Collection<Integer> exclude) {
+    public CompletableFuture<List<Recommendation>> submit(int[] history, int k, Collection<Integer> exclude) {
         CompletableFuture<List<Recommendation>> f = new CompletableFuture<>();
         synchronized (submitLock) { // nothing can be queued behind STOP, so close() answers every query
-            if (closed) throw new ApiException(503, "server is shutting down");
+            if (closed) throw new RejectedExecutionException("batcher is closed");
             queue.add(new Query(history, k, exclude, f));
         }
         return f;
     }
 
     /** Batches scored so far. */
-    long batches() {
+    public long batches() {
         return batches.get();
     }
 
     /** Queries scored so far (queries / batches is the mean batch size). */
-    long queries() {
+    public long queries() {
         return queries.get();
     }
 
@@ -102,7 +121,7 @@ final class Batcher implements AutoCloseable {
             if (!batch.isEmpty()) score(batch);
         }
         for (Query q; (q = queue.poll()) != null; ) {
-            if (q != STOP) q.result().completeExceptionally(new ApiException(503, "server is shutting down"));
+            if (q != STOP) q.result().completeExceptionally(new RejectedExecutionException("batcher is closed"));
         }
     }
 
@@ -120,13 +139,13 @@ final class Batcher implements AutoCloseable {
             batches.incrementAndGet();
             queries.addAndGet(batch.size());
             for (int i = 0; i < batch.size(); i++) batch.get(i).result().complete(out.get(i));
-        } catch (Throwable t) { // a bug or a backend failure: fail these queries (500), keep serving the next ones
+        } catch (Throwable t) { // a bug or a backend failure: fail these queries, keep scoring the next ones
             LOG.log(System.Logger.Level.ERROR, "scoring a batch of " + batch.size() + " queries failed", t);
             for (Query q : batch) q.result().completeExceptionally(t);
         }
     }
 
-    /** Scores everything already queued, then stops the thread; later submits fail with 503. */
+    /** Scores everything already queued, then stops the thread; later submits throw RejectedExecutionException. Idempotent. */
     @Override
     public void close() {
         synchronized (submitLock) {

@@ -1,4 +1,4 @@
-package dev.lstmrec.engine.serve;
+package dev.lstmrec.serve;
 
 // RecommendationServer over real loopback HTTP (ephemeral ports): answers equal Recommender.recommend on a separate
 // backend; concurrent answers equal one-by-one answers and are batched; every error status with its JSON body;
@@ -6,9 +6,9 @@ package dev.lstmrec.engine.serve;
 
 import dev.lstmrec.engine.api.Recommendation;
 import dev.lstmrec.engine.api.Recommender;
+import dev.lstmrec.engine.api.TinyModel;
 import dev.lstmrec.engine.api.SavedModel;
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;
-import dev.lstmrec.engine.io.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,7 +71,7 @@ class RecommendationServerTest {
         if (user != null) m.put("user", user);
         if (history != null) m.put("history", history);
         if (k != null) m.put("k", k);
-        return Json.write(m);
+        return JsonCodec.writeString(m);
     }
 
     @SuppressWarnings("unchecked")
@@ -135,12 +135,12 @@ class RecommendationServerTest {
         List<String> history = List.of(TinyModel.itemId(1), TinyModel.itemId(2));
         List<Recommendation> plain = expected(internal(history), 3, Set.of());
         String best = plain.get(0).itemId(), second = plain.get(1).itemId();
-        String withExclude = "{\"history\": " + Json.write(history) + ", \"k\": 3, \"exclude\": [\"" + best + "\", \"" + second
+        String withExclude = "{\"history\": " + JsonCodec.writeString(history) + ", \"k\": 3, \"exclude\": [\"" + best + "\", \"" + second
                 + "\", \"no-such-item\"]}";
         assertItems(expected(internal(history), 3, Set.of(reference.item(best), reference.item(second))),
                 http.post("/recommend", withExclude), true);
 
-        Http.Answer all = http.post("/recommend", "{\"history\": " + Json.write(history) + ", \"k\": 1000, \"exclude_seen\": false}");
+        Http.Answer all = http.post("/recommend", "{\"history\": " + JsonCodec.writeString(history) + ", \"k\": 1000, \"exclude_seen\": false}");
         assertItems(reference.recommend(internal(history), TinyModel.ITEMS, false, Set.of()), all, true);
         assertEquals(TinyModel.ITEMS, ((List<?>) all.json().get("items")).size(), "k clamped to N, seen items kept");
     }
@@ -185,7 +185,8 @@ class RecommendationServerTest {
         assertError(http.post("/recommend", "{\"history\": [\"" + known + "\"], \"exclude_seen\": 1}"), 400, "exclude_seen");
         assertError(http.post("/recommend", "{\"histroy\": [\"" + known + "\"]}"), 400, "unknown field \"histroy\"");
         assertError(http.post("/recommend", "{\"history\": []}"), 400, "\"history\" is empty");
-        assertError(http.post("/recommend", "{\"user\": \"a\", \"user\": \"b\"}"), 400, "duplicate key");
+        assertError(http.post("/recommend", "{\"user\": \"a\", \"user\": \"b\"}"), 400, "Duplicate field 'user'");
+        assertError(http.post("/recommend", "{\"history\": [\"" + known + "\"]} {}"), 400, "unexpected content after the JSON value");
         byte[] latin1 = "{\"history\": [\"caf\u00e9\"]}".getBytes(StandardCharsets.ISO_8859_1);
         assertError(http.send("POST", "/recommend", latin1), 400, "not valid UTF-8");
     }
@@ -352,6 +353,49 @@ class RecommendationServerTest {
         assertFalse(stopper.isAlive(), "stop returns once drained");
         assertThrows(IOException.class, () -> client.sendOrFail("GET", "/health", null));
         s.stop(Duration.ofSeconds(1)); // idempotent
+    }
+
+    /** Loads this module's classes afresh (the rest from the parent), so their static initialisers run again. */
+    private static final class FreshServeClasses extends ClassLoader {
+        FreshServeClasses() {
+            super(RecommendationServerTest.class.getClassLoader());
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.startsWith("dev.lstmrec.serve.")) return super.loadClass(name, resolve);
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c != null) return c;
+                try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+                    if (in == null) throw new ClassNotFoundException(name);
+                    byte[] bytes = in.readAllBytes();
+                    return defineClass(name, bytes, 0, bytes.length);
+                } catch (IOException e) {
+                    throw new ClassNotFoundException(name, e);
+                }
+            }
+        }
+    }
+
+    @Test
+    void loadingBuildingAndRunningTheServerChangeNoSystemProperty() throws Exception {
+        // Unset for the check (the test JVM passes it, as an embedder would); the JDK has read it already.
+        String nodelay = System.clearProperty(RecommendationServer.NODELAY_PROPERTY);
+        try {
+            java.util.Properties before = (java.util.Properties) System.getProperties().clone();
+            Class.forName(RecommendationServer.class.getName(), true, new FreshServeClasses()); // static initialisers
+            try (RecommendationServer s = RecommendationServer.builder(new Recommender(model, new ScalarBackend())).port(0).build()) {
+                s.start();
+                assertEquals(200, new Http(s.uri()).get("/health").status());
+            }
+            Set<Object> changed = new HashSet<>(before.keySet());
+            changed.addAll(System.getProperties().keySet());
+            changed.removeIf(key -> java.util.Objects.equals(before.get(key), System.getProperties().get(key)));
+            assertEquals(Set.of(), changed, "system properties changed: a library must not change JVM-wide settings");
+        } finally {
+            if (nodelay != null) System.setProperty(RecommendationServer.NODELAY_PROPERTY, nodelay);
+        }
     }
 
     @Test

@@ -1,16 +1,16 @@
-package dev.lstmrec.engine.serve;
+package dev.lstmrec.serve;
 
-// The recommendation HTTP server, on the JDK's built-in com.sun.net.httpserver: it is in every JDK 17+, adds no
-// dependency to the engine, and is fast enough for a model server whose cost is the model, not the HTTP layer
-// (see LoadTest). Request threads parse and validate; one batching thread scores (Batcher); every failure is a
-// JSON error and no input can take the server down. Checked by RecommendationServerTest over real loopback HTTP:
-// results equal Recommender.recommend, batched equals one by one, every error status, a seeded fuzz run.
+// The recommendation HTTP server, on the JDK's built-in com.sun.net.httpserver: it is in every JDK 17+ and fast
+// enough for a model server whose cost is the model, not the HTTP layer (see LoadTest). Request threads parse
+// (Jackson, strictly: JsonCodec) and validate; the engine's Batcher scores on one thread; every failure is a JSON
+// error and no input can take the server down. Checked by RecommendationServerTest over real loopback HTTP:
+// results equal Recommender.recommend, batched equals one by one, every error status; and by ServerFuzzTest.
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.lstmrec.engine.api.Batcher;
 import dev.lstmrec.engine.api.Recommendation;
 import dev.lstmrec.engine.api.Recommender;
-import dev.lstmrec.engine.io.Json;
 import dev.lstmrec.engine.model.ModelConfig;
 
 import java.io.ByteArrayOutputStream;
@@ -37,6 +37,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -58,6 +59,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * 405 wrong method (with {@code Allow}), 413 body over 64 KiB, 503 overloaded or shutting down, 500 for bugs
  * (logged through {@link System.Logger}; the server keeps serving).
  *
+ * <p>Latency: the JDK server sends headers and body as two TCP segments, and with Nagle's algorithm on, a keep-alive
+ * answer waits about 40 ms for the client's delayed ACK. Start the JVM with {@code -Dsun.net.httpserver.nodelay=true}
+ * (the JDK reads it once, when its first HttpServer is created; {@code lstmrec serve} sets it). This class changes
+ * no JVM-wide setting itself; {@link Builder#build()} logs one warning when the property is not {@code true}.
+ *
  * <p>Threads: the JDK's dispatcher accepts connections; a fixed pool of workers with a bounded queue reads, parses
  * and answers requests; when the queue is full the dispatcher itself answers 503 without touching the model. A single
  * batching thread owns the backend and scores concurrent queries together (up to {@code maxBatch} or
@@ -72,14 +78,9 @@ public final class RecommendationServer implements AutoCloseable {
 
     private enum Admission { NORMAL, OVERLOADED, STOPPING }
 
-    static {
-        // The JDK server writes the response headers and the body as two TCP segments; with Nagle's algorithm on, the
-        // body waits for the client's delayed ACK of the headers: about 40 ms added to every keep-alive request
-        // (measured: 48 ms vs 3 ms median on the tiny test model). The JDK reads this property once, when its
-        // server configuration class loads, so it is set before the first HttpServer is created; a value the user
-        // set explicitly is kept.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
+    /** The JDK server's TCP_NODELAY switch (read once per JVM, when the first HttpServer is created). */
+    public static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+    private static final AtomicBoolean NODELAY_WARNED = new AtomicBoolean();
 
     private static final ThreadLocal<Admission> ADMISSION = ThreadLocal.withInitial(() -> Admission.NORMAL);
 
@@ -101,7 +102,11 @@ public final class RecommendationServer implements AutoCloseable {
         this.options = b;
         this.numItems = recommender.model().config().numItems();
         this.info = staticInfo();
-        this.batcher = new Batcher(recommender, b.maxBatch, b.maxWait.toNanos());
+        if (!"true".equals(System.getProperty(NODELAY_PROPERTY)) && NODELAY_WARNED.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.WARNING, "-D" + NODELAY_PROPERTY + "=true is not set: keep-alive answers may wait"
+                    + " about 40 ms each for a delayed ACK (see RecommendationServer's documentation)");
+        }
+        this.batcher = new Batcher(recommender, b.maxBatch, b.maxWait);
         AtomicInteger ids = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(b.workers, b.workers, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(b.queueCapacity), r -> {
@@ -247,7 +252,7 @@ public final class RecommendationServer implements AutoCloseable {
                 respond(ex, 200, info());
                 break;
             default:
-                throw new ApiException(404, "no endpoint " + clip(path) + " (endpoints: POST /recommend, GET /health, GET /info)");
+                throw new ApiException(404, "no endpoint " + RecommendRequest.clip(path) + " (endpoints: POST /recommend, GET /health, GET /info)");
         }
     }
 
@@ -255,7 +260,7 @@ public final class RecommendationServer implements AutoCloseable {
         ex.getResponseHeaders().set("Allow", allowed);
         String method = ex.getRequestMethod();
         return new ApiException(405, "method " + (method.length() > 20 ? method.substring(0, 20) + "..." : method)
-                + " not allowed on " + clip(ex.getRequestURI().getRawPath()) + "; use " + allowed);
+                + " not allowed on " + RecommendRequest.clip(ex.getRequestURI().getRawPath()) + "; use " + allowed);
     }
 
     private Map<String, Object> recommend(HttpExchange ex) {
@@ -267,7 +272,7 @@ public final class RecommendationServer implements AutoCloseable {
             if (req.user() != null) {
                 int[] stored = recommender.userHistory(req.user());
                 if (stored == null && (req.history() == null || req.history().isEmpty())) {
-                    throw new ApiException(404, "unknown user \"" + clip(req.user()) + "\"; give a \"history\" to recommend for a new user");
+                    throw new ApiException(404, "unknown user \"" + RecommendRequest.clip(req.user()) + "\"; give a \"history\" to recommend for a new user");
                 }
                 if (stored != null) for (int item : stored) history.add(item);
             }
@@ -280,7 +285,7 @@ public final class RecommendationServer implements AutoCloseable {
                 for (String id : req.history()) history.add(recommender.item(id));
             }
             if (history.isEmpty()) {
-                if (req.history() == null) throw new ApiException(404, "user \"" + clip(req.user()) + "\" has no stored history; give a \"history\"");
+                if (req.history() == null) throw new ApiException(404, "user \"" + RecommendRequest.clip(req.user()) + "\" has no stored history; give a \"history\"");
                 throw new ApiException(400, "\"history\" is empty: give at least one item id");
             }
             Set<Integer> exclude = new LinkedHashSet<>();
@@ -291,6 +296,8 @@ public final class RecommendationServer implements AutoCloseable {
             }
             int[] h = history.stream().mapToInt(Integer::intValue).toArray();
             result = batcher.submit(h, Math.min(req.k(), numItems), exclude);
+        } catch (RejectedExecutionException closed) {
+            throw new ApiException(503, "server is shutting down");
         } finally {
             batcher.withdraw();
         }
@@ -303,23 +310,18 @@ public final class RecommendationServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "server is shutting down");
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof ApiException) throw (ApiException) e.getCause();
+            if (e.getCause() instanceof RejectedExecutionException) throw new ApiException(503, "server is shutting down");
             throw new IllegalStateException("scoring failed: " + e.getCause(), e.getCause());
         }
         List<Map<String, Object>> items = new ArrayList<>(top.size());
         for (Recommendation r : top) {
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("id", r.itemId());
-            item.put("score", r.score());
+            item.put("score", Float.isFinite(r.score()) ? r.score() : null); // JSON has no NaN
             if (!options.titles.isEmpty()) item.put("title", options.titles.get(r.itemId()));
             items.add(item);
         }
         return Map.of("items", items);
-    }
-
-    /** Echoed client text stays short: error messages must not grow with the request. */
-    private static String clip(String s) {
-        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
 
     private static String abbreviate(List<String> ids) {
@@ -327,7 +329,7 @@ public final class RecommendationServer implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         for (String id : shown) {
             if (sb.length() > 0) sb.append(", ");
-            sb.append(clip(id));
+            sb.append(RecommendRequest.clip(id));
         }
         return ids.size() > shown.size() ? sb + ", ... (" + ids.size() + " in all)" : sb.toString();
     }
@@ -379,7 +381,7 @@ public final class RecommendationServer implements AutoCloseable {
     }
 
     private static void respond(HttpExchange ex, int status, Object body) {
-        byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = JsonCodec.write(body);
         try {
             ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
             ex.sendResponseHeaders(status, bytes.length);

@@ -1,4 +1,4 @@
-package dev.lstmrec.engine.serve;
+package dev.lstmrec.serve;
 
 // A request the server refuses, with the HTTP status and the JSON body to answer with.
 // Thrown while parsing and resolving a request; RecommendationServer turns it into the response.

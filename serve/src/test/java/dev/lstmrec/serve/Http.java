@@ -1,8 +1,13 @@
-package dev.lstmrec.engine.serve;
+package dev.lstmrec.serve;
 
-// A tiny HTTP client for the serving tests: java.net.http over HTTP/1.1, answers as (status, headers, JSON).
+// A tiny HTTP client for the serving tests: java.net.http over HTTP/1.1, answers as (status, headers, JSON read by
+// Jackson with integers as Long).
 
-import dev.lstmrec.engine.io.Json;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,9 +21,15 @@ import java.time.Duration;
 import java.util.Map;
 
 final class Http {
+    private static final ObjectMapper ANSWERS = JsonMapper.builder().enable(DeserializationFeature.USE_LONG_FOR_INTS).build();
+
     record Answer(int status, HttpHeaders headers, String text) {
         Map<String, Object> json() {
-            return Json.parseObject(text);
+            try {
+                return ANSWERS.readValue(text, new TypeReference<Map<String, Object>>() {});
+            } catch (JsonProcessingException e) {
+                throw new AssertionError("answer is not a JSON object: " + text, e);
+            }
         }
 
         String error() {

@@ -1,4 +1,4 @@
-package dev.lstmrec.engine.serve;
+package dev.lstmrec.serve;
 
 // A bounded, seeded fuzz run against a live server (about 2 s, 4 client threads): valid bodies, byte-level mutations
 // (flips, cuts, splices, invalid UTF-8), random JSON of every type in the known fields, odd methods and paths, and a
@@ -6,8 +6,8 @@ package dev.lstmrec.engine.serve;
 // connection), and the server must still answer correctly afterwards.
 
 import dev.lstmrec.engine.api.Recommender;
+import dev.lstmrec.engine.api.TinyModel;
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;
-import dev.lstmrec.engine.io.Json;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -60,7 +60,7 @@ class ServerFuzzTest {
         if (!m.containsKey("user") || rnd.nextBoolean()) m.put("history", h);
         if (rnd.nextBoolean()) m.put("k", 1 + rnd.nextInt(40));
         if (rnd.nextInt(4) == 0) m.put("exclude", List.of(TinyModel.itemId(1 + rnd.nextInt(TinyModel.ITEMS))));
-        return Json.write(m);
+        return JsonCodec.writeString(m);
     }
 
     private static byte[] mutate(SplittableRandom rnd, byte[] b) {
@@ -100,7 +100,7 @@ class ServerFuzzTest {
             int kind = rnd.nextInt(100);
             if (kind < 30) body = validBody(rnd).getBytes(StandardCharsets.UTF_8);
             else if (kind < 70) body = mutate(rnd, validBody(rnd).getBytes(StandardCharsets.UTF_8));
-            else if (kind < 92) body = Json.write(randomValue(rnd, 0)).getBytes(StandardCharsets.UTF_8);
+            else if (kind < 92) body = JsonCodec.writeString(randomValue(rnd, 0)).getBytes(StandardCharsets.UTF_8);
             else if (kind < 98) {
                 method = new String[] {"GET", "PUT", "DELETE", "PATCH", "POST"}[rnd.nextInt(5)];
                 path = new String[] {"/recommend", "/info", "/health", "/x", "/recommend?k=3", "/%41"}[rnd.nextInt(6)];

@@ -1,9 +1,10 @@
-package dev.lstmrec.engine.serve;
+package dev.lstmrec.serve;
 
 // LoadTest against a live tiny server: counts what it sends, sees errors, orders its percentiles, reads the server's
 // batch counters, and refuses hosts other than loopback.
 
 import dev.lstmrec.engine.api.Recommender;
+import dev.lstmrec.engine.api.TinyModel;
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,10 @@
-package dev.lstmrec.engine.serve;
+package dev.lstmrec.serve;
 
 // A closed-loop HTTP load generator for the recommendation server (what `lstmrec serve-load` runs): C client
 // threads each send one request, wait for the answer, and send the next, for a duration or a request count.
 // Loopback only, so it cannot be pointed at someone else's service. Checked by LoadTestTest against a live server.
 
-import dev.lstmrec.engine.io.Json;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -138,19 +138,25 @@ public final class LoadTest {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve("/info")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             if (r.statusCode() != 200) return null;
-            Object stats = Json.parseObject(r.body()).get("stats");
-            if (!(stats instanceof Map)) return null;
-            Object q = ((Map<?, ?>) stats).get("queries"), b = ((Map<?, ?>) stats).get("batches");
-            return q instanceof Long && b instanceof Long ? new long[] {(Long) q, (Long) b} : null;
-        } catch (IOException | RuntimeException e) {
+            JsonNode stats = JsonCodec.parse(r.body()).path("stats");
+            JsonNode q = stats.path("queries"), b = stats.path("batches");
+            return q.isIntegralNumber() && b.isIntegralNumber() ? new long[] {q.longValue(), b.longValue()} : null;
+        } catch (IOException | JsonCodec.MalformedJson | RuntimeException e) {
             return null;
         }
     }
 
-    /** Request bodies {@code {"history": [...], "k": k}} from histories of external item ids. */
+    /** Request bodies {@code {"history": [...], "k": k}} from histories of external item ids (empty ones skipped). */
     public static List<String> historyBodies(List<List<String>> histories, int k) {
         List<String> out = new ArrayList<>(histories.size());
-        for (List<String> h : histories) if (!h.isEmpty()) out.add(Json.write(Map.of("history", h, "k", k)));
+        for (List<String> h : histories) if (!h.isEmpty()) out.add(JsonCodec.writeString(Map.of("history", h, "k", k)));
+        return out;
+    }
+
+    /** Request bodies {@code {"user": id, "k": k}}, one per external user id. */
+    public static List<String> userBodies(List<String> users, int k) {
+        List<String> out = new ArrayList<>(users.size());
+        for (String u : users) out.add(JsonCodec.writeString(Map.of("user", u, "k", k)));
         return out;
     }
 }

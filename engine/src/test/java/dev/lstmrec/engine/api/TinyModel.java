@@ -1,7 +1,8 @@
-package dev.lstmrec.engine.serve;
+package dev.lstmrec.engine.api;
 
-// A tiny trained model for the serving tests: 30 items on a ring, users who walk it, two LSTM layers, two epochs on
-// the scalar backend (well under a second). External ids differ from internal indices so mapping bugs show.
+// A tiny trained model for the recommender, batcher and serving tests (the serve module takes it from the engine
+// test-jar): 30 items on a ring, users who walk it, two LSTM layers, two epochs on the scalar backend (well under a
+// second). External ids differ from internal indices so mapping bugs show.
 
 import dev.lstmrec.engine.api.SavedModel;
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;

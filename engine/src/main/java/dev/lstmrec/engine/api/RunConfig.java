@@ -1,0 +1,212 @@
+package dev.lstmrec.engine.api;
+
+// The effective settings of one training run (every RunOption, defaults filled in) plus the caller's own remembered
+// settings, as stored in the training state and merged on resume. Checked by RunConfigTest and the CLI's ResumeTest.
+
+import dev.lstmrec.engine.backend.BackendOptions;
+import dev.lstmrec.engine.data.Format;
+import dev.lstmrec.engine.data.ReadOptions;
+import dev.lstmrec.engine.eval.Protocol;
+import dev.lstmrec.engine.io.Json;
+import dev.lstmrec.engine.train.TrainConfig;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A training run's configuration: the value of every {@link RunOption} (canonical text, null = unset) and the
+ * caller's remembered settings ({@link TrainingBuilder#remember}), with typed views for the parts of the engine.
+ * Stored as one JSON object (docs/checkpoint-format.md); {@link #resume} merges what a resumed run is given into it.
+ */
+public final class RunConfig {
+    /** The JSON member holding the caller's remembered settings; every other member is a {@link RunOption} key. */
+    static final String REMEMBERED = "remembered";
+
+    private final Map<RunOption, String> values;
+    private final Map<String, String> remembered;
+
+    private RunConfig(Map<RunOption, String> values, Map<String, String> remembered) {
+        this.values = Collections.unmodifiableMap(new EnumMap<>(values));
+        this.remembered = Collections.unmodifiableMap(new TreeMap<>(remembered));
+    }
+
+    /** The defaults overridden by {@code given} (values already canonical), with {@code remembered}. */
+    static RunConfig of(Map<RunOption, String> given, Map<String, String> remembered) {
+        Map<RunOption, String> v = new EnumMap<>(RunOption.class);
+        for (RunOption o : RunOption.values()) v.put(o, given.containsKey(o) ? given.get(o) : o.defaultValue());
+        return new RunConfig(v, remembered);
+    }
+
+    /** A setting's value in canonical text; null when unset. */
+    public String get(RunOption option) {
+        return values.get(option);
+    }
+
+    /** A setting of the caller's own, remembered with the run; null when absent. */
+    public String remembered(String key) {
+        return remembered.get(key);
+    }
+
+    public int intValue(RunOption o) {
+        return Integer.parseInt(values.get(o));
+    }
+
+    public long longValue(RunOption o) {
+        return Long.parseLong(values.get(o));
+    }
+
+    public float floatValue(RunOption o) {
+        return Float.parseFloat(values.get(o));
+    }
+
+    public boolean booleanValue(RunOption o) {
+        return Boolean.parseBoolean(values.get(o));
+    }
+
+    /** The data file; null = the built-in synthetic dataset (or a dataset handed over in memory). */
+    public Path dataFile() {
+        String d = values.get(RunOption.DATA);
+        return d == null ? null : Path.of(d);
+    }
+
+    /** How to read {@link #dataFile()}; throws {@link IllegalArgumentException} for invalid read settings. */
+    public ReadOptions readOptions() {
+        ReadOptions.Builder b = ReadOptions.builder().format(Format.fromCliName(values.get(RunOption.FORMAT)))
+                .header(booleanValue(RunOption.HEADER))
+                .minUserCount(intValue(RunOption.MIN_USER_COUNT)).minItemCount(intValue(RunOption.MIN_ITEM_COUNT));
+        if (values.get(RunOption.COLUMNS) != null) b.columns(values.get(RunOption.COLUMNS));
+        if (values.get(RunOption.DELIMITER) != null) b.delimiter(values.get(RunOption.DELIMITER));
+        if (values.get(RunOption.MIN_RATING) != null) b.minRating(Double.parseDouble(values.get(RunOption.MIN_RATING)));
+        return b.build();
+    }
+
+    /** The network settings (not yet checked: {@link ModelSettings#forItems} checks them). */
+    public ModelSettings modelSettings() {
+        float dropout = floatValue(RunOption.DROPOUT);
+        return new ModelSettings(intValue(RunOption.DIM), intValue(RunOption.HIDDEN), intValue(RunOption.LAYERS),
+                intValue(RunOption.MAX_LEN), dropout, dropout);
+    }
+
+    /** The optimisation settings; throws {@link IllegalArgumentException} for an invalid one. */
+    public TrainConfig trainConfig() {
+        return new TrainConfig(intValue(RunOption.BATCH), floatValue(RunOption.LR), intValue(RunOption.EPOCHS),
+                intValue(RunOption.PATIENCE), longValue(RunOption.SEED), floatValue(RunOption.WEIGHT_DECAY),
+                floatValue(RunOption.CLIP_NORM));
+    }
+
+    /** The evaluation protocol (sampled negatives drawn from the training seed). */
+    public Protocol protocol() {
+        return new Protocol(booleanValue(RunOption.EXCLUDE_SEEN), intValue(RunOption.EVAL_NEGATIVES), longValue(RunOption.SEED));
+    }
+
+    /** Options for creating the backend named by {@link RunOption#BACKEND}. */
+    public BackendOptions backendOptions() {
+        return new BackendOptions(intValue(RunOption.THREADS), Map.of());
+    }
+
+    /** The configuration as one JSON object: {@link RunOption} keys, then {@code "remembered": {...}}. */
+    public String toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (RunOption o : RunOption.values()) m.put(o.key(), values.get(o));
+        m.put(REMEMBERED, new LinkedHashMap<>(remembered));
+        return Json.write(m);
+    }
+
+    /**
+     * Reads {@link #toJson()}'s form. Keys this version does not know are an error (a newer lstmrec wrote them); a
+     * known setting missing from the object (an older lstmrec wrote it) takes its default, which is the value that
+     * version used.
+     *
+     * @throws IllegalArgumentException when the text is not such an object
+     */
+    public static RunConfig fromJson(String json) {
+        if (!(Json.parse(json) instanceof Map<?, ?> m)) throw new IllegalArgumentException("run configuration is not a JSON object");
+        Map<RunOption, String> given = new EnumMap<>(RunOption.class);
+        Map<String, String> remembered = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            String key = (String) e.getKey();
+            if (key.equals(REMEMBERED)) {
+                ((Map<?, ?>) e.getValue()).forEach((k, x) -> remembered.put((String) k, x == null ? null : String.valueOf(x)));
+                continue;
+            }
+            RunOption o = RunOption.byKey(key)
+                    .orElseThrow(() -> new IllegalArgumentException("unknown run setting '" + key + "' (written by a newer lstmrec?)"));
+            given.put(o, e.getValue() == null ? null : o.canonical(String.valueOf(e.getValue())));
+        }
+        return of(given, remembered);
+    }
+
+    /**
+     * The configuration of a resumed run: this (stored) one, with the changeable settings in {@code given} replaced
+     * and the {@code remembered} ones updated. A fixed setting given with another value is an error.
+     *
+     * @throws ConflictException naming the first setting given with a value other than the stored one
+     */
+    RunConfig resume(Map<RunOption, String> given, Map<String, String> rememberedNow) {
+        Map<RunOption, String> v = new EnumMap<>(values);
+        for (Map.Entry<RunOption, String> e : given.entrySet()) {
+            RunOption o = e.getKey();
+            String stored = values.get(o);
+            if (java.util.Objects.equals(stored, e.getValue())) continue;
+            if (!o.changeable()) throw new ConflictException(o, stored, e.getValue());
+            v.put(o, e.getValue());
+        }
+        Map<String, String> r = new LinkedHashMap<>(remembered);
+        r.putAll(rememberedNow);
+        return new RunConfig(v, r);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RunConfig c && c.values.equals(values) && c.remembered.equals(remembered);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode() * 31 + remembered.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return toJson();
+    }
+
+    /** A resumed run was given a fixed setting with a value other than the one the run was started with. */
+    public static final class ConflictException extends IllegalArgumentException {
+        private final RunOption option;
+        private final String stored;
+        private final String given;
+
+        ConflictException(RunOption option, String stored, String given) {
+            super("setting " + option.key() + " is " + shown(given) + " but the resumed run used " + shown(stored)
+                    + "; only " + String.join(", ", RunOption.CHANGEABLE.stream().map(RunOption::key).toList())
+                    + " may change when resuming");
+            this.option = option;
+            this.stored = stored;
+            this.given = given;
+        }
+
+        /** A value for messages: null reads "unset". */
+        public static String shown(String value) {
+            return value == null ? "unset" : value;
+        }
+
+        public RunOption option() {
+            return option;
+        }
+
+        /** The value stored with the run (null = unset). */
+        public String stored() {
+            return stored;
+        }
+
+        /** The value given now (null = unset). */
+        public String given() {
+            return given;
+        }
+    }
+}
