@@ -132,7 +132,7 @@ public final class SparkMain {
                     f(o, "--lr", Defaults.LR), i(o, "--epochs", Defaults.EPOCHS), i(o, "--patience", Defaults.PATIENCE),
                     f(o, "--weight-decay", Defaults.WEIGHT_DECAY), f(o, "--clip-norm", Defaults.CLIP_NORM),
                     Long.parseLong(o.getOrDefault("--seed", Long.toString(Defaults.SEED))), o.getOrDefault("--backend", Defaults.BACKEND),
-                    i(o, "--threads", 0), i(o, "--partitions", 2), i(o, "--local-steps", 8), TrainSettings.Optimizer.valueOf(opt),
+                    i(o, "--threads", 0), i(o, "--partitions", 2), i(o, "--local-steps", 4), TrainSettings.Optimizer.valueOf(opt),
                     TrainSettings.RowAveraging.valueOf(avg), false, !o.containsKey("--no-exclude-seen"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());

@@ -35,11 +35,11 @@ public record TrainSettings(int dim, int hidden, int layers, int maxLen, float d
         new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout).forItems(1);
     }
 
-    /** The CLI defaults, 2 partitions, averaging every 8 local steps, Adam, dense-equivalent row averaging. */
+    /** The CLI defaults, 2 partitions, averaging every 4 local steps, Adam, dense-equivalent row averaging. */
     public static TrainSettings defaults() {
         return new TrainSettings(Defaults.DIM, Defaults.HIDDEN, Defaults.LAYERS, Defaults.MAX_LEN, Defaults.DROPOUT, Defaults.BATCH,
                 Defaults.LR, Defaults.EPOCHS, Defaults.PATIENCE, Defaults.WEIGHT_DECAY, Defaults.CLIP_NORM, Defaults.SEED,
-                Defaults.BACKEND, 0, 2, 8, Optimizer.ADAM, RowAveraging.ALL_TASKS, false, Defaults.EXCLUDE_SEEN);
+                Defaults.BACKEND, 0, 2, 4, Optimizer.ADAM, RowAveraging.ALL_TASKS, false, Defaults.EXCLUDE_SEEN);
     }
 
     public ModelSettings modelSettings() {
