@@ -11,6 +11,7 @@
 #include "optim.cu"
 #include "score.cu"
 #include "softmax.cu"
+#include "sampled.cu"
 
 #include <cstdio>
 #include <cstdlib>
@@ -95,7 +96,8 @@ int main() {
     KERNEL(gemm_tt) KERNEL(add_bias) KERNEL(bias_backward) KERNEL(lstm_cell_forward) KERNEL(lstm_cell_backward)
     KERNEL(softmax_cross_entropy) KERNEL(adam_update) KERNEL(sum_squares) KERNEL(fill) KERNEL(dropout)
     KERNEL(score_top_k) KERNEL(score_rank) KERNEL(gemm_nn_small) KERNEL(gemm_nt_small) KERNEL(gemm_tn_small)
-    KERNEL(gemm_tt_small) die("unknown kernel " + name);
+    KERNEL(gemm_tt_small) KERNEL(sampled_softmax_cross_entropy) KERNEL(bpr_max_loss)
+    KERNEL(adam_update_rows) die("unknown kernel " + name);
     for (auto& buf : buffers) std::fwrite(buf.data(), 4, buf.size(), stdout);
     return 0;
 }

@@ -1,7 +1,8 @@
 // End-to-end throughput harness: trains the real model (Trainer.trainBatch: forward, backward, Adam) on synthetic
 // sequences of exactly T items, so every batch has exactly B·T predicted tokens, and times full-catalogue top-10
 // scoring (batches of 256 users, and single-user latency). Prints a readable summary and, last, one JSON line
-// with the same figures; bench/compare/torch_lstmrec.py prints the same JSON for the PyTorch twin.
+// with the same figures; bench/compare/torch_lstmrec.py prints the same JSON for the PyTorch twin. With
+// --loss sampled|bpr-max --negatives K it trains with the sampled loss (items drawn Zipf-like with --zipf S).
 package dev.lstmrec.bench;
 
 import dev.lstmrec.engine.backend.Backend;
@@ -13,6 +14,8 @@ import dev.lstmrec.engine.model.PackedBatch;
 import dev.lstmrec.engine.model.Parameters;
 import dev.lstmrec.engine.tensor.IntTensor;
 import dev.lstmrec.engine.tensor.Tensor;
+import dev.lstmrec.engine.train.LossConfig;
+import dev.lstmrec.engine.train.NegativeSampler;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.Trainer;
 
@@ -27,6 +30,7 @@ import java.util.SplittableRandom;
  * {@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.lstmrec.bench.Throughput
  * --backend simd --threads 2 --batch 128 --len 200 --dim 64 --hidden 64 --items 1682 --steps 5 --warmup 1}.
  * One LSTM layer, no dropout, Adam lr 1e-3: the configuration bench/compare/torch_lstmrec.py mirrors.
+ * Large catalogues: {@code --items 1000000 --loss sampled --negatives 2048 --zipf 1 --score-batches 0 --latency-queries 0}.
  */
 public final class Throughput {
     static final int SCORE_BATCH = 256;
@@ -34,11 +38,12 @@ public final class Throughput {
 
     /** Parsed command line. */
     record Options(String backend, int threads, int batch, int len, int dim, int hidden, int items, int steps, int warmup,
-                   int scoreBatches, int latencyQueries, long seed) {
+                   int scoreBatches, int latencyQueries, long seed, LossConfig.Loss loss, int negatives, double zipf) {
         static Options parse(String[] args) {
             Map<String, String> m = new java.util.HashMap<>(Map.of("--backend", "auto", "--threads", "0", "--batch", "128",
                     "--len", "50", "--dim", "64", "--hidden", "64", "--items", "1682", "--steps", "5", "--warmup", "1"));
-            m.putAll(Map.of("--score-batches", "3", "--latency-queries", "200", "--seed", "1"));
+            m.putAll(Map.of("--score-batches", "3", "--latency-queries", "200", "--seed", "1", "--loss", "full",
+                    "--negatives", "2048", "--zipf", "0"));
             for (int i = 0; i < args.length; i++) {
                 if (!m.containsKey(args[i])) throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + m.keySet());
                 if (i + 1 >= args.length) throw new IllegalArgumentException("option " + args[i] + " needs a value");
@@ -46,7 +51,8 @@ public final class Throughput {
             }
             return new Options(m.get("--backend"), num(m, "--threads"), num(m, "--batch"), num(m, "--len"), num(m, "--dim"),
                     num(m, "--hidden"), num(m, "--items"), num(m, "--steps"), num(m, "--warmup"), num(m, "--score-batches"),
-                    num(m, "--latency-queries"), Long.parseLong(m.get("--seed")));
+                    num(m, "--latency-queries"), Long.parseLong(m.get("--seed")), LossConfig.Loss.parse(m.get("--loss")),
+                    num(m, "--negatives"), Double.parseDouble(m.get("--zipf")));
         }
 
         private static int num(Map<String, String> m, String key) {
@@ -78,29 +84,41 @@ public final class Throughput {
     /** Runs the measurement and returns the summary; its last line is the JSON record. */
     static String run(Backend backend, Options o) {
         ModelConfig model = new ModelConfig(o.items(), o.dim(), o.hidden(), 1, o.len(), 0f, 0f);
-        Trainer trainer = new Trainer(backend, model, new TrainConfig(o.batch(), 1e-3f, 1, 0, o.seed(), 0f, 0f));
+        LossConfig lossConfig = new LossConfig(o.loss(), o.negatives(), 0.5f, 1f, 1f);
+        Trainer trainer = new Trainer(backend, model, new TrainConfig(o.batch(), 1e-3f, 1, 0, o.seed(), 0f, 0f), lossConfig);
         SplittableRandom rnd = new SplittableRandom(o.seed());
+        long[] popularity = new long[o.items()];
+        for (int j = 0; j < popularity.length; j++) popularity[j] = Math.max(1, Math.round(1e12 / Math.pow(j + 1, o.zipf())));
+        NegativeSampler items = new NegativeSampler(popularity, 1f);
+        trainer.setSamplingCounts(popularity);
         List<PackedBatch> batches = new ArrayList<>();
-        for (int i = 0; i < 4; i++) batches.add(trainingBatch(rnd, o.batch(), o.len(), o.items()));
+        for (int i = 0; i < 4; i++) {
+            batches.add(o.zipf() == 0 ? trainingBatch(rnd, o.batch(), o.len(), o.items()) : trainingBatch(rnd, items, o.batch(), o.len()));
+        }
         int tokensPerBatch = batches.get(0).predictedTokens();
 
         double firstLoss = 0, lastLoss = 0;
         for (int s = 0; s < o.warmup(); s++) trainer.trainBatch(batches.get(s % batches.size()));
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), cpu0 = processCpuNanos();
         for (int s = 0; s < o.steps(); s++) {
             double loss = trainer.trainBatch(batches.get(s % batches.size())) / tokensPerBatch;
             if (s == 0) firstLoss = loss;
             lastLoss = loss;
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        // On a shared machine wall time depends on the neighbours; CPU time spent by this process does much less.
+        double trainCpuSeconds = (processCpuNanos() - cpu0) / 1e9;
         double tokensPerSecond = (double) o.steps() * tokensPerBatch / trainSeconds;
 
         LstmNetwork net = new LstmNetwork(backend, trainer.weights(), null);
-        Scoring batchScoring = new Scoring(backend, net, trainer.weights(), rnd, SCORE_BATCH, o.len(), o.items());
-        batchScoring.query();
-        long s0 = System.nanoTime();
-        for (int i = 0; i < o.scoreBatches(); i++) batchScoring.query();
-        double usersPerSecond = (double) o.scoreBatches() * SCORE_BATCH / ((System.nanoTime() - s0) / 1e9);
+        double usersPerSecond = Double.NaN;
+        if (o.scoreBatches() > 0) {
+            Scoring batchScoring = new Scoring(backend, net, trainer.weights(), rnd, SCORE_BATCH, o.len(), o.items());
+            batchScoring.query();
+            long s0 = System.nanoTime();
+            for (int i = 0; i < o.scoreBatches(); i++) batchScoring.query();
+            usersPerSecond = (double) o.scoreBatches() * SCORE_BATCH / ((System.nanoTime() - s0) / 1e9);
+        }
 
         Scoring single = new Scoring(backend, net, trainer.weights(), rnd, 1, o.len(), o.items());
         for (int i = 0; i < Math.min(20, o.latencyQueries()); i++) single.query();
@@ -115,31 +133,53 @@ public final class Throughput {
         double p99 = ms.length == 0 ? Double.NaN : ms[(int) Math.ceil(0.99 * (ms.length - 1))];
 
         String summary = String.format(Locale.ROOT,
-                "lstmrec %s (%s)%n  model N=%d d=%d h=%d, batch B=%d x T=%d = %d predicted tokens%n"
-                        + "  training: %d steps in %.2f s -> %.0f tokens/s (mean loss %.4f -> %.4f)%n"
+                "lstmrec %s (%s)%n  model N=%d d=%d h=%d, batch B=%d x T=%d = %d predicted tokens, loss %s%n"
+                        + "  training: %d steps in %.2f s -> %.0f tokens/s (mean loss %.4f -> %.4f); %.1f CPU s -> %.0f tokens per CPU-second%n"
                         + "  scoring top-%d: %.0f users/s in batches of %d; single user p50 %.3f ms, p99 %.3f ms%n",
                 backend.name(), backend.description(), o.items(), o.dim(), o.hidden(), o.batch(), o.len(), tokensPerBatch,
-                o.steps(), trainSeconds, tokensPerSecond, firstLoss, lastLoss, TOP_K, usersPerSecond, SCORE_BATCH, p50, p99);
+                trainer.loss() == LossConfig.Loss.FULL ? "full softmax" : trainer.loss().cliName() + " K=" + o.negatives() + " zipf " + o.zipf(),
+                o.steps(), trainSeconds, tokensPerSecond, firstLoss, lastLoss, trainCpuSeconds,
+                o.steps() * tokensPerBatch / trainCpuSeconds, TOP_K, usersPerSecond, SCORE_BATCH, p50, p99);
         String json = String.format(Locale.ROOT,
                 "{\"impl\":\"lstmrec\",\"backend\":\"%s\",\"description\":\"%s\",\"threads\":%d,\"items\":%d,\"dim\":%d,\"hidden\":%d,\"batch\":%d,\"len\":%d,"
                         + "\"steps\":%d,\"tokens_per_s\":%.1f,\"step_ms\":%.2f,\"first_loss\":%.5f,\"last_loss\":%.5f,"
-                        + "\"score_users_per_s\":%.1f,\"latency_p50_ms\":%.4f,\"latency_p99_ms\":%.4f}",
+                        + "\"score_users_per_s\":%.1f,\"latency_p50_ms\":%.4f,\"latency_p99_ms\":%.4f,\"loss\":\"%s\",\"negatives\":%d,\"train_cpu_s\":%.2f}",
                 backend.name(), backend.description().replace("\\", "\\\\").replace("\"", "\\\""), o.threads(), o.items(), o.dim(), o.hidden(), o.batch(), o.len(), o.steps(), tokensPerSecond,
-                1e3 * trainSeconds / o.steps(), firstLoss, lastLoss, usersPerSecond, p50, p99);
+                1e3 * trainSeconds / o.steps(), firstLoss, lastLoss, usersPerSecond, p50, p99, trainer.loss().cliName(), o.negatives(), trainCpuSeconds);
         return summary + json;
+    }
+
+    /** CPU time of this JVM (all threads), or 0 where the platform does not report it. */
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0L;
     }
 
     /** B random sequences of T+1 items in 1..N: inputs are the first T, targets the next item (as index item-1). */
     public static PackedBatch trainingBatch(SplittableRandom rnd, int b, int len, int items) {
         List<int[]> in = new ArrayList<>(b), tg = new ArrayList<>(b);
+        for (int s = 0; s < b; s++) add(in, tg, rnd.ints(len + 1, 1, items + 1).toArray(), len);
+        return PackedBatch.pack(in, tg);
+    }
+
+    /** As {@link #trainingBatch(SplittableRandom, int, int, int)} with items drawn from {@code items}' distribution. */
+    static PackedBatch trainingBatch(SplittableRandom rnd, NegativeSampler items, int b, int len) {
+        List<int[]> in = new ArrayList<>(b), tg = new ArrayList<>(b);
+        int[] draw = new int[len + 1];
         for (int s = 0; s < b; s++) {
-            int[] seq = rnd.ints(len + 1, 1, items + 1).toArray();
-            in.add(Arrays.copyOf(seq, len));
-            int[] t = new int[len];
-            for (int i = 0; i < len; i++) t[i] = seq[i + 1] - 1;
-            tg.add(t);
+            items.draw(draw, len + 1, rnd.nextLong(), 0, s);
+            int[] seq = new int[len + 1];
+            for (int i = 0; i <= len; i++) seq[i] = draw[i] + 1;
+            add(in, tg, seq, len);
         }
         return PackedBatch.pack(in, tg);
+    }
+
+    private static void add(List<int[]> in, List<int[]> tg, int[] seq, int len) {
+        in.add(Arrays.copyOf(seq, len));
+        int[] t = new int[len];
+        for (int i = 0; i < len; i++) t[i] = seq[i + 1] - 1;
+        tg.add(t);
     }
 
     /** A fixed scoring query: n users' histories of T items, their final hidden states, top-K excluding the history. */

@@ -35,6 +35,17 @@ class ThroughputTest {
     }
 
     @Test
+    void sampledLossRunsEndToEndOnAZipfCatalogue() {
+        try (Backend b = Fixtures.reference()) {
+            String out = Throughput.run(b, Throughput.Options.parse(new String[] {"--batch", "4", "--len", "5", "--dim", "8",
+                    "--hidden", "8", "--items", "500", "--steps", "2", "--warmup", "1", "--score-batches", "0", "--latency-queries", "0",
+                    "--loss", "sampled", "--negatives", "16", "--zipf", "1"}));
+            String json = out.substring(out.lastIndexOf('\n') + 1);
+            assertTrue(json.contains("\"loss\":\"sampled\",\"negatives\":16,"), json);
+        }
+    }
+
+    @Test
     void unknownOptionIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> Throughput.Options.parse(new String[] {"--bogus", "1"}));
     }

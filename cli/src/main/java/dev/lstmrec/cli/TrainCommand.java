@@ -5,6 +5,7 @@ import dev.lstmrec.engine.api.LstmRec;
 import dev.lstmrec.engine.api.RunConfig;
 import dev.lstmrec.engine.api.RunOption;
 import dev.lstmrec.engine.api.TrainingBuilder;
+import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.AtomicFiles;
@@ -53,6 +54,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-len", defaultValue = "200", description = "Longest history unrolled (BPTT truncation, default ${DEFAULT-VALUE}).")
     int maxLen;
 
+    @Option(names = "--tied", description = "One item table for the input embedding and the output layer (needs --dim = --hidden; the output bias stays).")
+    boolean tied;
+
     @Option(names = "--dropout", defaultValue = "0.2", description = "Dropout on embeddings and LSTM outputs (default ${DEFAULT-VALUE}).")
     float dropout;
 
@@ -74,6 +78,27 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--clip-norm", defaultValue = "5", description = "Global gradient-norm clipping; 0 = off (default ${DEFAULT-VALUE}).")
     float clipNorm;
+
+    @Option(names = "--loss", defaultValue = "auto", paramLabel = "full|sampled|bpr-max|auto",
+            description = "Training loss: full softmax, sampled softmax or BPR-max over in-batch targets + shared negatives;"
+                    + " auto = full up to " + LossConfig.AUTO_SAMPLED_ABOVE + " items, sampled above (default ${DEFAULT-VALUE}).")
+    String loss;
+
+    @Option(names = "--negatives", defaultValue = "2048", paramLabel = "K",
+            description = "Sampled losses: negatives shared by every row of a step (default ${DEFAULT-VALUE}).")
+    int negatives;
+
+    @Option(names = "--sample-alpha", defaultValue = "0.5", paramLabel = "A",
+            description = "Sampled losses: negatives drawn from popularity^A; 0 = uniform (default ${DEFAULT-VALUE}).")
+    float sampleAlpha;
+
+    @Option(names = "--logq", defaultValue = "1.0", paramLabel = "W",
+            description = "Sampled softmax: weight of the logQ correction; 0 = off (default ${DEFAULT-VALUE}).")
+    float logq;
+
+    @Option(names = "--bpreg", defaultValue = "1.0",
+            description = "BPR-max: score regulariser (default ${DEFAULT-VALUE}, GRU4Rec's).")
+    float bpreg;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed for initialisation, shuffling, dropout and sampling (default ${DEFAULT-VALUE}).")
     long seed;
@@ -177,10 +202,24 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (report != null) {
                 Map<String, Object> json = Reports.trainReport(r.split().dataset(), r, r.run().modelSettings(), r.run().trainConfig(), protocol, backend);
+                json.put("loss", lossReport(r.run().lossConfig(), r.config().numItems()));
                 AtomicFiles.writeString(report, Json.writePretty(json) + "\n");
                 out.println("report written to " + report);
             }
         }
         return 0;
+    }
+
+    /** The report's record of the loss: what was asked, what trained, why, and the sampling settings. */
+    private static Map<String, Object> lossReport(LossConfig l, int items) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("requested", l.loss().cliName());
+        m.put("trained", l.resolve(items).cliName());
+        m.put("why", l.describe(items));
+        m.put("negatives", l.negatives());
+        m.put("sample_alpha", (double) l.sampleAlpha());
+        m.put("logq", (double) l.logq());
+        m.put("bpreg", (double) l.bpreg());
+        return m;
     }
 }

@@ -56,6 +56,34 @@ class CliTest {
     }
 
     @Test
+    void trainWithTheSampledLossPrintsAndRecordsTheChoice() throws Exception {
+        Path report = dir.resolve("sampled.json");
+        Result r = run("train", "--data", data.toString(), "--dim", "8", "--hidden", "8", "--epochs", "1", "--batch", "32",
+                "--max-len", "20", "--backend", "scalar", "--loss", "sampled", "--negatives", "16", "--model",
+                dir.resolve("sampled.lstmrec").toString(), "--report", report.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("lstmrec: loss: sampled softmax"), r.err());
+        assertTrue(trained.err().contains("lstmrec: loss: full softmax") && trained.err().contains("--loss auto"), trained.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readString(report));
+        Map<?, ?> loss = (Map<?, ?>) json.get("loss");
+        assertEquals("sampled", loss.get("trained"));
+        assertEquals(16L, ((Number) loss.get("negatives")).longValue());
+        assertEquals(2, run("train", "--loss", "xe").code(), "an unknown loss is a usage error");
+    }
+
+    @Test
+    void tiedModelTrainsSavesAndRecommends() {
+        Path tiedModel = dir.resolve("tied.lstmrec");
+        Result r = run("train", "--data", data.toString(), "--dim", "8", "--hidden", "8", "--tied", "--epochs", "1", "--batch", "32",
+                "--max-len", "20", "--backend", "scalar", "--loss", "sampled", "--negatives", "8", "--model", tiedModel.toString());
+        assertEquals(0, r.code(), r.err());
+        Result rec = run("recommend", "--model", tiedModel.toString(), "--user", "u1", "--k", "3", "--backend", "scalar");
+        assertEquals(0, rec.code(), rec.err());
+        assertEquals(2, run("train", "--dim", "8", "--hidden", "16", "--tied").code(), "--tied needs dim = hidden");
+    }
+
+    @Test
     void trainWritesModelReportAndSummary() throws Exception {
         assertEquals(0, trained.code(), trained.err());
         assertTrue(Files.size(model) > 0);

@@ -35,6 +35,12 @@ class DefaultsAgreementTest {
         assertEquals(Defaults.THREADS, Integer.parseInt(def(s, "--threads")));
         assertEquals(Defaults.EXCLUDE_SEEN, Boolean.parseBoolean(def(s, "--exclude-seen")));
         assertEquals(Defaults.EVAL_NEGATIVES, Integer.parseInt(def(s, "--eval-negatives")));
+        dev.lstmrec.engine.train.LossConfig loss = dev.lstmrec.engine.train.LossConfig.defaults();
+        assertEquals(loss.loss().cliName(), def(s, "--loss"));
+        assertEquals(loss.negatives(), Integer.parseInt(def(s, "--negatives")));
+        assertEquals(loss.sampleAlpha(), Float.parseFloat(def(s, "--sample-alpha")));
+        assertEquals(loss.logq(), Float.parseFloat(def(s, "--logq")));
+        assertEquals(loss.bpreg(), Float.parseFloat(def(s, "--bpreg")));
     }
 
     /**

@@ -96,6 +96,32 @@ class ResumeTest {
     }
 
     @Test
+    void sampledLossRunKilledAndResumedEndsIdentical() throws Exception {
+        // The negatives of a step are a function of (seed, epoch, batch): a killed and resumed sampled run draws them again.
+        List<String> sampled = List.of("--loss", "sampled", "--negatives", "16", "--tied");
+        List<String> refArgs = trainArgs("sampled-ref");
+        refArgs.addAll(sampled);
+        refArgs.set(refArgs.indexOf("--epochs") + 1, "2");
+        CliTest.Result ref = CliTest.run(refArgs.toArray(String[]::new));
+        assertEquals(0, ref.code(), ref.err());
+        assertTrue(ref.err().contains("loss: sampled softmax"), ref.err());
+        Path ckpt = dir.resolve("sampled-ckpt");
+        List<String> args = trainArgs("sampled-killed");
+        args.addAll(sampled);
+        args.set(args.indexOf("--epochs") + 1, "2");
+        args.addAll(List.of("--checkpoint-dir", ckpt.toString(), "--checkpoint-every", "3"));
+        Process child = startChild(args, dir.resolve("sampled-killed.log"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (stateFiles(ckpt) < 2 && child.isAlive() && System.nanoTime() < deadline) Thread.sleep(5);
+        assertTrue(child.isAlive(), "still training when killed: " + Files.readString(dir.resolve("sampled-killed.log")));
+        child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        CliTest.Result r = CliTest.run("train", "--resume", ckpt.toString());
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(SavedModel.load(dir.resolve("sampled-ref.lstmrec")).weights(),
+                SavedModel.load(dir.resolve("sampled-killed.lstmrec")).weights(), "sampled run: weights bit-identical after SIGKILL + resume");
+    }
+
+    @Test
     void sigtermStopsAfterTheBatchWithACheckpointAndResumes() throws Exception {
         List<String> args = trainArgs("stopped");
         Process child = startChild(args, dir.resolve("stopped.log"));

@@ -36,13 +36,14 @@ public final class DistributedEvaluator {
     private DistributedEvaluator() {}
 
     /** The model's weights and shape, as tasks receive them. */
-    public record Weights(int numItems, int dim, int hidden, int layers, int maxLen, float[] values) implements Serializable {
+    public record Weights(int numItems, int dim, int hidden, int layers, int maxLen, boolean tied, float[] values) implements Serializable {
         static Weights of(ModelConfig c, float[] w) {
-            return new Weights(c.numItems(), c.embeddingDim(), c.hiddenDim(), c.layers(), c.maxLen(), w);
+            return new Weights(c.numItems(), c.embeddingDim(), c.hiddenDim(), c.layers(), c.maxLen(), c.tied(), w);
         }
 
+        /** The inference configuration (dropout does not matter there). */
         ModelConfig config() {
-            return new ModelConfig(numItems, dim, hidden, layers, maxLen, 0f, 0f);
+            return new ModelConfig(numItems, dim, hidden, layers, maxLen, 0f, 0f, tied);
         }
     }
 

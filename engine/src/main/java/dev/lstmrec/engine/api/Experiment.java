@@ -16,6 +16,7 @@ import dev.lstmrec.engine.eval.PopularityScorer;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.train.Checkpointing;
+import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.Trainer;
 import dev.lstmrec.engine.train.TrainingCheckpoints;
@@ -90,9 +91,15 @@ public final class Experiment {
             valid.add(new EvalCase(split.validHistory(u), split.validTarget(u)));
             test.add(new EvalCase(split.testHistory(u), split.testTarget(u)));
         }
-        Trainer trainer = new Trainer(backend, config, train);
+        LossConfig loss = run.lossConfig();
+        listener.onMessage("loss: " + loss.describe(config.numItems()));
+        Trainer trainer = new Trainer(backend, config, train, loss);
         Protocol validation = new Protocol(protocol.excludeSeen(), 0, protocol.seed());
         String fingerprint = fingerprint(config, train, validation, trainSeqs, valid);
+        if (trainer.loss() != LossConfig.Loss.FULL) { // full-softmax fingerprints stay as before, so their checkpoints resume
+            fingerprint += ";loss=" + trainer.loss().cliName() + "," + loss.negatives() + "," + loss.sampleAlpha() + "," + loss.logq()
+                    + "," + loss.bpreg();
+        }
         TrainingState state = null;
         if (plan.resume() != null) {
             TrainingCheckpoints.Loaded loaded = plan.resume();
@@ -121,6 +128,7 @@ public final class Experiment {
             histories[u] = data.sequence(u);
         }
         Map<String, String> modelInfo = new LinkedHashMap<>(plan.info());
+        modelInfo.put("loss", loss.describe(config.numItems()));
         modelInfo.put("best_epoch", Integer.toString(result.bestEpoch()));
         modelInfo.put("test." + Metric.HR.key(10), Double.toString(testMetrics.get(Metric.HR, 10)));
         modelInfo.put("test." + Metric.NDCG.key(10), Double.toString(testMetrics.get(Metric.NDCG, 10)));

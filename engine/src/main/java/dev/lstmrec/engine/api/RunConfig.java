@@ -8,6 +8,7 @@ import dev.lstmrec.engine.data.Format;
 import dev.lstmrec.engine.data.ReadOptions;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.Json;
+import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.TrainConfig;
 
 import java.nio.file.Path;
@@ -88,7 +89,13 @@ public final class RunConfig {
     public ModelSettings modelSettings() {
         float dropout = floatValue(RunOption.DROPOUT);
         return new ModelSettings(intValue(RunOption.DIM), intValue(RunOption.HIDDEN), intValue(RunOption.LAYERS),
-                intValue(RunOption.MAX_LEN), dropout, dropout);
+                intValue(RunOption.MAX_LEN), dropout, dropout, booleanValue(RunOption.TIED));
+    }
+
+    /** The training loss and its sampling settings; throws {@link IllegalArgumentException} for an invalid one. */
+    public LossConfig lossConfig() {
+        return new LossConfig(LossConfig.Loss.parse(values.get(RunOption.LOSS)), intValue(RunOption.NEGATIVES),
+                floatValue(RunOption.SAMPLE_ALPHA), floatValue(RunOption.LOGQ), floatValue(RunOption.BPREG));
     }
 
     /** The optimisation settings; throws {@link IllegalArgumentException} for an invalid one. */

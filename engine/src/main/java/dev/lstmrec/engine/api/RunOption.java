@@ -32,6 +32,7 @@ public enum RunOption {
     LAYERS("layers", Type.INT, Defaults.LAYERS, false),
     MAX_LEN("max-len", Type.INT, Defaults.MAX_LEN, false),
     DROPOUT("dropout", Type.FLOAT, Defaults.DROPOUT, false),
+    TIED("tied", Type.BOOLEAN, false, false),
     // training
     BATCH("batch", Type.INT, Defaults.BATCH, false),
     LR("lr", Type.FLOAT, Defaults.LR, false),
@@ -40,6 +41,12 @@ public enum RunOption {
     WEIGHT_DECAY("weight-decay", Type.FLOAT, Defaults.WEIGHT_DECAY, false),
     CLIP_NORM("clip-norm", Type.FLOAT, Defaults.CLIP_NORM, false),
     SEED("seed", Type.LONG, Defaults.SEED, false),
+    // training loss (issue 8; defaults = LossConfig.defaults())
+    LOSS("loss", Type.STRING, "auto", false),
+    NEGATIVES("negatives", Type.INT, 2048, false),
+    SAMPLE_ALPHA("sample-alpha", Type.FLOAT, 0.5f, false),
+    LOGQ("logq", Type.FLOAT, 1.0f, false),
+    BPREG("bpreg", Type.FLOAT, 1.0f, false),
     // evaluation protocol
     EXCLUDE_SEEN("exclude-seen", Type.BOOLEAN, Defaults.EXCLUDE_SEEN, false),
     EVAL_NEGATIVES("eval-negatives", Type.INT, Defaults.EVAL_NEGATIVES, false),

@@ -44,6 +44,7 @@ public record SavedModel(ModelConfig config, List<String> itemIds, List<String> 
                 .meta("model.max_len", Integer.toString(config.maxLen()))
                 .meta("model.embedding_dropout", Float.toString(config.embeddingDropout()))
                 .meta("model.hidden_dropout", Float.toString(config.hiddenDropout()));
+        if (config.tied()) b.meta("model.tied", "true"); // absent = untied, so older readers' files stay identical
         info.forEach((k, v) -> b.meta("info." + k, v));
         b.strings("items", itemIds).strings("users", userIds);
         int[] offsets = new int[histories.length + 1];
@@ -69,7 +70,8 @@ public record SavedModel(ModelConfig config, List<String> itemIds, List<String> 
         try {
             config = new ModelConfig(intMeta(c, "model.items"), intMeta(c, "model.dim"), intMeta(c, "model.hidden"),
                     intMeta(c, "model.layers"), intMeta(c, "model.max_len"),
-                    Float.parseFloat(c.requireMeta("model.embedding_dropout")), Float.parseFloat(c.requireMeta("model.hidden_dropout")));
+                    Float.parseFloat(c.requireMeta("model.embedding_dropout")), Float.parseFloat(c.requireMeta("model.hidden_dropout")),
+                    "true".equals(c.meta().get("model.tied")));
         } catch (IllegalArgumentException e) {
             throw new CheckpointFormatException(file.toString(), "invalid model configuration: " + e.getMessage());
         }

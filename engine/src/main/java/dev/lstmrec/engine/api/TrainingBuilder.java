@@ -168,6 +168,23 @@ public final class TrainingBuilder {
         return set(RunOption.CLIP_NORM, clipNorm);
     }
 
+    /**
+     * The training loss and its sampling settings ({@code --loss}, {@code --negatives}, {@code --sample-alpha},
+     * {@code --logq}, {@code --bpreg}); default {@link dev.lstmrec.engine.train.LossConfig#defaults()}: auto.
+     */
+    public TrainingBuilder loss(dev.lstmrec.engine.train.LossConfig loss) {
+        set(RunOption.LOSS, loss.loss().cliName());
+        set(RunOption.NEGATIVES, loss.negatives());
+        set(RunOption.SAMPLE_ALPHA, loss.sampleAlpha());
+        set(RunOption.LOGQ, loss.logq());
+        return set(RunOption.BPREG, loss.bpreg());
+    }
+
+    /** One item table for the input embedding and the output layer ({@code --tied}; needs dim = hidden). */
+    public TrainingBuilder tied(boolean tied) {
+        return set(RunOption.TIED, tied);
+    }
+
     /** Seed of initialisation, shuffling, dropout and sampled negatives ({@code --seed}). */
     public TrainingBuilder seed(long seed) {
         return set(RunOption.SEED, seed);
@@ -298,6 +315,7 @@ public final class TrainingBuilder {
         run.modelSettings().forItems(1);
         run.trainConfig();
         run.protocol();
+        run.lossConfig();
         run.readOptions();
         if (run.intValue(RunOption.THREADS) < 0) throw new IllegalArgumentException("threads must be >= 0, got " + run.get(RunOption.THREADS));
         int every = run.intValue(RunOption.CHECKPOINT_EVERY);

@@ -206,6 +206,53 @@ public interface Backend extends AutoCloseable {
     void scoreRank(IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,
                    IntTensor listOffsets, IntTensor list, RankMode mode);
 
+    // ---- sampled training (issue 8: sampled softmax, BPR-max, sparse row updates) -------------------------------------
+
+    /**
+     * Sampled softmax cross-entropy with logQ correction over one scoring group (GRU4Rec's mini-batch: the rows of
+     * one time step), fused with its gradient and the bias gradient. Columns are candidates: the group's own targets
+     * first (row r's positive is column r), then the negatives shared by the training step. The logit of row r and
+     * column j is {@code z = logits[r, j] + bias[j] - logqWeight · logQ[j]}; the columns j ≠ r whose candidate equals
+     * row r's ({@code candidates[j] == candidates[r]}, accidental hits) are masked: they are left out of the softmax and
+     * get no gradient. A row whose candidate is negative is masked whole (no loss, zero gradient), and a column whose
+     * candidate is negative is masked for every row. For each unmasked row:
+     * {@code loss[0] += -log softmax(z_r)[r]}, {@code dLogits[r, j] = gradScale · (softmax(z_r)[j] - [j == r])}
+     * (0 where masked), and {@code dBias[j] += Σ_r dLogits[r, j]}.
+     *
+     * <p>What the trainer passes (SampledScoring): per step, n = the rows of one time step, C = n + K with K
+     * negatives drawn from count^α over training targets; logQ as GRU4Rec's official PyTorch implementation
+     * ({@code O - logq * log(cat[P0[Y[:M]], P0[Y[M:]]**sample_alpha])}): for an in-batch target column the log of the
+     * item's support count (how often it is a training target), for a sampled column α times that log (the log of
+     * its unnormalised sampling weight). Unlike GRU4Rec, accidental hits are masked.
+     *
+     * @param dLogits    out [n, C] (may alias logits)
+     * @param dBias      [C], accumulated
+     * @param loss       [1], accumulated
+     * @param logits     [n, C], n ≤ C: h · w without bias
+     * @param bias       [C] the candidates' output biases
+     * @param logQ       [C] log of each candidate's sampling probability (up to a constant)
+     * @param candidates [C] each column's output row (item - 1), or negative for a padding column
+     */
+    void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
+                                    IntTensor candidates, float logqWeight, float gradScale);
+
+    /**
+     * GRU4Rec's BPR-max over the same candidates and masks as {@link #sampledSoftmaxCrossEntropy} (no logQ, no ELU):
+     * with {@code z = logits + bias}, target score {@code s = z[r, r]}, and {@code q} the softmax of z over the row's
+     * unmasked negatives (columns j ≠ r), {@code loss[0] += -log(Σ_j q_j σ(s - z_j) + 1e-24) + bpreg · Σ_j q_j z_j²};
+     * dLogits is gradScale times its gradient, dBias accumulates the column sums. A row without negatives is masked.
+     */
+    void bprMaxLoss(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, IntTensor candidates,
+                    float bpreg, float gradScale);
+
+    /**
+     * Lazy (row-wise) Adam: the {@link #adamUpdate} step applied only to the listed rows of an item table, with
+     * their gradients in a compact block: row {@code rows[i]} of param, m and v is updated with
+     * {@code gradRows[i, :]}. Rows must be distinct; rows not listed are not touched (their moments do not decay and
+     * weight decay skips them). param, m, v [R, C]; gradRows [n, C] with n ≥ rows.size(); rows [count].
+     */
+    void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step);
+
     /** Releases the backend's memory (every tensor not yet freed) and threads. Its tensors must not be used afterwards. */
     @Override
     void close();

@@ -384,6 +384,74 @@ public final class CheckedBackend implements Backend {
         inner.adamUpdate(param, grad, m, v, step);
     }
 
+    // ---- sampled training (issue 8) ---------------------------------------------------------------------------------
+
+    /** Shapes of a sampled loss (see {@link Backend#sampledSoftmaxCrossEntropy}); returns C. */
+    private static int checkSampled(String op, Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias,
+                                    Tensor logQ, IntTensor candidates) {
+        rank2(op, "logits", logits);
+        int n = logits.dim(0), c = logits.dim(1);
+        require(n <= c, op, "more rows (" + n + ") than candidate columns (" + c + ")");
+        dLogits.expect(op + " dLogits", n, c);
+        dBias.expect(op + " dBias", c);
+        loss.expect(op + " loss", 1);
+        bias.expect(op + " bias", c);
+        if (logQ != null) logQ.expect(op + " logQ", c);
+        candidates.expect(op + " candidates", c);
+        return c;
+    }
+
+    @Override
+    public void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
+                                           IntTensor candidates, float logqWeight, float gradScale) {
+        open();
+        String op = "sampledSoftmaxCrossEntropy";
+        live(op, "dLogits", dLogits);
+        live(op, "dBias", dBias);
+        live(op, "loss", loss);
+        live(op, "logits", logits);
+        live(op, "bias", bias);
+        live(op, "logQ", logQ);
+        live(op, "candidates", candidates);
+        checkSampled(op, dLogits, dBias, loss, logits, bias, logQ, candidates);
+        inner.sampledSoftmaxCrossEntropy(dLogits, dBias, loss, logits, bias, logQ, candidates, logqWeight, gradScale);
+    }
+
+    @Override
+    public void bprMaxLoss(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, IntTensor candidates,
+                           float bpreg, float gradScale) {
+        open();
+        String op = "bprMaxLoss";
+        live(op, "dLogits", dLogits);
+        live(op, "dBias", dBias);
+        live(op, "loss", loss);
+        live(op, "logits", logits);
+        live(op, "bias", bias);
+        live(op, "candidates", candidates);
+        checkSampled(op, dLogits, dBias, loss, logits, bias, null, candidates);
+        inner.bprMaxLoss(dLogits, dBias, loss, logits, bias, candidates, bpreg, gradScale);
+    }
+
+    @Override
+    public void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step) {
+        open();
+        String op = "adamUpdateRows";
+        live(op, "param", param);
+        live(op, "gradRows", gradRows);
+        live(op, "m", m);
+        live(op, "v", v);
+        live(op, "rows", rows);
+        rank2(op, "param", param);
+        rank2(op, "gradRows", gradRows);
+        int r = param.dim(0), c = param.dim(1), n = rows.size();
+        m.expect(op + " m", r, c);
+        v.expect(op + " v", r, c);
+        require(gradRows.dim(1) == c && gradRows.dim(0) >= n, op, "gradRows " + Shape.str(gradRows.shape())
+                + " does not hold " + n + " rows of " + c);
+        Objects.requireNonNull(step, op + " step");
+        inner.adamUpdateRows(param, gradRows, m, v, rows, step);
+    }
+
     // ---- inference --------------------------------------------------------------------------------------------------
 
     @Override

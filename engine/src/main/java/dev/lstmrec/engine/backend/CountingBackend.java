@@ -302,6 +302,28 @@ public final class CountingBackend implements Backend {
         inner.adamUpdate(param, grad, m, v, step);
     }
 
+    // ---- sampled training (issue 8) ---------------------------------------------------------------------------------
+
+    @Override
+    public void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
+                                           IntTensor candidates, float logqWeight, float gradScale) {
+        count("sampledSoftmaxCrossEntropy");
+        inner.sampledSoftmaxCrossEntropy(dLogits, dBias, loss, logits, bias, logQ, candidates, logqWeight, gradScale);
+    }
+
+    @Override
+    public void bprMaxLoss(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, IntTensor candidates,
+                           float bpreg, float gradScale) {
+        count("bprMaxLoss");
+        inner.bprMaxLoss(dLogits, dBias, loss, logits, bias, candidates, bpreg, gradScale);
+    }
+
+    @Override
+    public void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step) {
+        count("adamUpdateRows");
+        inner.adamUpdateRows(param, gradRows, m, v, rows, step);
+    }
+
     @Override
     public void scoreTopK(IntTensor outIndex, Tensor outScore, Tensor h, Tensor w, Tensor bias,
                           IntTensor excludeOffsets, IntTensor exclude) {

@@ -64,11 +64,25 @@ public final class LstmNetwork implements AutoCloseable {
      * ({@code +=}) and the summed loss to {@link #loss()}. Dropout masks derive from {@code dropoutSeed}.
      */
     public void trainStep(PackedBatch batch, long dropoutSeed) {
+        trainStep(batch, dropoutSeed, null);
+    }
+
+    /**
+     * As {@link #trainStep(PackedBatch, long)}; with {@code sampled} given (and {@link SampledScoring#prepare} called
+     * for this batch) the scoring layer runs the sampled loss, and the item tables' gradients go to its compact row
+     * blocks instead of the gradient slab (whose embedding, out.w and out.b parts are then left untouched).
+     */
+    public void trainStep(PackedBatch batch, long dropoutSeed, SampledScoring sampled) {
         if (grads == null) throw new IllegalStateException("inference-only network cannot train");
         upload(batch, true);
         forward(batch, true, dropoutSeed);
-        scoringForwardBackward(batch);
-        backward(batch, dropoutSeed);
+        if (sampled == null) {
+            scoringForwardBackward(batch);
+        } else {
+            int p = batch.tokens();
+            sampled.forwardBackward(batch, ws.top.rows(0, p), ws.dHiddenA.rows(0, p), weights, ws.loss);
+        }
+        backward(batch, dropoutSeed, sampled);
     }
 
     /**
@@ -147,7 +161,7 @@ public final class LstmNetwork implements AutoCloseable {
         }
     }
 
-    private void backward(PackedBatch batch, long seed) {
+    private void backward(PackedBatch batch, long seed, SampledScoring sampled) {
         int p = batch.tokens(), steps = batch.steps();
         Tensor dH = ws.dHiddenA.rows(0, p);
         if (config.hiddenDropout() > 0) backend.dropout(dH, config.hiddenDropout(), seedFor(seed, config.layers()));
@@ -182,7 +196,8 @@ public final class LstmNetwork implements AutoCloseable {
                 Tensor dX = ws.dEmbedded.rows(0, p);
                 backend.gemm(dX, false, dGates, false, weights.wIh(0), 1f, 0f);
                 if (config.embeddingDropout() > 0) backend.dropout(dX, config.embeddingDropout(), seedFor(seed, 0));
-                backend.embeddingBackward(grads.embedding(), dX, ws.inputIds.rows(0, p));
+                if (sampled == null) backend.embeddingBackward(grads.embedding(), dX, ws.inputIds.rows(0, p));
+                else backend.embeddingBackward(sampled.embeddingGradBlock(), dX, sampled.localInputIds(p));
             }
         }
     }

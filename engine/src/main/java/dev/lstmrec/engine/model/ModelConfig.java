@@ -11,9 +11,17 @@ package dev.lstmrec.engine.model;
  * @param maxLen         longest history the network unrolls over (BPTT truncation)
  * @param embeddingDropout dropout probability on the embeddings (training only)
  * @param hiddenDropout  dropout probability on each layer's outputs (training only)
+ * @param tied           one item table for the input embedding and the output layer ({@code --tied}, needs E = H):
+ *                       item j's output row is embedding row j; the output bias stays separate
  */
 public record ModelConfig(int numItems, int embeddingDim, int hiddenDim, int layers, int maxLen,
-                          float embeddingDropout, float hiddenDropout) {
+                          float embeddingDropout, float hiddenDropout, boolean tied) {
+    /** An untied model. */
+    public ModelConfig(int numItems, int embeddingDim, int hiddenDim, int layers, int maxLen, float embeddingDropout,
+                       float hiddenDropout) {
+        this(numItems, embeddingDim, hiddenDim, layers, maxLen, embeddingDropout, hiddenDropout, false);
+    }
+
     public ModelConfig {
         positive("numItems", numItems);
         positive("dim (embedding width)", embeddingDim);
@@ -22,6 +30,17 @@ public record ModelConfig(int numItems, int embeddingDim, int hiddenDim, int lay
         positive("max-len (longest history unrolled)", maxLen);
         probability("embedding dropout", embeddingDropout);
         probability("hidden dropout", hiddenDropout);
+        if (tied && embeddingDim != hiddenDim) {
+            throw new IllegalArgumentException("--tied needs --dim equal to --hidden, got " + embeddingDim + " and " + hiddenDim);
+        }
+    }
+
+    /** As the record's, without {@code tied} when false: untied configurations print (and fingerprint) as before. */
+    @Override
+    public String toString() {
+        return "ModelConfig[numItems=" + numItems + ", embeddingDim=" + embeddingDim + ", hiddenDim=" + hiddenDim + ", layers="
+                + layers + ", maxLen=" + maxLen + ", embeddingDropout=" + embeddingDropout + ", hiddenDropout=" + hiddenDropout
+                + (tied ? ", tied=true]" : "]");
     }
 
     private static void positive(String what, int v) {

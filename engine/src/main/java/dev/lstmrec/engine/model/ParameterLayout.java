@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Where each parameter lives inside the single parameter slab (llm.c style: one allocation for all parameters,
  * one for their gradients, one per Adam moment, so Adam, clipping and zeroing are one call each).
- * The same layout names the tensors in checkpoints.
+ * The same layout names the tensors in checkpoints. A tied model ({@link ModelConfig#tied()}) has no {@code out.w}
+ * entry: its output rows are the embedding's rows 1..N ({@link Parameters#outW()}).
  */
 public final class ParameterLayout {
     /** One named parameter: its shape and element offset in the slab. */
@@ -24,7 +25,7 @@ public final class ParameterLayout {
             add(layerName(l, "w_hh"), g, h);
             add(layerName(l, "bias"), g);
         }
-        add("out.w", config.numItems(), h);
+        if (!config.tied()) add("out.w", config.numItems(), h);
         add("out.b", config.numItems());
     }
 

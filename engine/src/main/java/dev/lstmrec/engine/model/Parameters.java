@@ -34,7 +34,8 @@ public final class Parameters implements AutoCloseable {
             wHh[l] = view(ParameterLayout.layerName(l, "w_hh"));
             bias[l] = view(ParameterLayout.layerName(l, "bias"));
         }
-        outW = view("out.w");
+        // Tied: item j's output row is embedding row j + 1 (row 0 is padding), E = H.
+        outW = config.tied() ? embedding.view(config.embeddingDim(), config.numItems(), config.hiddenDim()) : view("out.w");
         outB = view("out.b");
     }
 
@@ -50,6 +51,16 @@ public final class Parameters implements AutoCloseable {
 
     public ModelConfig config() {
         return config;
+    }
+
+    /**
+     * The dense LSTM weights (every layer's w_ih, w_hh, bias: the slab between the embedding and the output layer) as one flat
+     * view, for the sampled-loss step that updates the item tables row by row.
+     */
+    public Tensor dense() {
+        long from = layout.entry(ParameterLayout.layerName(0, "w_ih")).offset();
+        ParameterLayout.Entry last = layout.entry(ParameterLayout.layerName(config.layers() - 1, "bias"));
+        return slab.view(from, (int) (last.offset() + last.size() - from));
     }
 
     /** All parameters as one flat tensor. */
@@ -77,7 +88,7 @@ public final class Parameters implements AutoCloseable {
         return bias[layer];
     }
 
-    /** [N, H]: row j scores item j+1. */
+    /** [N, H]: row j scores item j+1 (tied: a view of embedding rows 1..N). */
     public Tensor outW() {
         return outW;
     }

@@ -14,6 +14,7 @@ import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.model.PackedBatch;
 import dev.lstmrec.engine.model.ParameterLayout;
 import dev.lstmrec.engine.model.Parameters;
+import dev.lstmrec.engine.model.SampledScoring;
 import dev.lstmrec.engine.tensor.Tensor;
 
 import java.io.IOException;
@@ -46,12 +47,27 @@ public final class Trainer {
     private final LstmNetwork evalNet;
     private final Tensor normSq;
     private final float[] hostScalar = new float[1];
+    private final LossConfig lossConfig;
+    private final LossConfig.Loss lossKind;
+    private SampledScoring sampled;
+    private NegativeSampler sampler;
+    private int[] negatives;
+    /** The loss of the step {@link #checkedScale} last checked. */
+    private double lastLoss;
     private int step;
 
+    /** A trainer with the full softmax. */
     public Trainer(Backend backend, ModelConfig model, TrainConfig train) {
+        this(backend, model, train, LossConfig.full());
+    }
+
+    /** A trainer with the loss {@code lossConfig} resolves to for this catalogue (see {@link LossConfig#resolve}). */
+    public Trainer(Backend backend, ModelConfig model, TrainConfig train, LossConfig lossConfig) {
         this.backend = backend;
         this.model = model;
         this.train = train;
+        this.lossConfig = lossConfig;
+        this.lossKind = lossConfig.resolve(model.numItems());
         this.layout = new ParameterLayout(model);
         this.weights = new Parameters(backend, model, layout);
         this.grads = new Parameters(backend, model, layout);
@@ -61,6 +77,29 @@ public final class Trainer {
         this.evalNet = new LstmNetwork(backend, weights, null);
         this.normSq = backend.allocate(1);
         backend.upload(weights.slab(), Initializer.initialWeights(model, layout, train.seed()), 0);
+    }
+
+    /** The loss this trainer trains with (auto resolved). */
+    public LossConfig.Loss loss() {
+        return lossKind;
+    }
+
+    /**
+     * Sets the item counts that the sampled losses draw negatives from and take log Q of ({@link #fit} sets them from
+     * its training windows; callers of {@link #trainBatch} with a sampled loss set them first).
+     *
+     * @param counts per output row (item - 1), how often it is a training target
+     */
+    public void setSamplingCounts(long[] counts) {
+        if (lossKind == LossConfig.Loss.FULL) return;
+        if (counts.length != model.numItems()) throw new IllegalArgumentException("counts for " + counts.length
+                + " items, the model has " + model.numItems());
+        sampler = new NegativeSampler(counts, lossConfig.sampleAlpha());
+        negatives = new int[lossConfig.negatives()];
+        if (sampled == null) {
+            sampled = new SampledScoring(backend, model, lossKind == LossConfig.Loss.BPR_MAX, lossConfig.negatives(),
+                    lossConfig.logq(), lossConfig.bpreg());
+        }
     }
 
     public ModelConfig modelConfig() {
@@ -113,6 +152,9 @@ public final class Trainer {
         List<int[]> windows = TrainingWindows.cut(trainSequences, model.maxLen());
         if (windows.isEmpty()) throw new IllegalArgumentException("no training sequence has two or more items");
         if (validation.isEmpty()) throw new IllegalArgumentException("no validation cases: every user has fewer than 3 interactions");
+        if (lossKind != LossConfig.Loss.FULL && sampler == null) {
+            setSamplingCounts(NegativeSampler.targetCounts(trainSequences, windows, model.numItems()));
+        }
         try (Evaluator evaluator = new Evaluator(backend, model.numItems())) {
             return fit(trainSequences, windows, validation, protocol, listener, checkpointing, resume, evaluator);
         }
@@ -284,22 +326,75 @@ public final class Trainer {
      * infinite norm must stop training before the update: {@code norm > clip} is false for NaN.
      */
     private double step(PackedBatch batch, int epoch, int batchIndex) {
+        if (lossKind != LossConfig.Loss.FULL) return sampledStep(batch, epoch, batchIndex);
         backend.fill(grads.slab(), 0f);
         trainNet.resetLoss();
         trainNet.trainStep(batch, dropoutSeed(epoch, batchIndex));
+        float scale = checkedScale(epoch, batchIndex, grads.slab());
+        double loss = lastLoss;
+        step++;
+        backend.adamUpdate(weights.slab(), grads.slab(), adamM.slab(), adamV.slab(), adamStep(scale));
+        return loss;
+    }
+
+    /**
+     * The sampled-loss step: K negatives drawn for (seed, epoch, batch), the dense LSTM weights through the slab path,
+     * the item tables row by row (lazy Adam on the rows that received gradient). Zeroing, clipping and weight decay
+     * touch the dense slab part and the compact row blocks only, never all N rows.
+     */
+    private double sampledStep(PackedBatch batch, int epoch, int batchIndex) {
+        if (sampler == null) throw new IllegalStateException("a sampled loss needs setSamplingCounts before trainBatch");
+        Tensor dense = grads.dense();
+        backend.fill(dense, 0f);
+        trainNet.resetLoss();
+        sampler.draw(negatives, negatives.length, train.seed(), epoch, batchIndex);
+        sampled.prepare(batch, negatives, new SampledScoring.LogQ() {
+            @Override
+            public double target(int row) {
+                return sampler.logCount(row);
+            }
+
+            @Override
+            public double negative(int row) {
+                return sampler.logSampleWeight(row);
+            }
+        });
+        trainNet.trainStep(batch, dropoutSeed(epoch, batchIndex), sampled);
+        float scale = checkedScale(epoch, batchIndex, dense, sampled.outWeightGrad(), sampled.outBiasGrad(), sampled.embeddingGrad());
+        double loss = lastLoss;
+        step++;
+        AdamStep a = adamStep(scale);
+        backend.adamUpdate(weights.dense(), dense, adamM.dense(), adamV.dense(), a);
+        int n = model.numItems();
+        if (!model.tied()) { // tied: the output rows are embedding rows, updated with them below
+            backend.adamUpdateRows(weights.outW(), sampled.outWeightGrad(), adamM.outW(), adamV.outW(), sampled.outRowIds(), a);
+        }
+        backend.adamUpdateRows(weights.outB().reshape(n, 1), sampled.outBiasGrad(), adamM.outB().reshape(n, 1),
+                adamV.outB().reshape(n, 1), sampled.outRowIds(), a);
+        backend.adamUpdateRows(weights.embedding(), sampled.embeddingGrad(), adamM.embedding(), adamV.embedding(),
+                sampled.embeddingRowIds(), a);
+        return loss;
+    }
+
+    private AdamStep adamStep(float scale) {
+        return new AdamStep(train.lr(), TrainConfig.BETA1, TrainConfig.BETA2, TrainConfig.EPS, train.weightDecay(), step, scale);
+    }
+
+    /**
+     * The global gradient norm over the given blocks and the step's loss, both checked for divergence (the loss is left
+     * in {@link #lastLoss}); returns the clipping factor (1 when clipping is off or not needed).
+     */
+    private float checkedScale(int epoch, int batchIndex, Tensor... gradBlocks) {
         backend.fill(normSq, 0f);
-        backend.sumSquares(normSq, grads.slab());
+        for (Tensor g : gradBlocks) backend.sumSquares(normSq, g);
         backend.download(hostScalar, 0, normSq);
         double norm = Math.sqrt(hostScalar[0]);
         backend.download(hostScalar, 0, trainNet.loss());
         double loss = hostScalar[0];
         if (!Double.isFinite(loss)) throw diverged("loss", loss, epoch, batchIndex);
         if (!Double.isFinite(norm)) throw diverged("gradient norm", norm, epoch, batchIndex);
-        float scale = train.clipNorm() > 0 && norm > train.clipNorm() ? (float) (train.clipNorm() / norm) : 1f;
-        step++;
-        backend.adamUpdate(weights.slab(), grads.slab(), adamM.slab(), adamV.slab(),
-                new AdamStep(train.lr(), TrainConfig.BETA1, TrainConfig.BETA2, TrainConfig.EPS, train.weightDecay(), step, scale));
-        return loss;
+        lastLoss = loss;
+        return train.clipNorm() > 0 && norm > train.clipNorm() ? (float) (train.clipNorm() / norm) : 1f;
     }
 
     /** Library wording (no CLI flags): the CLI adds its own hint. The weights are those before this step. */

@@ -25,10 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LstmNetworkGradientTest {
     private static final long DROPOUT_SEED = 1L;
 
-    @ParameterizedTest(name = "dropout {0}/{1}, scoring chunk {2} rows (0: one chunk)")
-    @CsvSource({"0, 0, 0", "0.3, 0.4, 0", "0, 0, 5", "0.3, 0.4, 1", "0.3, 0.4, 5"})
-    void everyParameterGradientMatchesFiniteDifferences(float embeddingDropout, float hiddenDropout, int chunkRows) {
-        ModelConfig cfg = new ModelConfig(6, 3, 4, 2, 8, embeddingDropout, hiddenDropout);
+    @ParameterizedTest(name = "dropout {0}/{1}, scoring chunk {2} rows (0: one chunk), tied {3}")
+    @CsvSource({"0, 0, 0, false", "0.3, 0.4, 0, false", "0, 0, 5, false", "0.3, 0.4, 1, false", "0.3, 0.4, 5, false",
+            "0, 0, 0, true", "0.3, 0.4, 5, true"})
+    void everyParameterGradientMatchesFiniteDifferences(float embeddingDropout, float hiddenDropout, int chunkRows, boolean tied) {
+        // Tied: one table serves as input embedding and output layer (E = H), so its gradient adds both uses.
+        ModelConfig cfg = new ModelConfig(6, tied ? 4 : 3, 4, 2, 8, embeddingDropout, hiddenDropout, tied);
         ParameterLayout layout = new ParameterLayout(cfg);
         SplittableRandom rnd = new SplittableRandom(7);
         float[] w = new float[layout.total()];

@@ -270,6 +270,7 @@ public final class CudaBackend implements Backend {
             case CudaLaunches.ERR_EMBEDDING_ID -> "an embedding id outside [0, rows)";
             case CudaLaunches.ERR_SOFTMAX_TARGET -> "a softmaxCrossEntropy target >= V";
             case CudaLaunches.ERR_RANK_TARGET -> "a scoreRank target outside [0, V)";
+            case CudaLaunches.ERR_ROW_INDEX -> "an adamUpdateRows row outside [0, rows)";
             default -> "error code " + code;
         };
         throw new IllegalArgumentException("a CUDA kernel met " + what + " (detected on the GPU, reported at the next download/synchronize)");
@@ -368,6 +369,25 @@ public final class CudaBackend implements Backend {
     @Override
     public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep step) {
         ops.adamUpdate(param, grad, m, v, step);
+    }
+
+    // ---- sampled training (issue 8) ------------------------------------------------------------------------------
+
+    @Override
+    public void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
+                                           IntTensor candidates, float logqWeight, float gradScale) {
+        ops.sampledSoftmaxCrossEntropy(dLogits, dBias, loss, logits, bias, logQ, candidates, logqWeight, gradScale);
+    }
+
+    @Override
+    public void bprMaxLoss(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, IntTensor candidates,
+                           float bpreg, float gradScale) {
+        ops.bprMaxLoss(dLogits, dBias, loss, logits, bias, candidates, bpreg, gradScale);
+    }
+
+    @Override
+    public void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step) {
+        ops.adamUpdateRows(param, gradRows, m, v, rows, step);
     }
 
     @Override

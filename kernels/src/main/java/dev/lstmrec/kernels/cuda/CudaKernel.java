@@ -29,7 +29,10 @@ public enum CudaKernel {
     FILL("optim", "fill", "pif"),
     DROPOUT("optim", "dropout", "piifl"),
     SCORE_TOP_K("score", "score_top_k", "pppppppiii"),
-    SCORE_RANK("score", "score_rank", "pppppppiiip");
+    SCORE_RANK("score", "score_rank", "pppppppiiip"),
+    SAMPLED_SOFTMAX_CROSS_ENTROPY("sampled", "sampled_softmax_cross_entropy", "pppppppiiff"),
+    BPR_MAX_LOSS("sampled", "bpr_max_loss", "ppppppiiff"),
+    ADAM_UPDATE_ROWS("sampled", "adam_update_rows", "pppppiiiffffffffp");
 
     /** Classpath folder of the generated PTX (see kernels/scripts/build-ptx.sh). */
     public static final String PTX_FOLDER = "/dev/lstmrec/kernels/cuda/ptx/";

@@ -29,7 +29,7 @@ final class CudaLaunches {
         }
     };
 
-    static final int ERR_EMBEDDING_ID = 1, ERR_SOFTMAX_TARGET = 2, ERR_RANK_TARGET = 3;
+    static final int ERR_EMBEDDING_ID = 1, ERR_SOFTMAX_TARGET = 2, ERR_RANK_TARGET = 3, ERR_ROW_INDEX = 4;
     /** Largest K of scoreTopK: its list lives in 16·K bytes of shared memory beside 18 KB of tiles (48 KB limit). */
     static final int MAX_TOP_K = 1024;
     static final int THREADS = 256;
@@ -163,5 +163,30 @@ final class CudaLaunches {
         if (n == 0) return;
         int modeCode = mode == RankMode.EXCLUDE ? RANK_EXCLUDE : RANK_CANDIDATES;
         launch(CudaKernel.SCORE_RANK, n, 1, SCORE_THREADS, 1, 0, outRank, h, w, bias, targets, listOffsets, list, hid, v, modeCode, ERROR_FLAG);
+    }
+
+    // ---- sampled training (issue 8) ------------------------------------------------------------------------------
+
+    void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
+                                    IntTensor candidates, float logqWeight, float gradScale) {
+        int[] nc = {logits.dim(0), logits.dim(1)}; // shapes checked by the checked front
+        if (nc[0] > 0) launch(CudaKernel.SAMPLED_SOFTMAX_CROSS_ENTROPY, nc[0], 1, THREADS, 1, 0, dLogits, dBias, loss, logits,
+                bias, logQ, candidates, nc[0], nc[1], logqWeight, gradScale);
+    }
+
+    void bprMaxLoss(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, IntTensor candidates, float bpreg,
+                    float gradScale) {
+        int[] nc = {logits.dim(0), logits.dim(1)}; // shapes checked by the checked front
+        if (nc[0] > 0) launch(CudaKernel.BPR_MAX_LOSS, nc[0], 1, THREADS, 1, 0, dLogits, dBias, loss, logits, bias, candidates,
+                nc[0], nc[1], bpreg, gradScale);
+    }
+
+    void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step) {
+        int[] nc = {rows.size(), param.dim(1)}; // shapes checked by the checked front
+        long elements = (long) nc[0] * nc[1];
+        if (elements == 0) return;
+        launch(CudaKernel.ADAM_UPDATE_ROWS, blocks(elements), 1, THREADS, 1, 0, param, gradRows, m, v, rows, nc[0], nc[1],
+                param.dim(0), step.lr(), step.beta1(), step.beta2(), step.eps(), step.weightDecay(),
+                step.biasCorrection1(), step.biasCorrection2(), step.gradScale(), ERROR_FLAG);
     }
 }

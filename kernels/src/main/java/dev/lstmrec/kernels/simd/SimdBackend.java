@@ -40,6 +40,8 @@ public final class SimdBackend extends HeapBackend {
     private final Scoring.Part[] scoringParts;
     private final double[] partials;
     private float[][] biasPartials;
+    private final SampledLoss.Part[] sampledParts;
+    private final SampledLoss.Hits hits = new SampledLoss.Hits();
 
     /** Public for the provider's reflective call; use {@link SimdBackendProvider#create}. */
     public SimdBackend(BackendOptions options) {
@@ -54,6 +56,8 @@ public final class SimdBackend extends HeapBackend {
         for (int i = 0; i < threads; i++) scoringParts[i] = new Scoring.Part();
         partials = new double[threads];
         biasPartials = new float[threads][0];
+        sampledParts = new SampledLoss.Part[threads];
+        for (int i = 0; i < threads; i++) sampledParts[i] = new SampledLoss.Part();
     }
 
     @Override
@@ -273,6 +277,59 @@ public final class SimdBackend extends HeapBackend {
         // which C2 left with boxed vectors (JFR: ~0.3 GB allocated per step); many short calls get a normal compile.
         split(n, 4, (part, e0, e1) -> {
             for (int b = e0; b < e1; b += ADAM_BLOCK) Adam.update(pd, po, gd, go, md, mo, vd, vo, step, b, Math.min(e1, b + ADAM_BLOCK));
+        });
+    }
+
+    // ---- sampled training (issue 8) ------------------------------------------------------------------------------------
+
+    @Override
+    public void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
+                                           IntTensor candidates, float logqWeight, float gradScale) {
+        int[] nc = {logits.dim(0), logits.dim(1)}; // shapes checked by the checked front
+        sampledLoss(false, dLogits, dBias, loss, logits, bias, logQ, candidates, logqWeight, 0f, gradScale, nc[0], nc[1]);
+    }
+
+    @Override
+    public void bprMaxLoss(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, IntTensor candidates,
+                           float bpreg, float gradScale) {
+        int[] nc = {logits.dim(0), logits.dim(1)}; // shapes checked by the checked front
+        sampledLoss(true, dLogits, dBias, loss, logits, bias, null, candidates, 0f, bpreg, gradScale, nc[0], nc[1]);
+    }
+
+    private void sampledLoss(boolean bpr, Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
+                             IntTensor candidates, float w, float bpreg, float gradScale, int n, int c) {
+        float[] ld = f(logits), dd = f(dLogits), bd = f(bias), qd = logQ == null ? null : f(logQ);
+        int[] ids = i(candidates);
+        int lo = o(logits), doff = o(dLogits), bo = o(bias), qo = logQ == null ? 0 : o(logQ), io = o(candidates);
+        hits.build(ids, io, n, c);
+        Arrays.fill(partials, 0);
+        int parts = split(n, 4L * c, (part, r0, r1) -> {
+            SampledLoss.Part p = sampledParts[part];
+            SampledLoss.columns(p, bd, bo, qd, qo, w, ids, io, c);
+            partials[part] = bpr
+                    ? SampledLoss.bprMaxRows(p, hits, dd, doff, ld, lo, bd, bo, ids, io, c, bpreg, gradScale, r0, r1)
+                    : SampledLoss.softmaxRows(p, hits, dd, doff, ld, lo, bd, bo, qd, qo, w, ids, io, c, gradScale, r0, r1);
+        });
+        float[] gb = f(dBias);
+        for (int p = 0; p < parts; p++) addInto(gb, o(dBias), sampledParts[p].dBias, 0, c);
+        double total = 0;
+        for (double d : partials) total += d;
+        f(loss)[o(loss)] += (float) total;
+    }
+
+    @Override
+    public void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step) {
+        int[] nc = {rows.size(), param.dim(1)}; // shapes checked by the checked front
+        int n = nc[0], c = nc[1], total = param.dim(0);
+        float[] pd = f(param), gd = f(gradRows), md = f(m), vd = f(v);
+        int[] rd = i(rows);
+        int po = o(param), go = o(gradRows), mo = o(m), vo = o(v), ro = o(rows);
+        for (int k = 0; k < n; k++) Checks.index("adamUpdateRows row", rd[ro + k], total);
+        split(n, 4L * c, (part, k0, k1) -> {
+            for (int k = k0; k < k1; k++) {
+                int row = rd[ro + k] * c;
+                Adam.update(pd, po + row, gd, go + k * c, md, mo + row, vd, vo + row, step, 0, c);
+            }
         });
     }
 

@@ -7,6 +7,7 @@ import dev.lstmrec.engine.backend.Backends;
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.model.PackedBatch;
+import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.Trainer;
 import org.junit.jupiter.api.Assumptions;
@@ -24,7 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Whole training steps agree across backends: a tiny two-layer model with dropout and clipping takes 10 Adam steps
  * on fixed packed batches (variable lengths, a length-1 sequence), and every backend's per-step losses must match
- * the golden scalar curve committed below, and its final weights the scalar ones, within float tolerance.
+ * the golden scalar curve committed below, and its final weights the scalar ones, within float tolerance. The
+ * sampled losses (sampled softmax, BPR-max; untied and tied) take the same steps with sparse row updates and must
+ * match the scalar backend's curve and weights.
  */
 class TrainingStepAgreementTest {
     /** Mean token losses of the 10 steps on the scalar backend (regenerate by printing {@link #losses}). */
@@ -67,6 +70,44 @@ class TrainingStepAgreementTest {
         }
         finalWeights[0] = t.downloadWeights();
         return l;
+    }
+
+    private static double[] sampledLosses(Backend backend, LossConfig.Loss loss, boolean tied, float[][] finalWeights) {
+        ModelConfig mc = new ModelConfig(ITEMS, 17, 17, 2, 30, 0.1f, 0.2f, tied);
+        Trainer t = new Trainer(backend, mc, new TrainConfig(9, 0.01f, 1, 0, 3, 0.01f, 1f), new LossConfig(loss, 11, 0.5f, 1f, 1f));
+        long[] counts = new long[ITEMS];
+        for (int j = 0; j < ITEMS; j++) counts[j] = 1 + (j * 13) % 7;
+        t.setSamplingCounts(counts);
+        List<PackedBatch> batches = batches();
+        double[] l = new double[10];
+        for (int i = 0; i < 10; i++) {
+            PackedBatch b = batches.get(i % batches.size());
+            l[i] = t.trainBatch(b) / b.predictedTokens();
+        }
+        finalWeights[0] = t.downloadWeights();
+        return l;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void sampledLossStepsMatchTheScalarBackend(String name) {
+        Backends.Found found = Backends.discover().stream().filter(f -> f.provider().name().equals(name)).findFirst().orElseThrow();
+        Assumptions.assumeTrue(found.probe().usable(), name + " unavailable: " + found.probe().reason());
+        try (Backend b = found.provider().create(BackendOptions.defaults())) {
+            for (LossConfig.Loss loss : new LossConfig.Loss[] {LossConfig.Loss.SAMPLED, LossConfig.Loss.BPR_MAX}) {
+                for (boolean tied : new boolean[] {false, true}) {
+                    String what = name + " " + loss.cliName() + (tied ? " tied" : "");
+                    float[][] ref = new float[1][], got = new float[1][];
+                    double[] scalar = sampledLosses(new ScalarBackend(), loss, tied, ref);
+                    double[] l = sampledLosses(b, loss, tied, got);
+                    for (int i = 0; i < 10; i++) assertEquals(scalar[i], l[i], Tolerances.GOLDEN_LOSS_ATOL * Math.max(1, Math.abs(scalar[i])), what + " step " + (i + 1));
+                    assertTrue(scalar[9] < scalar[0], what + ": the loss falls " + scalar[0] + " -> " + scalar[9]);
+                    double maxDiff = 0;
+                    for (int i = 0; i < ref[0].length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref[0][i] - got[0][i]));
+                    assertTrue(maxDiff < Tolerances.GOLDEN_WEIGHT_ATOL, what + " weights after 10 steps differ from scalar by " + maxDiff);
+                }
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -300,6 +300,65 @@ class CudaKernelEmulationTest {
         assertNoDeviceError();
     }
 
+    /** Candidates with in-batch and sampled accidental hits, a padding column and a masked row (row 3). */
+    private static int[] sampledIds(int c) {
+        int[] ids = new int[c];
+        for (int j = 0; j < c; j++) ids[j] = (j * 37) % 211;
+        ids[2] = ids[0];
+        ids[c - 1] = ids[1];
+        ids[c - 3] = -1;
+        ids[3] = -1;
+        return ids;
+    }
+
+    @Test
+    void sampledSoftmaxWithLogQMaskedHitsAndAlias() {
+        int n = 5, c = 300;
+        for (boolean alias : new boolean[] {true, false}) {
+            Tensor[] logits = pairAt(random(n * c), 1, n, c), bias = pair(random(c), c), logQ = pairAt(random(c), 2, c);
+            Tensor[] dBias = pair(random(c), c), loss = pair(new float[] {0.25f}, 1);
+            Tensor[] d = alias ? logits : poisoned(n, c);
+            IntTensor[] ids = pairInt(sampledIds(c), c);
+            ref.sampledSoftmaxCrossEntropy(d[0], dBias[0], loss[0], logits[0], bias[0], logQ[0], ids[0], 0.8f, 0.5f);
+            emu.sampledSoftmaxCrossEntropy(d[1], dBias[1], loss[1], logits[1], bias[1], logQ[1], ids[1], 0.8f, 0.5f);
+            assertSame("sampled dLogits" + (alias ? " (aliased)" : ""), d);
+            assertSame("sampled dBias", dBias);
+            assertSame("sampled loss", loss);
+        }
+        assertNoDeviceError();
+    }
+
+    @Test
+    void bprMaxWithMaskedHits() {
+        int n = 5, c = 300;
+        Tensor[] logits = pairAt(random(n * c), 3, n, c), bias = pair(random(c), c);
+        Tensor[] dBias = pair(random(c), c), loss = pair(new float[] {0.5f}, 1), d = poisoned(n, c);
+        IntTensor[] ids = pairInt(sampledIds(c), c);
+        ref.bprMaxLoss(d[0], dBias[0], loss[0], logits[0], bias[0], ids[0], 1f, 0.5f);
+        emu.bprMaxLoss(d[1], dBias[1], loss[1], logits[1], bias[1], ids[1], 1f, 0.5f);
+        assertSame("bpr-max dLogits", d);
+        assertSame("bpr-max dBias", dBias);
+        assertSame("bpr-max loss", loss);
+        assertNoDeviceError();
+    }
+
+    @Test
+    void adamUpdateRowsTouchesOnlyListedRows() {
+        int rows = 37, c = 19, n = 6;
+        Tensor[] p = pair(random(rows * c), rows, c), m = pair(random(rows * c), rows, c), v = pair(random(rows * c), rows, c);
+        ref.fill(v[0], 0.02f);
+        mem.fill(v[1], 0.02f);
+        Tensor[] g = pairAt(random((n + 1) * c), 5, n + 1, c);
+        IntTensor[] ids = pairInt(new int[] {36, 0, 17, 5, 18, 2}, n);
+        AdamStep step = new AdamStep(1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f, 4, 0.7f);
+        ref.adamUpdateRows(p[0], g[0], m[0], v[0], ids[0], step);
+        emu.adamUpdateRows(p[1], g[1], m[1], v[1], ids[1], step);
+        assertSame("adamUpdateRows param", p);
+        assertSame("adamUpdateRows m", m);
+        assertSame("adamUpdateRows v", v);
+        assertNoDeviceError();
+    }
+
     @Test
     void adamSumSquaresAndFill() {
         int n = 1027;

@@ -245,6 +245,124 @@ public final class ScalarBackend extends HeapBackend {
         }
     }
 
+    // ---- sampled training (issue 8) ------------------------------------------------------------------------------------
+
+    /** Column j is left out of row r's loss: a padding column, or an accidental hit of the row's own candidate. */
+    private static boolean masked(int[] cd, int co, int r, int j, int own) {
+        int c = cd[co + j];
+        return c < 0 || (j != r && c == own);
+    }
+
+    @Override
+    public void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
+                                           IntTensor candidates, float logqWeight, float gradScale) {
+        int[] nc = {logits.dim(0), logits.dim(1)}; // shapes checked by the checked front
+        int n = nc[0], cols = nc[1];
+        float[] ld = f(logits), dd = f(dLogits), bd = f(bias), qd = f(logQ), gb = f(dBias);
+        int[] cd = i(candidates);
+        int co = o(candidates), bo = o(bias), qo = o(logQ), gbo = o(dBias);
+        double total = 0;
+        for (int r = 0; r < n; r++) {
+            int src = o(logits) + r * cols, dst = o(dLogits) + r * cols, own = cd[co + r];
+            if (own < 0) {
+                Arrays.fill(dd, dst, dst + cols, 0f);
+                continue;
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                if (!masked(cd, co, r, j, own)) max = Math.max(max, ld[src + j] + bd[bo + j] - logqWeight * qd[qo + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                if (!masked(cd, co, r, j, own)) sum += Math.exp(ld[src + j] + bd[bo + j] - logqWeight * qd[qo + j] - max);
+            }
+            double zr = ld[src + r] + bd[bo + r] - logqWeight * qd[qo + r];
+            total += Math.log(sum) + max - zr;
+            for (int j = 0; j < cols; j++) {
+                float g = 0f;
+                if (!masked(cd, co, r, j, own)) {
+                    double p = Math.exp(ld[src + j] + bd[bo + j] - logqWeight * qd[qo + j] - max) / sum;
+                    g = (float) (gradScale * (p - (j == r ? 1.0 : 0.0)));
+                }
+                dd[dst + j] = g;
+                gb[gbo + j] += g;
+            }
+        }
+        f(loss)[o(loss)] += (float) total;
+    }
+
+    @Override
+    public void bprMaxLoss(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, IntTensor candidates,
+                           float bpreg, float gradScale) {
+        int[] nc = {logits.dim(0), logits.dim(1)}; // shapes checked by the checked front
+        int n = nc[0], cols = nc[1];
+        float[] ld = f(logits), dd = f(dLogits), bd = f(bias), gb = f(dBias);
+        int[] cd = i(candidates);
+        int co = o(candidates), bo = o(bias), gbo = o(dBias);
+        double total = 0;
+        double[] z = new double[cols];
+        for (int r = 0; r < n; r++) {
+            int src = o(logits) + r * cols, dst = o(dLogits) + r * cols, own = cd[co + r];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                z[j] = ld[src + j] + bd[bo + j];
+                if (j != r && own >= 0 && !masked(cd, co, r, j, own)) max = Math.max(max, z[j]);
+            }
+            if (own < 0 || max == Double.NEGATIVE_INFINITY) {
+                Arrays.fill(dd, dst, dst + cols, 0f);
+                continue;
+            }
+            double e = 0;
+            for (int j = 0; j < cols; j++) if (j != r && !masked(cd, co, r, j, own)) e += Math.exp(z[j] - max);
+            double s = z[r], sig = 0, reg = 0, curv = 0;
+            for (int j = 0; j < cols; j++) {
+                if (j == r || masked(cd, co, r, j, own)) continue;
+                double q = Math.exp(z[j] - max) / e, sg = 1.0 / (1.0 + Math.exp(z[j] - s));
+                sig += q * sg;
+                reg += q * z[j] * z[j];
+                curv += q * sg * (1.0 - sg);
+            }
+            double a = sig + 1e-24;
+            total += -Math.log(a) + bpreg * reg;
+            for (int j = 0; j < cols; j++) {
+                double g = 0;
+                if (j == r) {
+                    g = -curv / a;
+                } else if (!masked(cd, co, r, j, own)) {
+                    double q = Math.exp(z[j] - max) / e, sg = 1.0 / (1.0 + Math.exp(z[j] - s));
+                    g = -q * (sg * sg - sig) / a + bpreg * q * (z[j] * z[j] - reg + 2 * z[j]);
+                }
+                float gf = (float) (gradScale * g);
+                dd[dst + j] = gf;
+                gb[gbo + j] += gf;
+            }
+        }
+        f(loss)[o(loss)] += (float) total;
+    }
+
+    @Override
+    public void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step) {
+        int[] nc = {rows.size(), param.dim(1)}; // shapes checked by the checked front
+        int n = nc[0], c = nc[1], total = param.dim(0);
+        float[] pd = f(param), gd = f(gradRows), md = f(m), vd = f(v);
+        int[] rd = i(rows);
+        float b1 = step.beta1(), b2 = step.beta2(), bc1 = step.biasCorrection1(), bc2 = step.biasCorrection2();
+        for (int k = 0; k < n; k++) {
+            int row = rd[o(rows) + k];
+            Checks.index("adamUpdateRows row", row, total);
+            int pe = o(param) + row * c, me = o(m) + row * c, ve = o(v) + row * c, ge = o(gradRows) + k * c;
+            for (int e = 0; e < c; e++) {
+                float g = gd[ge + e] * step.gradScale();
+                float mv = b1 * md[me + e] + (1f - b1) * g;
+                float vv = b2 * vd[ve + e] + (1f - b2) * g * g;
+                md[me + e] = mv;
+                vd[ve + e] = vv;
+                float p = pd[pe + e];
+                pd[pe + e] = p - step.lr() * (step.weightDecay() * p + (mv / bc1) / ((float) Math.sqrt(vv / bc2) + step.eps()));
+            }
+        }
+    }
+
     // ---- inference ----------------------------------------------------------------------------------------------------------
 
     private float score(float[] hd, int hRow, float[] wd, int wRow, int hid, float bias) {

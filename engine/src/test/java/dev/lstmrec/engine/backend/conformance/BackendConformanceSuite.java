@@ -462,6 +462,103 @@ public abstract class BackendConformanceSuite {
         }
     }
 
+    // ---- sampled training (issue 8) -------------------------------------------------------------------------------------
+
+    /** Candidate ids for n rows and C columns with accidental hits (repeats), padding columns and a masked row. */
+    private static int[] sampledCandidates(RandomTensors rnd, int n, int c, int items) {
+        int[] ids = rnd.ints(c, items);
+        for (int j = 0; j < c; j += 5) ids[j] = ids[(j * 7 + 3) % c];       // repeats: in-batch and sampled hits
+        if (c > 4) ids[c - 2] = -1;                                        // a padding column
+        if (n > 3) ids[1] = -1;                                            // a masked row
+        return ids;
+    }
+
+    /** (n, C) pairs: every tail, C = n (no negatives) and C well above n. */
+    private static final int[][] SAMPLED_SHAPES = {{1, 1}, {1, 3}, {3, 7}, {7, 16}, {16, 17}, {17, 33}, {15, 127},
+            {31, 257}, {33, 33}, {16, LONG}};
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("candidates")
+    void sampledSoftmaxCrossEntropyWithLogQAndMaskedHits(Candidate c) {
+        RandomTensors rnd = new RandomTensors(75);
+        for (int i = 0; i < SAMPLED_SHAPES.length; i++) {
+            int n = SAMPLED_SHAPES[i][0], cols = SAMPLED_SHAPES[i][1];
+            boolean inPlace = i % 2 == 0;
+            float logq = i % 3 == 0 ? 0f : 0.75f, gradScale = i % 4 < 2 ? 1f : 0.25f;
+            Twin t = twin(c, i % 3 == 1);
+            Twin.Pair logits = t.in(rnd.nonZero(n * cols, i % 2 == 1 ? 30f : 3f), n, cols);
+            Twin.Pair bias = t.in(rnd.nonZero(cols, 2f), cols);
+            Twin.Pair logQ = t.in(rnd.uniform(cols, -9f, 0f), cols);
+            Twin.Pair dBias = t.in(rnd.nonZero(cols), cols);
+            Twin.IntPair ids = t.ints(sampledCandidates(rnd, n, cols, Math.max(2, cols / 2)), cols);
+            Twin.Pair loss = t.in(new float[] {2.5f}, 1);
+            Twin.Pair dLogits = inPlace ? logits : t.out(n, cols);
+            t.run(s -> s.backend().sampledSoftmaxCrossEntropy(s.of(dLogits), s.of(dBias), s.of(loss), s.of(logits),
+                    s.of(bias), s.of(logQ), s.of(ids), logq, gradScale));
+            String what = "sampledSoftmaxCrossEntropy n=" + n + " C=" + cols + " logq=" + logq + (inPlace ? " in place" : "");
+            t.check(what + " dLogits", dLogits, TRANSCENDENTAL_ATOL, TRANSCENDENTAL_RTOL);
+            t.check(what + " loss", loss, TRANSCENDENTAL_ATOL * (n + 1), TRANSCENDENTAL_RTOL);
+            t.check(what + " dBias", dBias, reductionAtol(n + 1), REDUCTION_RTOL);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("candidates")
+    void bprMaxLossWithMaskedHits(Candidate c) {
+        RandomTensors rnd = new RandomTensors(77);
+        for (int i = 0; i < SAMPLED_SHAPES.length; i++) {
+            int n = SAMPLED_SHAPES[i][0], cols = SAMPLED_SHAPES[i][1];
+            boolean inPlace = i % 2 == 1;
+            float bpreg = i % 3 == 0 ? 0f : 1f, gradScale = i % 4 < 2 ? 1f : 0.25f;
+            Twin t = twin(c, i % 3 == 2);
+            Twin.Pair logits = t.in(rnd.nonZero(n * cols, i % 2 == 1 ? 4f : 1f), n, cols);
+            Twin.Pair bias = t.in(rnd.nonZero(cols, 0.5f), cols);
+            Twin.Pair dBias = t.in(rnd.nonZero(cols), cols);
+            Twin.IntPair ids = t.ints(sampledCandidates(rnd, n, cols, Math.max(2, cols / 2)), cols);
+            Twin.Pair loss = t.in(new float[] {0.5f}, 1);
+            Twin.Pair dLogits = inPlace ? logits : t.out(n, cols);
+            t.run(s -> s.backend().bprMaxLoss(s.of(dLogits), s.of(dBias), s.of(loss), s.of(logits), s.of(bias), s.of(ids),
+                    bpreg, gradScale));
+            String what = "bprMaxLoss n=" + n + " C=" + cols + " bpreg=" + bpreg + (inPlace ? " in place" : "");
+            t.check(what + " dLogits", dLogits, TRANSCENDENTAL_ATOL, TRANSCENDENTAL_RTOL);
+            t.check(what + " loss", loss, TRANSCENDENTAL_ATOL * (n + 1) * 10, TRANSCENDENTAL_RTOL);
+            t.check(what + " dBias", dBias, reductionAtol(n + 1), REDUCTION_RTOL);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("candidates")
+    void adamUpdateRowsTouchesOnlyListedRows(Candidate c) {
+        RandomTensors rnd = new RandomTensors(93);
+        int[][] shapes = {{1, 1, 1}, {7, 3, 2}, {16, 17, 5}, {33, 16, 33}, {257, 7, 31}, {LONG, 15, 17}};
+        for (int i = 0; i < shapes.length; i++) {
+            int rows = shapes[i][0], cols = shapes[i][1], touched = shapes[i][2];
+            float wd = i % 2 == 0 ? 0.01f : 0f, gradScale = i % 3 == 0 ? 1f : 0.5f;
+            Twin t = twin(c, i % 2 == 1);
+            Twin.Pair param = t.in(rnd.nonZero(rows * cols), rows, cols);
+            Twin.Pair m = t.in(rnd.nonZero(rows * cols, 0.1f), rows, cols);
+            Twin.Pair v = t.in(rnd.uniform(rows * cols, 0.01f, 0.1f), rows, cols);
+            Twin.Pair grad = t.in(rnd.nonZero((touched + 2) * cols), touched + 2, cols);
+            int[] perm = new int[rows];
+            for (int r = 0; r < rows; r++) perm[r] = r;
+            for (int r = rows - 1; r > 0; r--) {
+                int j = rnd.nextInt(r + 1), x = perm[r];
+                perm[r] = perm[j];
+                perm[j] = x;
+            }
+            Twin.IntPair ids = t.ints(java.util.Arrays.copyOf(perm, touched), touched);
+            for (int step = 1; step <= 2; step++) {
+                t.upload(grad, rnd.nonZero((touched + 2) * cols));
+                AdamStep as = new AdamStep(1e-2f, 0.9f, 0.999f, 1e-8f, wd, step, gradScale);
+                t.run(s -> s.backend().adamUpdateRows(s.of(param), s.of(grad), s.of(m), s.of(v), s.of(ids), as));
+                String what = "adamUpdateRows " + rows + "x" + cols + " rows " + touched + " step " + step;
+                t.check(what + " param", param, ELEMENTWISE_ATOL, ELEMENTWISE_RTOL);
+                t.check(what + " m", m, ELEMENTWISE_ATOL, ELEMENTWISE_RTOL);
+                t.check(what + " v", v, ELEMENTWISE_ATOL, ELEMENTWISE_RTOL);
+            }
+        }
+    }
+
     // ---- inference -----------------------------------------------------------------------------------------------------
 
     /** (n, H, V, K) for the top-K sweeps: every tail in H and V, K above the candidate count in several, and K = 0. */

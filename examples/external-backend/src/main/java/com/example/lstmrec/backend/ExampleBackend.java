@@ -187,6 +187,27 @@ public final class ExampleBackend implements Backend {
     }
 
     @Override
+    public void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
+                                           IntTensor candidates, float logqWeight, float gradScale) {
+        op();
+        delegate.sampledSoftmaxCrossEntropy(dLogits, dBias, loss, logits, bias, logQ,
+                candidates, logqWeight, gradScale);
+    }
+
+    @Override
+    public void bprMaxLoss(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, IntTensor candidates,
+                           float bpreg, float gradScale) {
+        op();
+        delegate.bprMaxLoss(dLogits, dBias, loss, logits, bias, candidates, bpreg, gradScale);
+    }
+
+    @Override
+    public void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step) {
+        op();
+        delegate.adamUpdateRows(param, gradRows, m, v, rows, step);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -1,0 +1,82 @@
+package dev.lstmrec.engine.train;
+
+/**
+ * Which training loss scores the network's outputs, and the settings of the sampled losses (GRU4Rec's): see
+ * {@link dev.lstmrec.engine.backend.Backend#sampledSoftmaxCrossEntropy} for the exact definition of the sampled
+ * softmax with logQ correction, {@link dev.lstmrec.engine.backend.Backend#bprMaxLoss} for BPR-max.
+ *
+ * @param loss        full softmax, sampled softmax, BPR-max, or auto (chosen from the catalogue size)
+ * @param negatives   K extra negatives shared by every row of a training step
+ * @param sampleAlpha negatives are drawn from (count as a training target)^alpha; 0 = uniform
+ * @param logq        weight of the logQ correction (0 = off)
+ * @param bpreg       BPR-max score regulariser
+ */
+public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq, float bpreg) {
+    /** Above this many items {@link Loss#AUTO} trains with the sampled softmax (measured, see README "Large catalogues"). */
+    public static final int AUTO_SAMPLED_ABOVE = 16_384;
+
+    public enum Loss {
+        FULL("full"), SAMPLED("sampled"), BPR_MAX("bpr-max"), AUTO("auto");
+
+        private final String cliName;
+
+        Loss(String cliName) {
+            this.cliName = cliName;
+        }
+
+        public String cliName() {
+            return cliName;
+        }
+
+        public static Loss parse(String s) {
+            for (Loss l : values()) if (l.cliName.equals(s)) return l;
+            throw new IllegalArgumentException("--loss must be full, sampled, bpr-max or auto, got '" + s + "'");
+        }
+    }
+
+    public LossConfig {
+        if (loss == null) throw new IllegalArgumentException("loss must be given");
+        if (negatives < 0) throw new IllegalArgumentException("--negatives must be >= 0, got " + negatives);
+        if (!(sampleAlpha >= 0) || Float.isInfinite(sampleAlpha)) {
+            throw new IllegalArgumentException("--sample-alpha must be >= 0, got " + sampleAlpha);
+        }
+        if (!(logq >= 0) || Float.isInfinite(logq)) throw new IllegalArgumentException("--logq must be >= 0, got " + logq);
+        if (!(bpreg >= 0) || Float.isInfinite(bpreg)) throw new IllegalArgumentException("--bpreg must be >= 0, got " + bpreg);
+    }
+
+    /** The defaults of the CLI: auto, K = 2048, alpha 0.5, logQ weight 1, BPR-max regulariser 1 (GRU4Rec's). */
+    public static LossConfig defaults() {
+        return new LossConfig(Loss.AUTO, 2048, 0.5f, 1f, 1f);
+    }
+
+    /** The full softmax (what training did before sampled losses existed). */
+    public static LossConfig full() {
+        return new LossConfig(Loss.FULL, 2048, 0.5f, 1f, 1f);
+    }
+
+    public LossConfig withLoss(Loss l) {
+        return new LossConfig(l, negatives, sampleAlpha, logq, bpreg);
+    }
+
+    /** The loss actually trained for a catalogue of {@code numItems}: {@link Loss#AUTO} resolved. */
+    public Loss resolve(int numItems) {
+        if (loss != Loss.AUTO) return loss;
+        return numItems > AUTO_SAMPLED_ABOVE ? Loss.SAMPLED : Loss.FULL;
+    }
+
+    /** One line saying which loss trains a catalogue of {@code numItems} and why (printed by {@code train}). */
+    public String describe(int numItems) {
+        Loss l = resolve(numItems);
+        String what = switch (l) {
+            case FULL -> "full softmax over all " + numItems + " items";
+            case SAMPLED -> "sampled softmax: in-batch targets + " + negatives + " shared negatives ~ popularity^" + sampleAlpha
+                    + ", logQ weight " + logq + ", accidental hits masked, sparse row updates";
+            case BPR_MAX -> "BPR-max: in-batch targets + " + negatives + " shared negatives ~ popularity^" + sampleAlpha
+                    + ", score regulariser " + bpreg + ", sparse row updates";
+            case AUTO -> throw new AssertionError();
+        };
+        if (loss != Loss.AUTO) return what + " (--loss " + loss.cliName + ")";
+        return what + " (--loss auto: " + numItems + (l == Loss.FULL ? " <= " : " > ") + AUTO_SAMPLED_ABOVE
+                + " items; the full softmax costs 6·N·h FLOPs per token, the sampled one 6·(B+K)·h)";
+    }
+}

@@ -1,0 +1,277 @@
+package dev.lstmrec.kernels.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * The sampled losses of {@code Backend.sampledSoftmaxCrossEntropy} and {@code Backend.bprMaxLoss}. The column terms
+ * (bias - w·logQ) are folded once per call into a per-part array that also carries the masks: a padding column adds
+ * -inf, and a row's accidental hits (found once per call by sorting the candidate ids) are switched off in that
+ * array just for the row, so the softmax itself is three vector passes like {@link SoftmaxLoss}. Napkin math: C exps,
+ * 3 reads and 2 writes of C floats per row. Checked against ScalarBackend in the conformance suite.
+ */
+final class SampledLoss {
+    private static final VectorSpecies<Float> S = Simd.F;
+    private static final int L = Simd.L;
+
+    private SampledLoss() {}
+
+    /** Per-call plan: for each row, the other columns carrying the same candidate (CSR). */
+    static final class Hits {
+        int[] offsets = new int[1];
+        int[] list = new int[0];
+        private long[] keys = new long[0];
+
+        void build(int[] ids, int io, int n, int c) {
+            if (keys.length < c) keys = new long[c];
+            for (int j = 0; j < c; j++) keys[j] = ((long) ids[io + j] << 32) | j;
+            Arrays.sort(keys, 0, c);
+            if (offsets.length < n + 1) offsets = new int[n + 1];
+            int[] count = new int[n];
+            int total = 0;
+            for (int pass = 0; pass < 2; pass++) {
+                if (pass == 1) {
+                    offsets[0] = 0;
+                    for (int r = 0; r < n; r++) offsets[r + 1] = offsets[r] + count[r];
+                    if (list.length < offsets[n]) list = new int[offsets[n]];
+                    Arrays.fill(count, 0);
+                }
+                for (int a = 0; a < c; ) {
+                    int b = a + 1, id = (int) (keys[a] >> 32);
+                    while (b < c && (int) (keys[b] >> 32) == id) b++;
+                    if (b - a > 1 && id >= 0) {
+                        for (int x = a; x < b; x++) {
+                            int row = (int) keys[x];
+                            if (row >= n) continue;
+                            for (int y = a; y < b; y++) {
+                                if (y == x) continue;
+                                if (pass == 0) count[row]++;
+                                else list[offsets[row] + count[row]++] = (int) keys[y];
+                            }
+                        }
+                    }
+                    a = b;
+                }
+                total = offsets[n];
+            }
+        }
+    }
+
+    /** Scratch of one part: the column terms with masks folded in, their liveness, and dBias partial sums. */
+    static final class Part {
+        float[] add = new float[0], live = new float[0], dBias = new float[0], tmp = new float[0], sg = new float[0];
+        final double[] sums = new double[3];
+
+        void ensure(int c) {
+            if (add.length < c) {
+                add = new float[c];
+                live = new float[c];
+                dBias = new float[c];
+                tmp = new float[c];
+                sg = new float[c];
+            }
+        }
+    }
+
+    /** Fills the part's column terms: bias - w·logQ, or -inf (dead) for padding columns. */
+    static void columns(Part p, float[] bd, int bo, float[] qd, int qo, float w, int[] ids, int io, int c) {
+        p.ensure(c);
+        for (int j = 0; j < c; j++) {
+            boolean pad = ids[io + j] < 0;
+            p.add[j] = pad ? Float.NEGATIVE_INFINITY : bd[bo + j] - (qd == null ? 0f : w * qd[qo + j]);
+            p.live[j] = pad ? 0f : 1f;
+        }
+        Arrays.fill(p.dBias, 0, c, 0f);
+    }
+
+    private static void mask(Part p, Hits h, int r, boolean on, float[] bd, int bo, float[] qd, int qo, float w) {
+        for (int e = h.offsets[r]; e < h.offsets[r + 1]; e++) {
+            int j = h.list[e];
+            p.add[j] = on ? Float.NEGATIVE_INFINITY : bd[bo + j] - (qd == null ? 0f : w * qd[qo + j]);
+            p.live[j] = on ? 0f : 1f;
+        }
+    }
+
+    /** Sampled softmax rows [r0, r1); returns their summed loss, dBias partials in the part. */
+    static double softmaxRows(Part p, Hits h, float[] dd, int doff, float[] ld, int lo, float[] bd, int bo, float[] qd,
+                              int qo, float w, int[] ids, int io, int c, float gradScale, int r0, int r1) {
+        double total = 0;
+        int bound = S.loopBound(c);
+        float[] add = p.add, live = p.live, db = p.dBias;
+        for (int r = r0; r < r1; r++) {
+            int src = lo + r * c, dst = doff + r * c;
+            if (ids[io + r] < 0) {
+                Arrays.fill(dd, dst, dst + c, 0f);
+                continue;
+            }
+            mask(p, h, r, true, bd, bo, qd, qo, w);
+            FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            int j = 0;
+            for (; j < bound; j += L) mv = mv.max(FloatVector.fromArray(S, ld, src + j).add(FloatVector.fromArray(S, add, j)));
+            float max = mv.reduceLanes(VectorOperators.MAX);
+            for (; j < c; j++) max = Math.max(max, ld[src + j] + add[j]);
+            float xr = ld[src + r] + add[r];
+            FloatVector mx = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
+            j = 0;
+            for (; j < bound; j += L) {
+                FloatVector x = FloatVector.fromArray(S, ld, src + j).add(FloatVector.fromArray(S, add, j));
+                FloatVector e = VMath.exp(x.sub(mx)).mul(FloatVector.fromArray(S, live, j));
+                e.intoArray(dd, dst + j);
+                acc = acc.add(e);
+            }
+            double sum = acc.reduceLanes(VectorOperators.ADD);
+            for (; j < c; j++) {
+                float e = live[j] == 0f ? 0f : (float) Math.exp(ld[src + j] + add[j] - max);
+                dd[dst + j] = e;
+                sum += e;
+            }
+            total += Math.log(sum) + max - xr;
+            float scale = (float) (gradScale / sum);
+            FloatVector sv = FloatVector.broadcast(S, scale);
+            j = 0;
+            for (; j < bound; j += L) {
+                FloatVector g = FloatVector.fromArray(S, dd, dst + j).mul(sv);
+                g.intoArray(dd, dst + j);
+                g.add(FloatVector.fromArray(S, db, j)).intoArray(db, j);
+            }
+            for (; j < c; j++) {
+                float g = dd[dst + j] * scale;
+                dd[dst + j] = g;
+                db[j] += g;
+            }
+            dd[dst + r] -= gradScale;
+            db[r] -= gradScale;
+            mask(p, h, r, false, bd, bo, qd, qo, w);
+        }
+        return total;
+    }
+
+    /**
+     * BPR-max rows [r0, r1) (see {@code Backend.bprMaxLoss}) in four vector passes per row: max and exp of the
+     * negatives' softmax, the sigmoid terms (each exp in its own method: C2 inlines one exp site per method), the
+     * gradient. Returns the rows' summed loss.
+     */
+    static double bprMaxRows(Part p, Hits h, float[] dd, int doff, float[] ld, int lo, float[] bd, int bo, int[] ids,
+                             int io, int c, float bpreg, float gradScale, int r0, int r1) {
+        double total = 0;
+        float[] add = p.add, live = p.live, db = p.dBias;
+        for (int r = r0; r < r1; r++) {
+            int src = lo + r * c, dst = doff + r * c;
+            if (ids[io + r] < 0) {
+                Arrays.fill(dd, dst, dst + c, 0f);
+                continue;
+            }
+            mask(p, h, r, true, bd, bo, null, 0, 0f);
+            float s = ld[src + r] + bd[bo + r];
+            // The row's own column is the positive, not a negative: out of the softmax for this row.
+            float keepAdd = add[r], keepLive = live[r];
+            add[r] = Float.NEGATIVE_INFINITY;
+            live[r] = 0f;
+            float max = maxPlus(ld, src, add, c);
+            if (max == Float.NEGATIVE_INFINITY) { // no negative left: the row is masked
+                Arrays.fill(dd, dst, dst + c, 0f);
+            } else {
+                double e = expInto(p.tmp, ld, src, add, live, c, max);
+                sigmoidTerms(p, ld, src, bd, bo, c, s, (float) (1.0 / e));
+                double sig = p.sums[0], reg = p.sums[1], curv = p.sums[2], a = sig + 1e-24;
+                total += -Math.log(a) + bpreg * reg;
+                gradient(p, dd, dst, ld, src, bd, bo, db, c, (float) (1.0 / e), (float) sig, (float) reg,
+                        (float) (gradScale / a), bpreg * gradScale);
+                float gr = (float) (gradScale * (-curv / a));
+                dd[dst + r] = gr;
+                db[r] += gr;
+            }
+            add[r] = keepAdd;
+            live[r] = keepLive;
+            mask(p, h, r, false, bd, bo, null, 0, 0f);
+        }
+        return total;
+    }
+
+    /** max_j (x[j] + add[j]). */
+    private static float maxPlus(float[] ld, int src, float[] add, int c) {
+        int bound = S.loopBound(c), j = 0;
+        FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (; j < bound; j += L) mv = mv.max(FloatVector.fromArray(S, ld, src + j).add(FloatVector.fromArray(S, add, j)));
+        float max = mv.reduceLanes(VectorOperators.MAX);
+        for (; j < c; j++) max = Math.max(max, ld[src + j] + add[j]);
+        return max;
+    }
+
+    /** ex[j] = live[j] · exp(x[j] + add[j] - max); returns Σ ex. */
+    private static double expInto(float[] ex, float[] ld, int src, float[] add, float[] live, int c, float max) {
+        int bound = S.loopBound(c), j = 0;
+        FloatVector mx = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
+        for (; j < bound; j += L) {
+            FloatVector x = FloatVector.fromArray(S, ld, src + j).add(FloatVector.fromArray(S, add, j));
+            FloatVector e = VMath.exp(x.sub(mx)).mul(FloatVector.fromArray(S, live, j));
+            e.intoArray(ex, j);
+            acc = acc.add(e);
+        }
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < c; j++) {
+            float e = live[j] == 0f ? 0f : (float) Math.exp(ld[src + j] + add[j] - max);
+            ex[j] = e;
+            sum += e;
+        }
+        return sum;
+    }
+
+    /**
+     * With q = ex / E and z = x + bias: sg[j] = sigmoid(s - z) into p.sg, and p.sums = {Σ q·sg, Σ q·z², Σ q·sg(1-sg)}.
+     * Dead columns have q = 0 and add nothing (z stays finite: the bias, not the -inf mask, is added).
+     */
+    private static void sigmoidTerms(Part p, float[] ld, int src, float[] bd, int bo, int c, float s, float invE) {
+        float[] ex = p.tmp, sgs = p.sg;
+        int bound = S.loopBound(c), j = 0;
+        FloatVector sv = FloatVector.broadcast(S, s), inv = FloatVector.broadcast(S, invE), one = FloatVector.broadcast(S, 1f);
+        FloatVector aSig = FloatVector.zero(S), aReg = FloatVector.zero(S), aCurv = FloatVector.zero(S);
+        for (; j < bound; j += L) {
+            FloatVector z = FloatVector.fromArray(S, ld, src + j).add(FloatVector.fromArray(S, bd, bo + j));
+            FloatVector q = FloatVector.fromArray(S, ex, j).mul(inv);
+            FloatVector sg = one.div(VMath.exp(z.sub(sv)).add(one));
+            sg.intoArray(sgs, j);
+            FloatVector qs = q.mul(sg);
+            aSig = aSig.add(qs);
+            aReg = aReg.add(q.mul(z).mul(z));
+            aCurv = aCurv.add(qs.mul(one.sub(sg)));
+        }
+        double sig = aSig.reduceLanes(VectorOperators.ADD), reg = aReg.reduceLanes(VectorOperators.ADD);
+        double curv = aCurv.reduceLanes(VectorOperators.ADD);
+        for (; j < c; j++) {
+            float z = ld[src + j] + bd[bo + j], q = ex[j] * invE, sg = (float) (1.0 / (1.0 + Math.exp(z - s)));
+            sgs[j] = sg;
+            sig += q * sg;
+            reg += q * z * z;
+            curv += q * sg * (1f - sg);
+        }
+        p.sums[0] = sig;
+        p.sums[1] = reg;
+        p.sums[2] = curv;
+    }
+
+    /** d[j] = -q(sg² - S)·gs/a + λ·gs·q(z² - R + 2z), added into dBias too (the positive's column is set after). */
+    private static void gradient(Part p, float[] dd, int dst, float[] ld, int src, float[] bd, int bo, float[] db, int c,
+                                 float invE, float sig, float reg, float gsOverA, float regScale) {
+        float[] ex = p.tmp, sgs = p.sg;
+        int bound = S.loopBound(c), j = 0;
+        FloatVector inv = FloatVector.broadcast(S, invE), sv = FloatVector.broadcast(S, sig), rv = FloatVector.broadcast(S, reg);
+        FloatVector ga = FloatVector.broadcast(S, -gsOverA), rs = FloatVector.broadcast(S, regScale);
+        for (; j < bound; j += L) {
+            FloatVector z = FloatVector.fromArray(S, ld, src + j).add(FloatVector.fromArray(S, bd, bo + j));
+            FloatVector q = FloatVector.fromArray(S, ex, j).mul(inv), sg = FloatVector.fromArray(S, sgs, j);
+            FloatVector g = q.mul(sg.mul(sg).sub(sv)).mul(ga).add(q.mul(z.mul(z).sub(rv).add(z.mul(2f))).mul(rs));
+            g.intoArray(dd, dst + j);
+            g.add(FloatVector.fromArray(S, db, j)).intoArray(db, j);
+        }
+        for (; j < c; j++) {
+            float z = ld[src + j] + bd[bo + j], q = ex[j] * invE, sg = sgs[j];
+            float g = -gsOverA * q * (sg * sg - sig) + regScale * q * (z * z - reg + 2f * z);
+            dd[dst + j] = g;
+            db[j] += g;
+        }
+    }
+}
