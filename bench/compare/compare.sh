@@ -6,7 +6,11 @@
 # Setup (once): apt-get install -y python3-torch libopenblas0-pthread libjemalloc2; mvn -B -q package -pl bench -am -DskipTests
 # Environment: LSTMREC_BACKEND (default auto), LSTMREC_THREADS (default 2), STEPS (default 3), WARMUP (default 3:
 #   the JVM needs ~5 s before C2 settles on the LSTM cell kernel; PyTorch gets the same warm-up steps),
-#   SHAPES ("N:T:d:h:B ..." default "1682:200:64:64:128 23715:50:128:128:128"), SKIP_SGEMM=1 to leave SGEMM out.
+#   SHAPES ("N:T:d:h:B ..." default "1682:200:64:64:128 23715:50:128:128:128"), SKIP_SGEMM=1 to leave SGEMM out,
+#   LOSS (full, default, or sampled: both sides then train the sampled softmax with NEGATIVES shared negatives per
+#   step, default 2048, drawn from popularity^SAMPLE_ALPHA, default 0.5, with logQ weight LOGQ, default 1.0, on
+#   Zipf-like data; lstmrec's Throughput must know --loss, which the sampled-loss work adds).
+#   The issue-8 comparison: LOSS=sampled SHAPES="100000:50:64:64:128 1000000:50:64:64:128" SKIP_SGEMM=1 compare.sh
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 jar="$here/../target/benchmarks.jar"
@@ -19,6 +23,12 @@ threads="${LSTMREC_THREADS:-2}"
 steps="${STEPS:-3}"
 warmup="${WARMUP:-3}"
 shapes="${SHAPES:-1682:200:64:64:128 23715:50:128:128:128}"
+loss="${LOSS:-full}"
+case "$loss" in
+  full) loss_args=() ;;
+  sampled) loss_args=(--loss sampled --negatives "${NEGATIVES:-2048}" --sample-alpha "${SAMPLE_ALPHA:-0.5}" --logq "${LOGQ:-1.0}") ;;
+  *) echo "LOSS must be full or sampled, got '$loss'" >&2; exit 2 ;;
+esac
 jemalloc=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
 [[ -f "$jemalloc" ]] || { echo "missing $jemalloc: apt-get install -y libjemalloc2" >&2; exit 1; }
 results="$(mktemp)"
@@ -30,13 +40,13 @@ torch_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=2 O
 
 for s in $shapes; do
   IFS=: read -r n t d h b <<<"$s"
-  common=(--items "$n" --len "$t" --dim "$d" --hidden "$h" --batch "$b" --steps "$steps" --warmup "$warmup")
-  echo "== N=$n T=$t d=$d h=$h B=$b: lstmrec ($backend, $threads threads)" >&2
+  common=(--items "$n" --len "$t" --dim "$d" --hidden "$h" --batch "$b" --steps "$steps" --warmup "$warmup" ${loss_args[@]+"${loss_args[@]}"})
+  echo "== N=$n T=$t d=$d h=$h B=$b loss=$loss: lstmrec ($backend, $threads threads)" >&2
   out="$("$java_bin" --add-modules jdk.incubator.vector -cp "$jar" dev.lstmrec.bench.Throughput --backend "$backend" \
       --threads "$threads" "${common[@]}" 2>&1 | grep -v "Using incubator modules")" || { echo "$out" >&2; exit 1; }
   echo "$out" >&2
   grep '^{' <<<"$out" >>"$results"
-  echo "== N=$n T=$t d=$d h=$h B=$b: pytorch" >&2
+  echo "== N=$n T=$t d=$d h=$h B=$b loss=$loss: pytorch" >&2
   "${torch_env[@]}" "$py" "$here/torch_lstmrec.py" --threads 1 "${common[@]}" | grep '^{' >>"$results"
 done
 
@@ -68,14 +78,14 @@ fi
 $py - "$results" <<'PY'
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-key = lambda r: (r["items"], r["len"], r["dim"], r["hidden"], r["batch"])
+key = lambda r: (r["items"], r["len"], r["dim"], r["hidden"], r["batch"], r.get("loss", "full"))
 ours = {key(r): r for r in recs if r["impl"] == "lstmrec"}
 theirs = {key(r): r for r in recs if r["impl"] == "pytorch"}
 print("| shape (N, T, d=h, B) | metric | lstmrec | PyTorch | lstmrec / PyTorch |")
 print("| --- | --- | ---: | ---: | ---: |")
 for k, o in ours.items():
     p = theirs.get(k)
-    shape = f"N={k[0]} T={k[1]} d={k[2]} h={k[3]} B={k[4]}"
+    shape = f"N={k[0]} T={k[1]} d={k[2]} h={k[3]} B={k[4]}" + ("" if k[5] == "full" else f" {k[5]} loss")
     for label, field, better_high in (("training tokens/s", "tokens_per_s", True), ("top-10 users/s (batch 256)", "score_users_per_s", True),
                                       ("1-user latency p50 ms", "latency_p50_ms", False), ("1-user latency p99 ms", "latency_p99_ms", False)):
         a, b = o[field], (p[field] if p else None)

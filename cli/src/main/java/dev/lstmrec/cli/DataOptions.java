@@ -61,4 +61,13 @@ final class DataOptions {
     Dataset read() throws IOException {
         return DataReader.read(data, readOptions());
     }
+
+    /**
+     * A second log (--test-data) in the same format and rating filter, without the k-core filters: test sessions are
+     * only ever cut by the model's item index (unknown items dropped) and by length.
+     */
+    Dataset readTest(Path file) throws IOException {
+        ReadOptions o = readOptions();
+        return DataReader.read(file, new ReadOptions(o.format(), o.columns(), o.delimiter(), o.header(), o.minRating(), 0, 0));
+    }
 }

@@ -2,8 +2,10 @@ package dev.lstmrec.cli;
 
 import dev.lstmrec.engine.api.ModelEvaluation;
 import dev.lstmrec.engine.api.SavedModel;
+import dev.lstmrec.engine.api.SessionExperiment;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.data.Dataset;
+import dev.lstmrec.engine.data.TestSessions;
 import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.AtomicFiles;
@@ -45,6 +47,10 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Write a PNG bar chart of the model beside the popularity baseline (HR, NDCG, MRR at 5, 10, 20).")
     Path plot;
 
+    @Option(names = "--test-data", paramLabel = "FILE",
+            description = "Session-based protocol on this log's sessions (every next item of every session; format options as --data).")
+    Path testData;
+
     @Mixin
     EvalOptions evalOptions = new EvalOptions();
 
@@ -56,6 +62,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Protocol protocol = evalOptions.protocol(seed);
         dataOptions.readOptions();
         SavedModel saved = SavedModel.load(model);
+        if (testData != null) return evaluateSessions(saved);
         List<int[]> sequences;
         long[] dropped = {0};
         String source;
@@ -90,6 +97,30 @@ final class EvaluateCommand implements Callable<Integer> {
                 TrainingChart.writeEvaluationChart(plot, r, "lstmrec evaluate: " + model.getFileName() + " on " + source
                         + " (backend " + backend.name() + ")");
                 System.out.println("chart written to " + plot);
+            }
+        }
+        return 0;
+    }
+
+    private int evaluateSessions(SavedModel saved) throws Exception {
+        if (evalOptions.negatives != 0) throw Usage.error(spec, "--eval-negatives does not apply with --test-data");
+        if (dataOptions.data != null) throw Usage.error(spec, "give either --data (leave-one-out) or --test-data (sessions), not both");
+        if (plot != null) throw Usage.error(spec, "--plot is not available with --test-data yet");
+        Dataset testLog = dataOptions.readTest(testData);
+        TestSessions test = SessionExperiment.testSessions(saved, testLog);
+        System.err.println("lstmrec: " + test.describe());
+        try (Backend backend = common.createBackend(System.err)) {
+            Metrics[] r = SessionExperiment.evaluate(saved, test, backend);
+            SessionTraining.printSummary(System.out, testLog.source(), test, r[0], r[1]);
+            if (report != null) {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("model", model.toString());
+                json.put("test_dataset", SessionTraining.testDataset(testLog, test));
+                json.put("backend", backend.name());
+                json.put("test", new LinkedHashMap<>(r[0].asMap()));
+                json.put("popularity", new LinkedHashMap<>(r[1].asMap()));
+                json.put("protocol", SessionTraining.protocol());
+                AtomicFiles.writeString(report, Json.writePretty(json) + "\n");
             }
         }
         return 0;

@@ -9,6 +9,7 @@ import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.train.EpochResult;
 import dev.lstmrec.engine.train.TrainConfig;
+import dev.lstmrec.engine.train.TrainingResult;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -59,6 +60,21 @@ final class Reports {
         Map<String, Object> ds = dataset(data);
         ds.put("evaluated_users", r.split().numEvaluated());
         json.put("dataset", ds);
+        json.put("config", config(s, t));
+        json.put("backend", backend.name());
+        json.put("backend_description", backend.description());
+        json.put("epochs", epochs(r.training()));
+        json.put("best_epoch", r.training().bestEpoch());
+        json.put("stopped_early", r.training().stoppedEarly());
+        json.put("test", new LinkedHashMap<>(r.test().asMap()));
+        json.put("popularity", new LinkedHashMap<>(r.popularity().asMap()));
+        json.put("train_tokens_per_s", r.training().tokensPerSecond());
+        json.put("seconds", r.seconds());
+        json.put("protocol", protocol(p));
+        return json;
+    }
+
+    static Map<String, Object> config(ModelSettings s, TrainConfig t) {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("dim", s.dim());
         config.put("hidden", s.hidden());
@@ -73,11 +89,12 @@ final class Reports {
         config.put("clip_norm", t.clipNorm());
         config.put("seed", t.seed());
         config.put("optimizer", "Adam(beta1=" + TrainConfig.BETA1 + ", beta2=" + TrainConfig.BETA2 + ", eps=" + TrainConfig.EPS + ")");
-        json.put("config", config);
-        json.put("backend", backend.name());
-        json.put("backend_description", backend.description());
+        return config;
+    }
+
+    static List<Object> epochs(TrainingResult training) {
         List<Object> epochs = new ArrayList<>();
-        for (EpochResult e : r.training().epochs()) {
+        for (EpochResult e : training.epochs()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("epoch", e.epoch());
             m.put("loss", e.loss());
@@ -87,15 +104,7 @@ final class Reports {
             m.put("validation", new LinkedHashMap<>(e.validation().asMap()));
             epochs.add(m);
         }
-        json.put("epochs", epochs);
-        json.put("best_epoch", r.training().bestEpoch());
-        json.put("stopped_early", r.training().stoppedEarly());
-        json.put("test", new LinkedHashMap<>(r.test().asMap()));
-        json.put("popularity", new LinkedHashMap<>(r.popularity().asMap()));
-        json.put("train_tokens_per_s", r.training().tokensPerSecond());
-        json.put("seconds", r.seconds());
-        json.put("protocol", protocol(p));
-        return json;
+        return epochs;
     }
 
     static Map<String, Object> protocol(Protocol p) {

@@ -128,6 +128,12 @@ final class TrainCommand implements Callable<Integer> {
                     "Only --epochs, --patience, --threads, --checkpoint-every, --checkpoint-dir, --model, --report, --plot, --k may differ."})
     Path resume;
 
+    @Option(names = "--test-data", paramLabel = "FILE",
+            description = {"A second log (same format options), typically later in time, whose sessions are the test set:",
+                    "the session-based protocol (every next item of every test session, all items ranked, prefix not excluded);",
+                    "validation then holds out the last item of each training session."})
+    Path testData;
+
     @Mixin
     EvalOptions evalOptions = new EvalOptions();
 
@@ -172,6 +178,7 @@ final class TrainCommand implements Callable<Integer> {
         Path report = run.remembered("report") != null ? Path.of(run.remembered("report")) : null;
         Path plot = run.remembered("plot") != null ? Path.of(run.remembered("plot")) : null;
         Protocol protocol = run.protocol();
+        if (run.testDataFile() != null && plot != null) throw Usage.error(spec, "--plot is not available with --test-data yet");
         try (Backend backend = common.createBackend(err, run.get(RunOption.BACKEND), run.intValue(RunOption.THREADS))) {
             ProgressPrinter progress = new ProgressPrinter(err, System.console() != null, run.intValue(RunOption.EPOCHS));
             builder.backend(backend).listener(progress)
@@ -194,6 +201,10 @@ final class TrainCommand implements Callable<Integer> {
                 throw new TrainingDivergedException(e.getMessage() + " (options --lr and --clip-norm)");
             }
             r.model().save(model);
+            if (r.sessionProtocol()) {
+                SessionTraining.summarize(r, backend, model, report, out);
+                return 0;
+            }
             Reports.printSummary(out, r, protocol, k);
             out.println("model saved to " + model);
             if (plot != null) {

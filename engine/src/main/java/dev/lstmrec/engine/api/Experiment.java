@@ -8,12 +8,15 @@ import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.data.Dataset;
 import dev.lstmrec.engine.data.LeaveOneOut;
 import dev.lstmrec.engine.data.Split;
+import dev.lstmrec.engine.data.TestSessions;
 import dev.lstmrec.engine.eval.EvalCase;
 import dev.lstmrec.engine.eval.Evaluator;
+import dev.lstmrec.engine.eval.LastItemHoldout;
 import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.PopularityScorer;
 import dev.lstmrec.engine.eval.Protocol;
+import dev.lstmrec.engine.eval.SessionEvaluator;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.train.Checkpointing;
 import dev.lstmrec.engine.train.LossConfig;
@@ -44,7 +47,7 @@ public final class Experiment {
     private Experiment() {}
 
     /**
-     * @param split       the split the run used
+     * @param split       the leave-one-out split the run used; null under the session-based protocol
      * @param config      the network configuration
      * @param training    per-epoch history and the chosen epoch
      * @param test        the best model's test metrics
@@ -52,9 +55,16 @@ public final class Experiment {
      * @param model       the best model with the data's item mapping and user histories
      * @param seconds     wall time of this call (a resumed run counts only its own part)
      * @param run         the run's whole configuration (after a resume: the stored one with the changes given)
+     * @param sessions    under the session-based protocol ({@link RunOption#TEST_DATA}) what of the test log was scored
+     *                    and what was dropped; null under leave-one-out
      */
     public record Result(Split split, ModelConfig config, TrainingResult training, Metrics test, Metrics popularity,
-                         SavedModel model, double seconds, RunConfig run) {}
+                         SavedModel model, double seconds, RunConfig run, TestSessions sessions) {
+        /** Whether the run used the session-based protocol ({@code --test-data}). */
+        public boolean sessionProtocol() {
+            return sessions != null;
+        }
+    }
 
     /**
      * What a run needs besides the data and the backend, as {@link TrainingBuilder} resolved it.
@@ -66,36 +76,33 @@ public final class Experiment {
                 Path stopDir, TrainingCheckpoints.Loaded resume) {}
 
     /**
+     * What the protocol gives the training loop: the training sequences, the validation cases, and the test step.
+     * Leave-one-out holds out each user's last two items; the session protocol the last item of each training session.
+     * The fingerprint prefix keeps a run of one protocol from resuming the other's state.
+     */
+    record Prepared(Split split, List<int[]> trainSeqs, List<EvalCase> valid, Protocol validation, String fingerprintPrefix) {}
+
+    /**
      * Runs the pipeline; state is saved to {@code plan.writeDir()} after every epoch (and every checkpoint-every
      * batches); with {@code plan.resume()} the run continues from it, which must have been made for the same data and
-     * settings.
+     * settings. With {@code sessions} (the test log mapped to the data's items) the session-based protocol replaces
+     * leave-one-out: validation on {@link LastItemHoldout}, test by {@link SessionEvaluator}, popularity over the
+     * whole training log.
      *
      * @throws dev.lstmrec.engine.train.TrainingInterruptedException when stopped (state saved first)
      */
-    static Result run(Dataset data, Backend backend, Plan plan) throws IOException {
+    static Result run(Dataset data, TestSessions sessions, Backend backend, Plan plan) throws IOException {
         long t0 = System.nanoTime();
         RunConfig run = plan.run();
         TrainConfig train = run.trainConfig();
         Protocol protocol = run.protocol();
         TrainingListener listener = plan.listener();
-        Split split = LeaveOneOut.split(data);
-        if (split.numEvaluated() == 0) {
-            throw new IllegalArgumentException(data.source() + ": no user has the " + LeaveOneOut.MIN_LENGTH
-                    + " interactions needed for a leave-one-out split");
-        }
+        Prepared prep = sessions == null ? leaveOneOut(data, protocol) : SessionExperiment.prepare(data, sessions, protocol);
         ModelConfig config = run.modelSettings().forItems(data.numItems());
-        List<int[]> trainSeqs = new ArrayList<>(data.numUsers());
-        for (int u = 0; u < data.numUsers(); u++) trainSeqs.add(split.trainSequence(u));
-        List<EvalCase> valid = new ArrayList<>(), test = new ArrayList<>();
-        for (int u : split.evaluatedUsers()) {
-            valid.add(new EvalCase(split.validHistory(u), split.validTarget(u)));
-            test.add(new EvalCase(split.testHistory(u), split.testTarget(u)));
-        }
         LossConfig loss = run.lossConfig();
         listener.onMessage("loss: " + loss.describe(config.numItems()));
         Trainer trainer = new Trainer(backend, config, train, loss);
-        Protocol validation = new Protocol(protocol.excludeSeen(), 0, protocol.seed());
-        String fingerprint = fingerprint(config, train, validation, trainSeqs, valid);
+        String fingerprint = prep.fingerprintPrefix() + fingerprint(config, train, prep.validation(), prep.trainSeqs(), prep.valid());
         if (trainer.loss() != LossConfig.Loss.FULL) { // full-softmax fingerprints stay as before, so their checkpoints resume
             fingerprint += ";loss=" + trainer.loss().cliName() + "," + loss.negatives() + "," + loss.sampleAlpha() + "," + loss.logq()
                     + "," + loss.bpreg();
@@ -111,13 +118,10 @@ public final class Experiment {
         }
         Checkpointing checkpointing = new Checkpointing(plan.writeDir(), run.intValue(RunOption.CHECKPOINT_EVERY), fingerprint,
                 run.toJson(), plan.stop(), plan.stopDir());
-        TrainingResult result = trainer.fit(trainSeqs, valid, validation, listener, checkpointing, state);
-        Metrics testMetrics, popularity;
-        try (Evaluator evaluator = new Evaluator(backend, data.numItems());
-             PopularityScorer pop = new PopularityScorer(backend, popularityCounts(data.numItems(), split))) {
-            testMetrics = evaluator.evaluate(trainer.scorer(), test, protocol);
-            popularity = evaluator.evaluate(pop, test, protocol);
-        }
+        TrainingResult result = trainer.fit(prep.trainSeqs(), prep.valid(), prep.validation(), listener, checkpointing, state);
+        Metrics[] tested = sessions == null ? testLeaveOneOut(data, prep.split(), trainer, backend, protocol)
+                : SessionExperiment.test(data, sessions, trainer, backend);
+        Metrics testMetrics = tested[0], popularity = tested[1];
 
         List<String> items = new ArrayList<>(data.numItems());
         for (int i = 1; i <= data.numItems(); i++) items.add(data.itemId(i));
@@ -130,10 +134,39 @@ public final class Experiment {
         Map<String, String> modelInfo = new LinkedHashMap<>(plan.info());
         modelInfo.put("loss", loss.describe(config.numItems()));
         modelInfo.put("best_epoch", Integer.toString(result.bestEpoch()));
-        modelInfo.put("test." + Metric.HR.key(10), Double.toString(testMetrics.get(Metric.HR, 10)));
-        modelInfo.put("test." + Metric.NDCG.key(10), Double.toString(testMetrics.get(Metric.NDCG, 10)));
+        if (sessions == null) {
+            modelInfo.put("test." + Metric.HR.key(10), Double.toString(testMetrics.get(Metric.HR, 10)));
+            modelInfo.put("test." + Metric.NDCG.key(10), Double.toString(testMetrics.get(Metric.NDCG, 10)));
+        } else {
+            modelInfo.put("protocol", "session");
+            modelInfo.put("test." + Metric.HR.key(20), Double.toString(testMetrics.get(Metric.HR, 20)));
+            modelInfo.put("test." + Metric.MRR.key(20), Double.toString(testMetrics.get(Metric.MRR, 20)));
+        }
         SavedModel model = new SavedModel(config, items, users, histories, trainer.downloadWeights(), modelInfo);
-        return new Result(split, config, result, testMetrics, popularity, model, (System.nanoTime() - t0) / 1e9, run);
+        return new Result(prep.split(), config, result, testMetrics, popularity, model, (System.nanoTime() - t0) / 1e9, run, sessions);
+    }
+
+    private static Prepared leaveOneOut(Dataset data, Protocol protocol) {
+        Split split = LeaveOneOut.split(data);
+        if (split.numEvaluated() == 0) {
+            throw new IllegalArgumentException(data.source() + ": no user has the " + LeaveOneOut.MIN_LENGTH
+                    + " interactions needed for a leave-one-out split");
+        }
+        List<int[]> trainSeqs = new ArrayList<>(data.numUsers());
+        for (int u = 0; u < data.numUsers(); u++) trainSeqs.add(split.trainSequence(u));
+        List<EvalCase> valid = new ArrayList<>();
+        for (int u : split.evaluatedUsers()) valid.add(new EvalCase(split.validHistory(u), split.validTarget(u)));
+        return new Prepared(split, trainSeqs, valid, new Protocol(protocol.excludeSeen(), 0, protocol.seed()), "");
+    }
+
+    /** The best model and the popularity baseline on the leave-one-out test targets, same protocol. */
+    private static Metrics[] testLeaveOneOut(Dataset data, Split split, Trainer trainer, Backend backend, Protocol protocol) {
+        List<EvalCase> test = new ArrayList<>();
+        for (int u : split.evaluatedUsers()) test.add(new EvalCase(split.testHistory(u), split.testTarget(u)));
+        try (Evaluator evaluator = new Evaluator(backend, data.numItems());
+             PopularityScorer pop = new PopularityScorer(backend, popularityCounts(data.numItems(), split))) {
+            return new Metrics[] {evaluator.evaluate(trainer.scorer(), test, protocol), evaluator.evaluate(pop, test, protocol)};
+        }
     }
 
     /**

@@ -74,6 +74,21 @@ public final class RunConfig {
         return d == null ? null : Path.of(d);
     }
 
+    /** The test log of the session-based protocol; null = leave-one-out on {@link #dataFile()}. */
+    public Path testDataFile() {
+        String d = values.get(RunOption.TEST_DATA);
+        return d == null ? null : Path.of(d);
+    }
+
+    /**
+     * How to read {@link #testDataFile()}: the same format and rating filter, without the k-core filters (test sessions
+     * are only ever cut by the model's item index, unknown items dropped, and by length).
+     */
+    public ReadOptions testReadOptions() {
+        ReadOptions o = readOptions();
+        return new ReadOptions(o.format(), o.columns(), o.delimiter(), o.header(), o.minRating(), 0, 0);
+    }
+
     /** How to read {@link #dataFile()}; throws {@link IllegalArgumentException} for invalid read settings. */
     public ReadOptions readOptions() {
         ReadOptions.Builder b = ReadOptions.builder().format(Format.fromCliName(values.get(RunOption.FORMAT)))

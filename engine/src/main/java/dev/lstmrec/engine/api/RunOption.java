@@ -19,6 +19,8 @@ import java.util.Optional;
 public enum RunOption {
     // data: where and how to read it
     DATA("data", Type.PATH, null, false),
+    // a second log whose sessions are the test set: the session-based protocol instead of leave-one-out
+    TEST_DATA("test-data", Type.PATH, null, false),
     FORMAT("format", Type.STRING, "auto", false),
     COLUMNS("columns", Type.STRING, null, false),
     DELIMITER("delimiter", Type.STRING, null, false),

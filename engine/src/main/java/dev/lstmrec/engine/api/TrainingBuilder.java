@@ -14,6 +14,7 @@ import dev.lstmrec.engine.data.Format;
 import dev.lstmrec.engine.data.ReadOptions;
 import dev.lstmrec.engine.data.SyntheticConfig;
 import dev.lstmrec.engine.data.SyntheticData;
+import dev.lstmrec.engine.data.TestSessions;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.CheckpointFormatException;
 import dev.lstmrec.engine.train.TrainConfig;
@@ -31,7 +32,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Configures and runs one training run: read (or take) the data, split it leave-one-out, train with early stopping
- * on validation NDCG@10, evaluate the best epoch's model and the popularity baseline on the test targets. Every
+ * on validation NDCG@10, evaluate the best epoch's model and the popularity baseline on the test targets. With
+ * {@link #testData} the session-based protocol replaces leave-one-out (same checkpointing, resume and stop). Every
  * setting starts at the {@code lstmrec train} default ({@link Defaults}, {@link RunOption}); with no data given it
  * trains on the built-in synthetic dataset, as the CLI does. Settings are checked when {@link #train()} runs.
  *
@@ -94,6 +96,15 @@ public final class TrainingBuilder {
         this.dataset = Objects.requireNonNull(dataset, "dataset");
         given.remove(RunOption.DATA);
         return this;
+    }
+
+    /**
+     * A second log whose sessions are the test set ({@code --test-data}): the session-based protocol replaces
+     * leave-one-out (validation = the last item of each training session, test = every next item of every test
+     * session, see {@link SessionExperiment}); read like the data, without the k-core filters. Null = leave-one-out.
+     */
+    public TrainingBuilder testData(Path file) {
+        return set(RunOption.TEST_DATA, file);
     }
 
     /** The file format ({@code --format}); {@link Format#AUTO} by default. Keeps the filters already set. */
@@ -317,6 +328,12 @@ public final class TrainingBuilder {
         run.protocol();
         run.lossConfig();
         run.readOptions();
+        if (run.testDataFile() != null) {
+            run.testReadOptions();
+            if (run.intValue(RunOption.EVAL_NEGATIVES) != 0) {
+                throw new IllegalArgumentException("eval-negatives does not apply with test-data: the session protocol ranks against all items");
+            }
+        }
         if (run.intValue(RunOption.THREADS) < 0) throw new IllegalArgumentException("threads must be >= 0, got " + run.get(RunOption.THREADS));
         int every = run.intValue(RunOption.CHECKPOINT_EVERY);
         if (every < 0) throw new IllegalArgumentException("checkpoint-every must be >= 0, got " + every);
@@ -351,13 +368,21 @@ public final class TrainingBuilder {
         Path stopTo = writeDir == null && stopDir != null ? TrainingCheckpoints.unusedDirectory(stopDir) : null;
         Backends.Found chosen = backendInstance != null ? null : Backends.choose(run.get(RunOption.BACKEND)); // fails before reading
         Dataset data = data(run);
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("dataset", data.source());
+        TestSessions sessions = null;
+        if (run.testDataFile() != null) {
+            listener.onMessage("reading test sessions from " + run.testDataFile());
+            Dataset testLog = DataReader.read(run.testDataFile(), run.testReadOptions());
+            sessions = SessionExperiment.testSessions(data, testLog);
+            listener.onMessage(sessions.describe());
+            info.put("test_dataset", testLog.source());
+        }
         Backend b = backendInstance != null ? backendInstance : chosen.create(run.backendOptions());
         try {
-            listener.onMessage("protocol: " + run.protocol().describe());
-            Map<String, String> info = new LinkedHashMap<>();
-            info.put("dataset", data.source());
+            listener.onMessage("protocol: " + (sessions != null ? SessionExperiment.describe() : run.protocol().describe()));
             info.put("backend", b.name());
-            return Experiment.run(data, b, new Experiment.Plan(run, listener, info, writeDir, stop, stopTo, resolved.state()));
+            return Experiment.run(data, sessions, b, new Experiment.Plan(run, listener, info, writeDir, stop, stopTo, resolved.state()));
         } finally {
             if (backendInstance == null) b.close();
         }

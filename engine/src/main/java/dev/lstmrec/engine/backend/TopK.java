@@ -13,10 +13,15 @@ public final class TopK {
      * which {@code count} entries are filled; returns the new count.
      */
     public static int offer(int[] bestI, float[] bestS, int k, int count, int j, float s) {
+        return offer(bestI, bestS, 0, k, count, j, s);
+    }
+
+    /** As {@link #offer(int[], float[], int, int, int, float)} for the list at {@code [base, base + k)}. */
+    public static int offer(int[] bestI, float[] bestS, int base, int k, int count, int j, float s) {
         if (count < k) count++;
-        else if (!(s > bestS[k - 1])) return count;
-        int pos = count - 1;
-        while (pos > 0 && s > bestS[pos - 1]) {
+        else if (!(s > bestS[base + k - 1])) return count;
+        int pos = base + count - 1;
+        while (pos > base && s > bestS[pos - 1]) {
             bestS[pos] = bestS[pos - 1];
             bestI[pos] = bestI[pos - 1];
             pos--;

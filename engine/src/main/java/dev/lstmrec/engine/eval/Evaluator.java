@@ -7,8 +7,9 @@ import dev.lstmrec.engine.tensor.IntTensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -91,19 +92,26 @@ public final class Evaluator implements AutoCloseable {
         return out;
     }
 
-    /** {@code negatives} distinct unseen items other than the target, drawn uniformly (fewer if too few exist). */
+    /**
+     * {@code negatives} distinct unseen items other than the target, drawn uniformly (fewer if too few exist). The
+     * draws are rejection sampling against the sorted history and the items drawn so far: O(history + negatives)
+     * per case, independent of the catalogue size (no BitSet over all N items).
+     */
     int[] candidates(EvalCase c, Protocol protocol, int caseIndex) {
-        BitSet taken = new BitSet(numItems + 1);
-        for (int item : c.history()) taken.set(item);
-        taken.set(c.target());
-        int available = numItems - taken.cardinality() + (taken.get(0) ? 1 : 0);
+        int[] h = c.history();
+        int[] seen = Arrays.copyOf(h, h.length + 1);
+        seen[h.length] = c.target();
+        Arrays.sort(seen);
+        int distinct = 0;
+        for (int i = 0; i < seen.length; i++) if (i == 0 || seen[i] != seen[i - 1]) seen[distinct++] = seen[i];
+        int available = numItems - distinct;
         int want = Math.min(protocol.negatives(), Math.max(0, available));
         int[] out = new int[want];
+        Set<Integer> drawn = new HashSet<>();
         SplittableRandom rnd = new SplittableRandom(protocol.seed() * 1_000_003L + caseIndex);
         for (int i = 0; i < want; ) {
             int item = 1 + rnd.nextInt(numItems);
-            if (taken.get(item)) continue;
-            taken.set(item);
+            if (Arrays.binarySearch(seen, 0, distinct, item) >= 0 || !drawn.add(item)) continue;
             out[i++] = item - 1;
         }
         Arrays.sort(out);

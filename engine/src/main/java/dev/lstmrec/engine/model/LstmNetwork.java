@@ -99,6 +99,17 @@ public final class LstmNetwork implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Inference forward (no dropout); returns the top layer's hidden state at every packed row [P, H] (row order of
+     * {@link PackedBatch}), valid until the next call: one forward over a sequence gives the state after each of its
+     * prefixes (the session-based protocol scores every position from it).
+     */
+    public Tensor allHidden(PackedBatch batch) {
+        upload(batch, false);
+        forward(batch, false, 0L);
+        return ws.hidden[config.layers() - 1].rows(0, batch.tokens());
+    }
+
     private void upload(PackedBatch batch, boolean withTargets) {
         ws.ensure(batch.tokens(), batch.sequences());
         int p = batch.tokens();

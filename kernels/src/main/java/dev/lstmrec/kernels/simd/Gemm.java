@@ -150,7 +150,7 @@ final class Gemm {
         else kernel6(kc, pa, ai, pb, bi, c, ci, ldc, accumulate);
     }
 
-    private static void direct(boolean transA, int kc, float[] a, int ai, int lda, float[] pb, int bi, float[] c,
+    static void direct(boolean transA, int kc, float[] a, int ai, int lda, float[] pb, int bi, float[] c,
                                int ci, int ldc, float alpha, boolean accumulate) {
         if (transA) {
             if (MR == 8) directT8(kc, a, ai, lda, pb, bi, c, ci, ldc, alpha, accumulate);
@@ -181,7 +181,7 @@ final class Gemm {
     }
 
     /** Packs op(B)[pc..pc+kc, jc..jc+nc) as NR-wide micro-panels, p-major inside each, zero-padded to NR. */
-    private static void packB(float[] dst, boolean transB, float[] b, int bo, int ldb, int pc, int kc, int jc, int nc) {
+    static void packB(float[] dst, boolean transB, float[] b, int bo, int ldb, int pc, int kc, int jc, int nc) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr), base = jr * kc;
             if (!transB) {

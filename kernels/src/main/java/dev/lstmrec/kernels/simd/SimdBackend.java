@@ -38,6 +38,7 @@ public final class SimdBackend extends HeapBackend {
     private final WorkerPool pool;
     private final Gemm gemm;
     private final Scoring.Part[] scoringParts;
+    private final Scoring.Queries scoringQueries = new Scoring.Queries();
     private final double[] partials;
     private float[][] biasPartials;
     private final SampledLoss.Part[] sampledParts;
@@ -339,13 +340,13 @@ public final class SimdBackend extends HeapBackend {
     public void scoreTopK(IntTensor outIndex, Tensor outScore, Tensor h, Tensor w, Tensor bias,
                           IntTensor excludeOffsets, IntTensor exclude) {
         int n = h.dim(0), hid = h.dim(1), v = w.dim(0), k = outIndex.cols();
+        if (n == 0 || k == 0) return; // nothing to select (and the lists would index bestS[k - 1])
         float[] hd = f(h), wd = f(w), bd = f(bias), sd = f(outScore);
-        int[] xi = i(outIndex), off = i(excludeOffsets), ex = i(exclude);
-        int xo = o(outIndex), so = o(outScore), ho = o(h), wo = o(w), bo = o(bias), offo = o(excludeOffsets);
-        int exo = o(exclude);
-        if (k == 0) return; // nothing to select (and Scoring would index bestS[k - 1])
-        split(n, 2L * v * Math.max(1, hid), (part, r0, r1) -> Scoring.topK(scoringParts[part], gemm.workspace(part),
-                xi, xo, sd, so, hd, ho, wd, wo, bd, bo, off, offo, ex, exo, hid, v, k, r0, r1));
+        int[] xi = i(outIndex);
+        int wo = o(w), bo = o(bias);
+        scoringQueries.prepare(hd, o(h), n, hid, v, i(excludeOffsets), o(excludeOffsets), i(exclude), o(exclude), null, 0);
+        int parts = itemSplit(n, v, hid, (part, j0, j1) -> Scoring.topK(scoringParts[part], scoringQueries, wd, wo, bd, bo, k, j0, j1));
+        for (int r = 0; r < n; r++) Scoring.mergeTopK(scoringParts, parts, r, k, xi, o(outIndex) + r * k, sd, o(outScore) + r * k);
     }
 
     @Override
@@ -360,9 +361,39 @@ public final class SimdBackend extends HeapBackend {
             int t = tg[tgo + r];
             Checks.index("scoreRank target", t, v);
         }
-        long perRow = mode == RankMode.CANDIDATES ? 2L * hid * Math.max(1, list.size() / Math.max(1, n)) : 2L * v * hid;
-        split(n, perRow, (part, r0, r1) -> Scoring.rank(scoringParts[part], gemm.workspace(part), rk, rko, hd, ho,
-                wd, wo, bd, bo, tg, tgo, off, offo, li, lio, mode, hid, v, r0, r1));
+        if (n == 0) return;
+        if (mode == RankMode.CANDIDATES) {
+            long perRow = 2L * hid * Math.max(1, list.size() / n);
+            split(n, perRow, (part, r0, r1) -> Scoring.rankCandidates(scoringParts[part], rk, rko, hd, ho, wd, wo, bd, bo,
+                    tg, tgo, off, offo, li, lio, hid, v, r0, r1));
+            return;
+        }
+        Scoring.Queries q = scoringQueries;
+        q.prepare(hd, ho, n, hid, v, off, offo, li, lio, tg, tgo);
+        for (int r = 0; r < n; r++) q.targetScore[r] = q.score(r, wd, wo, bd, bo, tg[tgo + r]);
+        int parts = itemSplit(n, v, hid, (part, j0, j1) -> Scoring.countAtLeast(scoringParts[part], q, wd, wo, bd, bo, j0, j1));
+        for (int r = 0; r < n; r++) rk[rko + r] = Scoring.rankFromCounts(scoringParts, parts, q, r, wd, wo, bd, bo);
+    }
+
+    /**
+     * Runs a scoring pass split by items: each part gets a contiguous range of output rows (a multiple of the
+     * micro-kernel height), as many parts as the 2·n·V·H FLOPs justify; returns the number of parts.
+     */
+    private int itemSplit(int n, int v, int hid, Slice slice) {
+        long flops = 2L * n * v * Math.max(1, hid);
+        int parts = (int) Math.min(Math.min(threads, Math.max(1, v / Gemm.MR)), Math.max(1, flops / Gemm.PARALLEL_FLOPS));
+        if (parts <= 1) {
+            slice.run(0, 0, v);
+            return 1;
+        }
+        pool.run(parts, p -> slice.run(p, itemBound(v, p, parts), itemBound(v, p + 1, parts)));
+        return parts;
+    }
+
+    private static int itemBound(int v, int p, int parts) {
+        if (p >= parts) return v;
+        int j = (int) ((long) v * p / parts);
+        return j - j % Gemm.MR;
     }
 
     @Override

@@ -1,0 +1,85 @@
+package dev.lstmrec.cli;
+
+// lstmrec generate and the session protocol through the command line: generate a log with a time-split test file,
+// train --test-data on it, evaluate --test-data the saved model (same metrics), and the usage errors.
+
+import dev.lstmrec.engine.io.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SessionCliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void generateThenTrainAndEvaluateOnTestSessions() throws Exception {
+        Path train = dir.resolve("train.tsv"), test = dir.resolve("test.tsv"), model = dir.resolve("m.lstmrec");
+        CliTest.Result g = CliTest.run("generate", "--users", "400", "--items", "60", "--events", "3000", "--zipf", "0.8",
+                "--out", train.toString(), "--test-out", test.toString(), "--test-fraction", "0.25", "--seed", "3");
+        assertEquals(0, g.code(), g.err());
+        assertTrue(g.out().contains("300 sessions"), g.out());
+        assertTrue(Files.readString(train).startsWith("SessionId\tItemId\tTime\n"));
+        CliTest.Result t = CliTest.run("train", "--data", train.toString(), "--format", "gru4rec", "--test-data", test.toString(),
+                "--dim", "8", "--hidden", "8", "--epochs", "2", "--batch", "32", "--backend", "scalar",
+                "--model", model.toString(), "--report", dir.resolve("r.json").toString());
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("NOT excluded"), "the protocol line says the prefix is not excluded: " + t.out());
+        assertTrue(t.out().contains("test HR@20 (Recall@20)"), t.out());
+        assertTrue(t.err().contains("dropped"), "dropped counts are printed: " + t.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> report = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("r.json")));
+        for (String key : List.of("dataset", "test_dataset", "validation_cases", "test", "popularity", "protocol")) {
+            assertTrue(report.containsKey(key), "report has " + key);
+        }
+        assertEquals(300L, ((Number) report.get("validation_cases")).longValue());
+        String line = t.out().lines().filter(l -> l.startsWith("model ")).findFirst().orElseThrow();
+        CliTest.Result e = CliTest.run("evaluate", "--model", model.toString(), "--test-data", test.toString(), "--format", "gru4rec",
+                "--backend", "scalar");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains(line), "evaluate --test-data gives train's test metrics: " + line + "\n" + e.out());
+    }
+
+    @Test
+    void resumeWithTheDirectoryAloneKeepsTheSessionProtocol() throws Exception {
+        Path train = dir.resolve("rtrain.tsv"), test = dir.resolve("rtest.tsv"), ckpt = dir.resolve("ckpt");
+        assertEquals(0, CliTest.run("generate", "--users", "200", "--items", "40", "--events", "1500", "--out", train.toString(),
+                "--test-out", test.toString(), "--test-fraction", "0.25", "--seed", "4").code());
+        CliTest.Result first = CliTest.run("train", "--data", train.toString(), "--format", "gru4rec", "--test-data", test.toString(),
+                "--dim", "8", "--hidden", "8", "--epochs", "1", "--batch", "32", "--backend", "scalar", "--threads", "1",
+                "--checkpoint-dir", ckpt.toString(), "--model", dir.resolve("r1.lstmrec").toString());
+        assertEquals(0, first.code(), first.err());
+        CliTest.Result resumed = CliTest.run("train", "--resume", ckpt.toString(), "--epochs", "2",
+                "--report", dir.resolve("r2.json").toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("test HR@20 (Recall@20)"), resumed.out());
+        assertTrue(resumed.out().contains("NOT excluded"), resumed.out());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> report = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("r2.json")));
+        assertEquals(2, ((List<?>) report.get("epochs")).size(), "the resumed run continued the stored one");
+        assertTrue(report.containsKey("test_dataset"));
+        assertEquals(2, CliTest.run("train", "--resume", ckpt.toString(), "--test-data", train.toString()).code(),
+                "--test-data is fixed on resume");
+    }
+
+    @Test
+    void usageErrors() {
+        Path out = dir.resolve("x.tsv");
+        assertEquals(2, CliTest.run("generate", "--users", "10", "--items", "5", "--events", "5", "--out", out.toString()).code(),
+                "fewer than 2 events per session");
+        assertEquals(2, CliTest.run("generate", "--users", "10", "--items", "5", "--events", "50", "--format", "csv",
+                "--out", out.toString()).code());
+        assertEquals(0, CliTest.run("generate", "--users", "10", "--items", "5", "--events", "50", "--out", out.toString()).code());
+        assertEquals(2, CliTest.run("train", "--data", out.toString(), "--format", "gru4rec", "--test-data", out.toString(),
+                "--eval-negatives", "100", "--backend", "scalar").code());
+        assertEquals(2, CliTest.run("train", "--data", out.toString(), "--format", "gru4rec", "--test-data", out.toString(),
+                "--plot", dir.resolve("p.png").toString(), "--backend", "scalar").code());
+    }
+}

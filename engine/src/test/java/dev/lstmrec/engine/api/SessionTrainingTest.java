@@ -1,0 +1,101 @@
+package dev.lstmrec.engine.api;
+
+// The session-based protocol through TrainingBuilder (train --test-data): the test log is scored after early stopping
+// on the training log's last items, unknown test items are dropped and counted, and a run stopped mid-training and
+// resumed with the directory alone ends bit-identical to an uninterrupted one (scalar backend, one thread).
+
+import dev.lstmrec.engine.data.Format;
+import dev.lstmrec.engine.eval.Metric;
+import dev.lstmrec.engine.train.TrainingInterruptedException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SessionTrainingTest {
+    @TempDir
+    static Path dir;
+    static Path train, test;
+
+    /** 90 training and 30 test sessions walking a ring of 20 items, plus a test session with an unknown item. */
+    @BeforeAll
+    static void logs() throws IOException {
+        StringBuilder tr = new StringBuilder("SessionId\tItemId\tTime\n"), te = new StringBuilder("SessionId\tItemId\tTime\n");
+        SplittableRandom rnd = new SplittableRandom(5);
+        long time = 0;
+        for (int s = 0; s < 120; s++) {
+            StringBuilder b = s < 90 ? tr : te;
+            int item = rnd.nextInt(20), len = 2 + rnd.nextInt(6);
+            for (int i = 0; i < len; i++) b.append("s").append(s).append('\t').append("i").append((item + i) % 20).append('\t').append(time++).append('\n');
+        }
+        te.append("late\tnever-seen\t").append(time++).append("\nlate\ti3\t").append(time).append('\n');
+        train = dir.resolve("train.tsv");
+        test = dir.resolve("test.tsv");
+        Files.writeString(train, tr);
+        Files.writeString(test, te);
+    }
+
+    private static TrainingBuilder configured() {
+        return LstmRec.trainer().data(train).testData(test).format(Format.GRU4REC).dim(8).hidden(8).maxLen(20).batch(16)
+                .lr(0.02f).epochs(3).patience(2).seed(1).clipNorm(5f).backend("scalar").threads(1);
+    }
+
+    @Test
+    void scoresTheTestLogAfterEarlyStoppingOnTheTrainingLog() throws IOException {
+        Experiment.Result r = configured().train();
+        assertTrue(r.sessionProtocol());
+        assertNull(r.split(), "no leave-one-out split under the session protocol");
+        assertEquals(1, r.sessions().unknownEvents());
+        assertEquals(1, r.sessions().droppedSessions(), "the late session keeps one known item: nothing to predict");
+        assertEquals(r.sessions().positions(), r.test().cases());
+        assertEquals(r.sessions().positions(), r.popularity().cases());
+        assertEquals(90, r.training().epochs().get(0).validation().cases(), "one validation case per training session");
+        assertTrue(r.test().get(Metric.HR, 20) >= r.test().get(Metric.HR, 5));
+        assertEquals(20, r.model().config().numItems());
+        assertEquals("session", r.model().info().get("protocol"));
+        assertEquals(test.toAbsolutePath().normalize(), r.run().testDataFile());
+    }
+
+    @Test
+    void stoppedAndResumedWithTheDirectoryAloneEndsIdentical() throws IOException {
+        Experiment.Result reference = configured().train();
+        Path ckpt = dir.resolve("ckpt");
+        AtomicInteger polls = new AtomicInteger();
+        TrainingInterruptedException e = assertThrows(TrainingInterruptedException.class,
+                () -> configured().checkpointDir(ckpt).checkpointEvery(2).stopWhen(() -> polls.incrementAndGet() >= 7).train());
+        assertTrue(Files.exists(e.checkpoint()));
+        Experiment.Result r = LstmRec.trainer().resume(ckpt).train();
+        assertTrue(r.sessionProtocol(), "the test data came from the stored configuration");
+        assertArrayEquals(reference.model().weights(), r.model().weights(), "bit-identical to the uninterrupted run");
+        assertEquals(reference.test().asMap(), r.test().asMap());
+        assertEquals(reference.popularity().asMap(), r.popularity().asMap());
+        assertEquals(reference.sessions().describe(), r.sessions().describe(), "the same test sessions, counts and drops");
+        assertEquals(reference.training().epochs().size(), r.training().epochs().size());
+    }
+
+    @Test
+    void testDataIsFixedOnResumeAndRefusesSampledNegatives() throws IOException {
+        Path ckpt = dir.resolve("fixed");
+        AtomicInteger polls = new AtomicInteger();
+        assertThrows(TrainingInterruptedException.class,
+                () -> configured().checkpointDir(ckpt).stopWhen(() -> polls.incrementAndGet() >= 3).train());
+        RunConfig.ConflictException c = assertThrows(RunConfig.ConflictException.class,
+                () -> LstmRec.trainer().resume(ckpt).testData(train).train());
+        assertEquals(RunOption.TEST_DATA, c.option());
+        assertThrows(RunConfig.ConflictException.class, () -> LstmRec.trainer().resume(ckpt).set(RunOption.TEST_DATA, null).train(),
+                "a session run does not turn into leave-one-out on resume");
+        IllegalArgumentException neg = assertThrows(IllegalArgumentException.class, () -> configured().evalNegatives(100).train());
+        assertTrue(neg.getMessage().contains("eval-negatives"), neg.getMessage());
+    }
+}
