@@ -20,7 +20,6 @@ import dev.lstmrec.engine.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -250,14 +249,7 @@ public final class Trainer {
         int firstBatch = st.nextBatch;
         for (int b = st.nextBatch; b < batches; b++) {
             int from = b * train.batchSize(), to = Math.min(order.length, from + train.batchSize());
-            List<int[]> in = new ArrayList<>(to - from), tg = new ArrayList<>(to - from);
-            for (int i = from; i < to; i++) {
-                int[] w = windows.get(order[i]);
-                int[] seq = sequences.get(w[0]);
-                in.add(TrainingWindows.inputs(seq, w));
-                tg.add(TrainingWindows.targets(seq, w));
-            }
-            PackedBatch batch = PackedBatch.pack(in, tg);
+            PackedBatch batch = TrainingWindows.batch(sequences, windows, order, from, to);
             st.epochLoss += step(batch, st.epoch, b);
             st.epochTokens += batch.predictedTokens();
             st.nextBatch = b + 1;
@@ -283,6 +275,54 @@ public final class Trainer {
      */
     public double trainBatch(PackedBatch batch) {
         return step(batch, 0, step);
+    }
+
+    // ---- Hooks for distributed training (lstmrec-spark): a task loads the broadcast state, trains the batches fit()
+    // would train, and hands the state back. Host arrays are in ParameterLayout order.
+
+    /** Replaces the weights, Adam moments and Adam step counter. */
+    public void setState(float[] weights, float[] adamM, float[] adamV, int step) {
+        if (weights.length != layout.total() || adamM.length != layout.total() || adamV.length != layout.total()) {
+            throw new IllegalArgumentException("state does not match the model size " + layout.total());
+        }
+        backend.upload(this.weights.slab(), weights, 0);
+        backend.upload(this.adamM.slab(), adamM, 0);
+        backend.upload(this.adamV.slab(), adamV, 0);
+        this.step = step;
+    }
+
+    /** The Adam moments copied to the host: {m, v}. */
+    public float[][] downloadMoments() {
+        float[] m = new float[layout.total()], v = new float[layout.total()];
+        backend.download(m, 0, adamM.slab());
+        backend.download(v, 0, adamV.slab());
+        return new float[][] {m, v};
+    }
+
+    /** Adam steps taken so far. */
+    public int step() {
+        return step;
+    }
+
+    /** One Adam step exactly as {@link #fit} trains batch {@code batchIndex} of epoch {@code epoch} (same dropout). */
+    public double trainBatch(PackedBatch batch, int epoch, int batchIndex) {
+        return step(batch, epoch, batchIndex);
+    }
+
+    /** Forward and backward only (no clipping, no update), as {@link #fit} would for that batch; returns the summed loss. */
+    public double computeGradients(PackedBatch batch, int epoch, int batchIndex) {
+        backend.fill(grads.slab(), 0f);
+        trainNet.resetLoss();
+        trainNet.trainStep(batch, dropoutSeed(epoch, batchIndex));
+        backend.download(hostScalar, 0, trainNet.loss());
+        return hostScalar[0];
+    }
+
+    /** The gradients of the last {@link #computeGradients} call, on the host. */
+    public float[] downloadGradients() {
+        float[] g = new float[layout.total()];
+        backend.download(g, 0, grads.slab());
+        return g;
     }
 
     /**
@@ -391,7 +431,7 @@ public final class Trainer {
     }
 
     /** The order of epoch {@code epoch}: a pure function of (seed, epoch), so a resumed run replays it. */
-    static int[] shuffledOrder(int n, long seed, int epoch) {
+    public static int[] shuffledOrder(int n, long seed, int epoch) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
         SplittableRandom rnd = new SplittableRandom(seed * 31 + epoch);

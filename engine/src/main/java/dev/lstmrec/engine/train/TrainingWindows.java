@@ -1,5 +1,7 @@
 package dev.lstmrec.engine.train;
 
+import dev.lstmrec.engine.model.PackedBatch;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,5 +38,17 @@ public final class TrainingWindows {
         int[] t = new int[window[2] - window[1] - 1];
         for (int i = 0; i < t.length; i++) t[i] = sequence[window[1] + 1 + i] - 1;
         return t;
+    }
+
+    /** The batch of windows {@code order[from..to)} (indices into {@code windows}), packed for a training step. */
+    public static PackedBatch batch(List<int[]> sequences, List<int[]> windows, int[] order, int from, int to) {
+        List<int[]> in = new ArrayList<>(to - from), tg = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            int[] w = windows.get(order[i]);
+            int[] seq = sequences.get(w[0]);
+            in.add(inputs(seq, w));
+            tg.add(targets(seq, w));
+        }
+        return PackedBatch.pack(in, tg);
     }
 }

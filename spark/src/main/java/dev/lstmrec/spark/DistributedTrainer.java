@@ -1,0 +1,204 @@
+package dev.lstmrec.spark;
+
+import dev.lstmrec.engine.eval.Metrics;
+import dev.lstmrec.engine.eval.Protocol;
+import dev.lstmrec.engine.model.Initializer;
+import dev.lstmrec.engine.model.ModelConfig;
+import dev.lstmrec.engine.model.ParameterLayout;
+import dev.lstmrec.engine.train.Trainer;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Synchronous data-parallel training in ordinary Spark stages. Users are hash-partitioned into P partitions; every
+ * epoch each partition shuffles its BPTT windows with its own seed, and a round runs one task per partition that
+ * trains {@code localSteps} mini-batches from the broadcast state (weights, Adam moments, step). Tasks emit the
+ * parameter slices they changed; a {@code reduceByKey} sums them per slice on the executors, the executors turn sums
+ * into averages, and the driver receives one averaged copy of the changed slices (never P models) and broadcasts
+ * the next state. Adam moments are averaged like the weights; the step counter advances by the most local steps
+ * taken. After each epoch the validation NDCG@10 selects the best epoch with the CLI's patience rule. With one
+ * partition this replays the single-machine trainer exactly.
+ */
+public final class DistributedTrainer {
+    private final TrainSettings settings;
+    private final Consumer<String> log;
+    private final String checkpointDir;
+    private final int checkpointEvery;
+    private final int stopAfterRounds;
+    private final RoundMeter meter = new RoundMeter();
+
+    /** The best epoch's weights and how the run went. */
+    public record Outcome(float[] weights, ModelConfig config, int bestEpoch, int epochsRun, int rounds, Metrics validation,
+                          List<double[]> history, double seconds, RoundMeter meter) {}
+
+    /**
+     * @param checkpointDir   Hadoop path of the training state (null: none); an existing state there is resumed
+     * @param checkpointEvery rounds between saves (the state is also saved after every epoch)
+     * @param stopAfterRounds for tests: stop (throw {@link Stopped}) after this many rounds of this job; 0 = never
+     */
+    public DistributedTrainer(TrainSettings settings, String checkpointDir, int checkpointEvery, int stopAfterRounds, Consumer<String> log) {
+        this.settings = settings;
+        this.checkpointDir = checkpointDir;
+        this.checkpointEvery = checkpointEvery;
+        this.stopAfterRounds = stopAfterRounds;
+        this.log = log;
+    }
+
+    /** Thrown when a test asked the run to stop early (simulates a killed driver after a checkpoint). */
+    public static final class Stopped extends RuntimeException {
+        Stopped(String m) {
+            super(m);
+        }
+    }
+
+    /** The users hash-partitioned as training needs them: P partitions, users ascending within each. */
+    public static JavaRDD<UserSequence> partitionUsers(JavaRDD<UserSequence> users, int partitions) {
+        JavaPairRDD<Long, UserSequence> keyed = users.mapToPair(u -> new Tuple2<>(u.user(), u));
+        return keyed.repartitionAndSortWithinPartitions(new HashPartitioner(partitions)).values();
+    }
+
+    public Outcome fit(JavaRDD<UserSequence> allUsers, int numItems) {
+        long t0 = System.nanoTime();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(allUsers.context());
+        meter.register(jsc);
+        int p = settings.partitions();
+        JavaRDD<UserSequence> users = partitionUsers(allUsers, p).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            return run(jsc, users, numItems, t0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            users.unpersist(false);
+            meter.unregister(jsc);
+        }
+    }
+
+    private Outcome run(JavaSparkContext jsc, JavaRDD<UserSequence> users, int numItems, long t0) throws IOException {
+        ModelConfig config = settings.modelConfig(numItems);
+        ParameterLayout layout = new ParameterLayout(config);
+        ParameterSlices slices = new ParameterSlices(config);
+        int maxLen = settings.maxLen(), batch = settings.batch(), k = settings.localSteps();
+        int[] batches = new int[settings.partitions()];
+        long numUsers = 0;
+        for (int[] t : users.mapPartitionsWithIndex((idx, it) -> {
+            RoundTask.Shard shard = RoundTask.Shard.of(it, maxLen);
+            return List.of(new int[] {idx, shard.batches(batch), shard.sequences().size()}).iterator();
+        }, true).collect()) {
+            batches[t[0]] = t[1];
+            numUsers += t[2];
+        }
+        int maxBatches = 0;
+        for (int b : batches) maxBatches = Math.max(maxBatches, b);
+        if (maxBatches == 0) throw new IllegalArgumentException("no training sequence has two or more items");
+        int roundsPerEpoch = (maxBatches + k - 1) / k;
+        String fingerprint = settings.fingerprint() + "|items" + numItems + "|users" + numUsers;
+        SparkTrainingState st = checkpointDir == null ? null
+                : SparkTrainingState.read(jsc.hadoopConfiguration(), checkpointDir, fingerprint, layout.total());
+        if (st != null) {
+            log.accept("resuming from " + checkpointDir + " at epoch " + st.epoch + ", round " + (st.nextRound + 1) + " (" + st.step + " steps done)");
+        } else {
+            st = new SparkTrainingState();
+            st.weights = Initializer.initialWeights(config, layout, settings.seed());
+            st.adamM = new float[layout.total()];
+            st.adamV = new float[layout.total()];
+        }
+        Protocol validation = new Protocol(settings.excludeSeen(), 0, settings.seed());
+        int roundsThisJob = 0;
+        double epochStart = System.nanoTime();
+        Metrics bestValidation = null;
+        while (st.epoch <= settings.epochs()) {
+            for (; st.nextRound < roundsPerEpoch; ) {
+                int first = st.nextRound * k;
+                int active = 0;
+                for (int b : batches) if (b > first) active++;
+                RoundState rs = new RoundState(settings, numItems, st.weights, st.adamM, st.adamV, st.step, st.epoch, first);
+                SliceUpdate stats = round(jsc, users, rs, slices, active, st);
+                st.step += stats.maxSteps();
+                st.epochLoss += stats.loss();
+                st.epochTokens += stats.tokens();
+                st.nextRound++;
+                st.rounds++;
+                roundsThisJob++;
+                boolean epochEnds = st.nextRound == roundsPerEpoch;
+                if (!epochEnds && checkpointDir != null && checkpointEvery > 0 && st.rounds % checkpointEvery == 0) {
+                    st.write(jsc.hadoopConfiguration(), checkpointDir, fingerprint);
+                }
+                if (stopAfterRounds > 0 && roundsThisJob >= stopAfterRounds) throw new Stopped("stopped after " + roundsThisJob + " rounds");
+            }
+            Metrics valid = DistributedEvaluator.evaluate(users, config, st.weights, DistributedEvaluator.Target.VALIDATION,
+                    validation, settings.backend(), settings.threads());
+            double score = valid.get(Trainer.SELECTION_METRIC, Trainer.SELECTION_CUTOFF);
+            boolean improved = score > st.bestScore;
+            if (improved) {
+                st.bestScore = score;
+                st.bestEpoch = st.epoch;
+                st.sinceBest = 0;
+                st.best = st.weights.clone();
+                bestValidation = valid;
+            } else {
+                st.sinceBest++;
+            }
+            double seconds = (System.nanoTime() - epochStart) / 1e9;
+            epochStart = System.nanoTime();
+            st.history.add(new double[] {st.epoch, st.epochLoss / Math.max(1, st.epochTokens), score, seconds});
+            log.accept(String.format("epoch %d: loss %.4f, validation NDCG@10 %.4f%s (%d rounds of %d local steps, %.1f s)",
+                    st.epoch, st.epochLoss / Math.max(1, st.epochTokens), score, improved ? " *" : "", roundsPerEpoch, k, seconds));
+            st.epoch++;
+            st.nextRound = 0;
+            st.epochLoss = 0;
+            st.epochTokens = 0;
+            if (settings.patience() > 0 && st.sinceBest >= settings.patience() && st.epoch <= settings.epochs()) break;
+            if (checkpointDir != null) st.write(jsc.hadoopConfiguration(), checkpointDir, fingerprint);
+        }
+        if (st.best == null) throw new IllegalStateException("no epoch was trained (the checkpoint is already past the epoch limit)");
+        if (bestValidation == null) { // resumed after the best epoch: recompute its metrics
+            bestValidation = DistributedEvaluator.evaluate(users, config, st.best, DistributedEvaluator.Target.VALIDATION,
+                    validation, settings.backend(), settings.threads());
+        }
+        return new Outcome(st.best, config, st.bestEpoch, st.epoch - 1, st.rounds, bestValidation, List.copyOf(st.history),
+                (System.nanoTime() - t0) / 1e9, meter);
+    }
+
+    /** One round: broadcast, local steps in every partition, per-slice averaging on the executors, apply on the driver. */
+    private SliceUpdate round(JavaSparkContext jsc, JavaRDD<UserSequence> users, RoundState rs, ParameterSlices slices, int active,
+                              SparkTrainingState st) {
+        Broadcast<RoundState> b = jsc.broadcast(rs);
+        meter.startRound(rs.bytes());
+        try {
+            TrainSettings.RowAveraging mode = settings.rowAveraging();
+            int reducers = Math.max(1, settings.partitions());
+            List<Tuple2<Integer, float[][]>> averaged = new ArrayList<>();
+            SliceUpdate[] stats = new SliceUpdate[1];
+            List<Tuple2<Integer, SliceUpdate>> collected = users
+                    .mapPartitionsWithIndex((idx, it) -> RoundTask.run(idx, it, b.value(), slices), true)
+                    .mapToPair(t -> t)
+                    .reduceByKey(SliceUpdate::merge, reducers)
+                    .mapToPair(t -> new Tuple2<>(t._1(), RoundAverager.average(t._1(), t._2(), b.value(), slices, active, mode)))
+                    .collect();
+            for (Tuple2<Integer, SliceUpdate> t : collected) {
+                if (t._1() == RoundTask.STATS) stats[0] = t._2();
+                else averaged.add(new Tuple2<>(t._1(), t._2().averaged()));
+            }
+            if (stats[0] == null) throw new IllegalStateException("a training round ran no batch");
+            float[][] next = RoundAverager.apply(averaged, slices, st.weights, st.adamM, st.adamV);
+            st.weights = next[0];
+            st.adamM = next[1];
+            st.adamV = next[2];
+            meter.endRound(averaged, slices);
+            return stats[0];
+        } finally {
+            b.destroy();
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.lstmrec.spark;
+
+import dev.lstmrec.engine.api.Defaults;
+import dev.lstmrec.engine.api.ModelSettings;
+import dev.lstmrec.engine.backend.BackendOptions;
+import dev.lstmrec.engine.model.ModelConfig;
+import dev.lstmrec.engine.train.TrainConfig;
+
+import java.io.Serializable;
+
+/**
+ * Every setting of a distributed training run, serialisable so tasks receive it inside the broadcast state. The
+ * model and optimisation settings are the CLI's (same names, same {@link Defaults}); the rest says how the work is
+ * spread: partitions, the averaging period (local steps per round), the optimizer, how item rows are averaged.
+ */
+public record TrainSettings(int dim, int hidden, int layers, int maxLen, float dropout, int batch, float lr, int epochs,
+                            int patience, float weightDecay, float clipNorm, long seed, String backend, int threads,
+                            int partitions, int localSteps, Optimizer optimizer, RowAveraging rowAveraging,
+                            boolean shipAllRows, boolean excludeSeen) implements Serializable {
+
+    /** Adam as in the single-machine trainer, or plain SGD (w -= lr * g, clipping as configured). */
+    public enum Optimizer { ADAM, SGD }
+
+    /**
+     * How an item row is averaged. ALL_TASKS: over every task that took a step this round (tasks that did not touch
+     * the row count with its old value), which equals dense averaging. TOUCHING_TASKS: over the tasks that changed
+     * the row only (MLlib Word2Vec's fix for SPARK-24666 divides by such counts), so rare items are not damped by P.
+     */
+    public enum RowAveraging { ALL_TASKS, TOUCHING_TASKS }
+
+    public TrainSettings {
+        if (partitions <= 0) throw new IllegalArgumentException("partitions must be positive, got " + partitions);
+        if (localSteps <= 0) throw new IllegalArgumentException("local steps (averaging period) must be positive, got " + localSteps);
+        new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm); // the CLI's checks and messages
+        new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout).forItems(1);
+    }
+
+    /** The CLI defaults, 2 partitions, averaging every 4 local steps, Adam, dense-equivalent row averaging. */
+    public static TrainSettings defaults() {
+        return new TrainSettings(Defaults.DIM, Defaults.HIDDEN, Defaults.LAYERS, Defaults.MAX_LEN, Defaults.DROPOUT, Defaults.BATCH,
+                Defaults.LR, Defaults.EPOCHS, Defaults.PATIENCE, Defaults.WEIGHT_DECAY, Defaults.CLIP_NORM, Defaults.SEED,
+                Defaults.BACKEND, 0, 2, 4, Optimizer.ADAM, RowAveraging.ALL_TASKS, false, Defaults.EXCLUDE_SEEN);
+    }
+
+    public ModelSettings modelSettings() {
+        return new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout);
+    }
+
+    public ModelConfig modelConfig(int numItems) {
+        return modelSettings().forItems(numItems);
+    }
+
+    public TrainConfig trainConfig() {
+        return new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm);
+    }
+
+    /** The training seed of partition {@code p}: partition 0 uses the run's seed, so one partition replays the single-machine run. */
+    public long partitionSeed(int p) {
+        return seed + p * 0x9E3779B97F4A7C15L;
+    }
+
+    /** Backend threads inside a task: the setting, else the task's CPUs ({@code spark.task.cpus}), else all cores. */
+    public BackendOptions backendOptions() {
+        int t = threads;
+        if (t <= 0) {
+            t = TaskThreads.taskThreads();
+        }
+        return BackendOptions.withThreads(t);
+    }
+
+    public TrainSettings withPartitions(int p) {
+        return new TrainSettings(dim, hidden, layers, maxLen, dropout, batch, lr, epochs, patience, weightDecay, clipNorm, seed,
+                backend, threads, p, localSteps, optimizer, rowAveraging, shipAllRows, excludeSeen);
+    }
+
+    public TrainSettings withLocalSteps(int k) {
+        return new TrainSettings(dim, hidden, layers, maxLen, dropout, batch, lr, epochs, patience, weightDecay, clipNorm, seed,
+                backend, threads, partitions, k, optimizer, rowAveraging, shipAllRows, excludeSeen);
+    }
+
+    /** What a checkpoint must agree on to be resumed (everything except epochs and patience). */
+    public String fingerprint() {
+        return String.join("|", "d" + dim, "h" + hidden, "l" + layers, "T" + maxLen, "p" + dropout, "B" + batch, "lr" + lr,
+                "wd" + weightDecay, "clip" + clipNorm, "seed" + seed, "P" + partitions, "k" + localSteps, optimizer.name(),
+                rowAveraging.name(), "ex" + excludeSeen);
+    }
+}
