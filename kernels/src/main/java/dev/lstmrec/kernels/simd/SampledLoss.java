@@ -129,19 +129,7 @@ final class SampledLoss {
                 sum += e;
             }
             total += Math.log(sum) + max - xr;
-            float scale = (float) (gradScale / sum);
-            FloatVector sv = FloatVector.broadcast(S, scale);
-            j = 0;
-            for (; j < bound; j += L) {
-                FloatVector g = FloatVector.fromArray(S, dd, dst + j).mul(sv);
-                g.intoArray(dd, dst + j);
-                g.add(FloatVector.fromArray(S, db, j)).intoArray(db, j);
-            }
-            for (; j < c; j++) {
-                float g = dd[dst + j] * scale;
-                dd[dst + j] = g;
-                db[j] += g;
-            }
+            SoftmaxLoss.scaleIntoBias(dd, dst, db, c, (float) (gradScale / sum));
             dd[dst + r] -= gradScale;
             db[r] -= gradScale;
             mask(p, h, r, false, bd, bo, qd, qo, w);

@@ -96,22 +96,28 @@ final class SoftmaxLoss {
                 sum += e;
             }
             total += Math.log(sum) + max - xt;
-            float scale = (float) (gradScale / sum);
-            FloatVector sv = FloatVector.broadcast(S, scale);
-            j = 0;
-            for (; j < bound; j += L) {
-                FloatVector g = FloatVector.fromArray(S, dd, dst + j).mul(sv);
-                g.intoArray(dd, dst + j);
-                g.add(FloatVector.fromArray(S, dBias, j)).intoArray(dBias, j);
-            }
-            for (; j < v; j++) {
-                float g = dd[dst + j] * scale;
-                dd[dst + j] = g;
-                dBias[j] += g;
-            }
+            scaleIntoBias(dd, dst, dBias, v, (float) (gradScale / sum));
             dd[dst + t] -= gradScale;
             dBias[t] -= gradScale;
         }
         return total;
+    }
+    /**
+     * The gradient pass shared by the full and the sampled biased softmax: {@code d[dst + j] *= scale} (turning the
+     * row's exponentials into softmax · gradScale) and {@code dBias[j] += d[dst + j]} for j in [0, n).
+     */
+    static void scaleIntoBias(float[] d, int dst, float[] dBias, int n, float scale) {
+        FloatVector sv = FloatVector.broadcast(S, scale);
+        int bound = S.loopBound(n), j = 0;
+        for (; j < bound; j += L) {
+            FloatVector g = FloatVector.fromArray(S, d, dst + j).mul(sv);
+            g.intoArray(d, dst + j);
+            g.add(FloatVector.fromArray(S, dBias, j)).intoArray(dBias, j);
+        }
+        for (; j < n; j++) {
+            float g = d[dst + j] * scale;
+            d[dst + j] = g;
+            dBias[j] += g;
+        }
     }
 }
