@@ -9,7 +9,7 @@
 #   SHAPES ("N:T:d:h:B ..." default "1682:200:64:64:128 23715:50:128:128:128"), SKIP_SGEMM=1 to leave SGEMM out,
 #   LOSS (full, default, or sampled: both sides then train the sampled softmax with NEGATIVES shared negatives per
 #   step, default 2048, drawn from popularity^SAMPLE_ALPHA, default 0.5, with logQ weight LOGQ, default 1.0, on
-#   Zipf-like data; lstmrec's Throughput must know --loss, which the sampled-loss work adds).
+#   Zipf-like data with exponent ZIPF, default 1, the same for both).
 #   The issue-8 comparison: LOSS=sampled SHAPES="100000:50:64:64:128 1000000:50:64:64:128" SKIP_SGEMM=1 compare.sh
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -26,7 +26,8 @@ shapes="${SHAPES:-1682:200:64:64:128 23715:50:128:128:128}"
 loss="${LOSS:-full}"
 case "$loss" in
   full) loss_args=() ;;
-  sampled) loss_args=(--loss sampled --negatives "${NEGATIVES:-2048}" --sample-alpha "${SAMPLE_ALPHA:-0.5}" --logq "${LOGQ:-1.0}") ;;
+  sampled) loss_args=(--loss sampled --negatives "${NEGATIVES:-2048}" --sample-alpha "${SAMPLE_ALPHA:-0.5}" --logq "${LOGQ:-1.0}"
+                      --zipf "${ZIPF:-1}") ;;
   *) echo "LOSS must be full or sampled, got '$loss'" >&2; exit 2 ;;
 esac
 jemalloc=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2

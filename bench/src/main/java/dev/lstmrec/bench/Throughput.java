@@ -38,12 +38,13 @@ public final class Throughput {
 
     /** Parsed command line. */
     record Options(String backend, int threads, int batch, int len, int dim, int hidden, int items, int steps, int warmup,
-                   int scoreBatches, int latencyQueries, long seed, LossConfig.Loss loss, int negatives, double zipf) {
+                   int scoreBatches, int latencyQueries, long seed, LossConfig.Loss loss, int negatives, double zipf,
+                   float sampleAlpha, float logq) {
         static Options parse(String[] args) {
             Map<String, String> m = new java.util.HashMap<>(Map.of("--backend", "auto", "--threads", "0", "--batch", "128",
                     "--len", "50", "--dim", "64", "--hidden", "64", "--items", "1682", "--steps", "5", "--warmup", "1"));
             m.putAll(Map.of("--score-batches", "3", "--latency-queries", "200", "--seed", "1", "--loss", "full",
-                    "--negatives", "2048", "--zipf", "0"));
+                    "--negatives", "2048", "--zipf", "0", "--sample-alpha", "0.5", "--logq", "1.0"));
             for (int i = 0; i < args.length; i++) {
                 if (!m.containsKey(args[i])) throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + m.keySet());
                 if (i + 1 >= args.length) throw new IllegalArgumentException("option " + args[i] + " needs a value");
@@ -52,7 +53,8 @@ public final class Throughput {
             return new Options(m.get("--backend"), num(m, "--threads"), num(m, "--batch"), num(m, "--len"), num(m, "--dim"),
                     num(m, "--hidden"), num(m, "--items"), num(m, "--steps"), num(m, "--warmup"), num(m, "--score-batches"),
                     num(m, "--latency-queries"), Long.parseLong(m.get("--seed")), LossConfig.Loss.parse(m.get("--loss")),
-                    num(m, "--negatives"), Double.parseDouble(m.get("--zipf")));
+                    num(m, "--negatives"), Double.parseDouble(m.get("--zipf")), Float.parseFloat(m.get("--sample-alpha")),
+                    Float.parseFloat(m.get("--logq")));
         }
 
         private static int num(Map<String, String> m, String key) {
@@ -84,7 +86,7 @@ public final class Throughput {
     /** Runs the measurement and returns the summary; its last line is the JSON record. */
     static String run(Backend backend, Options o) {
         ModelConfig model = new ModelConfig(o.items(), o.dim(), o.hidden(), 1, o.len(), 0f, 0f);
-        LossConfig lossConfig = new LossConfig(o.loss(), o.negatives(), 0.5f, 1f, 1f);
+        LossConfig lossConfig = new LossConfig(o.loss(), o.negatives(), o.sampleAlpha(), o.logq(), 1f);
         Trainer trainer = new Trainer(backend, model, new TrainConfig(o.batch(), 1e-3f, 1, 0, o.seed(), 0f, 0f), lossConfig);
         SplittableRandom rnd = new SplittableRandom(o.seed());
         long[] popularity = new long[o.items()];

@@ -195,6 +195,15 @@ final class Gemm {
                         for (int j = nr; j < NR; j++) dst[d + j] = 0f;
                     }
                 }
+            } else if (nr == NR) {
+                // Stored [N, K]: lane j of panel row p is b[(jc+jr+j)·ldb + pc + p]. Two gathers per p write the
+                // panel contiguously (the scalar loop below costs as much as a skinny GEMM's FMAs).
+                int[] lanes = gatherLanes(ldb);
+                int src = bo + (jc + jr) * ldb + pc, d = base;
+                for (int p = 0; p < kc; p++, d += NR) {
+                    FloatVector.fromArray(S, b, src + p, lanes, 0).intoArray(dst, d);
+                    FloatVector.fromArray(S, b, src + p, lanes, L).intoArray(dst, d + L);
+                }
             } else {
                 for (int j = 0; j < NR; j++) {
                     if (j < nr) {
@@ -206,6 +215,18 @@ final class Gemm {
                 }
             }
         }
+    }
+
+    /** Row offsets j·ldb for j < NR, for the transposed pack's gathers; cached per thread for the last ldb seen. */
+    private static final ThreadLocal<int[]> GATHER_LANES = ThreadLocal.withInitial(() -> new int[NR + 1]);
+
+    private static int[] gatherLanes(int ldb) {
+        int[] lanes = GATHER_LANES.get();
+        if (lanes[NR] != ldb) { // slot NR remembers the stride the offsets are for
+            for (int j = 0; j < NR; j++) lanes[j] = j * ldb;
+            lanes[NR] = ldb;
+        }
+        return lanes;
     }
 
     /** Packs alpha·op(A)[ic..ic+mc, pc..pc+kc) as MR-tall micro-panels, p-major inside each, zero-padded to MR. */
