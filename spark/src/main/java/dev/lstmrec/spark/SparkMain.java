@@ -19,6 +19,7 @@ import java.util.Set;
  * <pre>
  *   train     --input PATH --model PATH [input and training options]       interactions (Parquet/CSV) → model file
  *   recommend --model PATH --output PATH [--users PATH] [--k 10]           model (+ users) → Parquet of top-K
+ *             [--inference auto|broadcast|cross-join] [--max-broadcast-mb 512] [--item-block-rows R]
  *   evaluate  --model PATH                                                  test metrics of the users' last items
  * </pre>
  * Options are {@code --name value}; training options carry the CLI's names and defaults. Exit code 0 on success,
@@ -160,6 +161,14 @@ public final class SparkMain {
         LstmRecModel m = LstmRecModel.load(spark, need(o, "--model"))
                 .setBackend(o.getOrDefault("--backend", Defaults.BACKEND)).setThreads(i(o, "--threads", 0))
                 .setExcludeSeen(!o.containsKey("--no-exclude-seen"));
+        String inference = o.getOrDefault("--inference", "auto");
+        try {
+            m.setInference(LstmRecModel.Inference.valueOf(inference.toUpperCase(Locale.ROOT).replace('-', '_')))
+                    .setMaxBroadcastBytes((long) (f(o, "--max-broadcast-mb", LstmRecModel.DEFAULT_MAX_BROADCAST_BYTES >> 20) * (1 << 20)))
+                    .setItemBlockRows(i(o, "--item-block-rows", 0));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage().startsWith("No enum") ? "--inference must be auto, broadcast or cross-join, got '" + inference + "'" : e.getMessage());
+        }
         int k = i(o, "--k", 10);
         String output = need(o, "--output");
         long t0 = System.nanoTime();
@@ -169,7 +178,8 @@ public final class SparkMain {
         recs.write().mode(SaveMode.ErrorIfExists).parquet(output);
         double s = (System.nanoTime() - t0) / 1e9;
         long n = spark.read().parquet(output).count();
-        System.out.printf(Locale.ROOT, "wrote top-%d for %d users to %s in %.1f s (%.0f users/s)%n", k, n, output, s, n / s);
+        System.out.printf(Locale.ROOT, "wrote top-%d for %d users to %s in %.1f s (%.0f users/s, %s)%n", k, n, output, s, n / s,
+                m.usesCrossJoin() ? "cross-join of user states and item blocks" : "model broadcast");
     }
 
     private static void evaluate(SparkSession spark, Map<String, String> o) throws Exception {
