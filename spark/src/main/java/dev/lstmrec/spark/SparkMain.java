@@ -2,6 +2,7 @@ package dev.lstmrec.spark;
 
 import dev.lstmrec.engine.api.Defaults;
 import dev.lstmrec.engine.eval.Metrics;
+import dev.lstmrec.engine.train.LossConfig;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Row;
@@ -127,6 +128,7 @@ public final class SparkMain {
     static TrainSettings settings(Map<String, String> o) {
         String opt = o.getOrDefault("--optimizer", "adam").toUpperCase(Locale.ROOT);
         String avg = o.getOrDefault("--row-averaging", "all-tasks").toUpperCase(Locale.ROOT).replace('-', '_');
+        LossConfig d = LossConfig.defaults(); // the CLI's: auto, 2048 negatives, alpha 0.5, logQ 1, BPR-max regulariser 1
         try {
             return new TrainSettings(i(o, "--dim", Defaults.DIM), i(o, "--hidden", Defaults.HIDDEN), i(o, "--layers", Defaults.LAYERS),
                     i(o, "--max-len", Defaults.MAX_LEN), f(o, "--dropout", Defaults.DROPOUT), i(o, "--batch", Defaults.BATCH),
@@ -134,7 +136,9 @@ public final class SparkMain {
                     f(o, "--weight-decay", Defaults.WEIGHT_DECAY), f(o, "--clip-norm", Defaults.CLIP_NORM),
                     Long.parseLong(o.getOrDefault("--seed", Long.toString(Defaults.SEED))), o.getOrDefault("--backend", Defaults.BACKEND),
                     i(o, "--threads", 0), i(o, "--partitions", 2), i(o, "--local-steps", 4), TrainSettings.Optimizer.valueOf(opt),
-                    TrainSettings.RowAveraging.valueOf(avg), false, !o.containsKey("--no-exclude-seen"));
+                    TrainSettings.RowAveraging.valueOf(avg), false, !o.containsKey("--no-exclude-seen"),
+                    o.getOrDefault("--loss", d.loss().cliName()), i(o, "--negatives", d.negatives()), f(o, "--sample-alpha", d.sampleAlpha()),
+                    f(o, "--logq", d.logq()), f(o, "--bpreg", d.bpreg()));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
