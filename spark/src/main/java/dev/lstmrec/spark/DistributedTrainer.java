@@ -117,6 +117,10 @@ public final class DistributedTrainer {
         Protocol validation = new Protocol(settings.excludeSeen(), 0, settings.seed());
         LossConfig.Loss loss = settings.lossConfig().resolve(numItems);
         Broadcast<long[]> counts = null;
+        if (loss != LossConfig.Loss.FULL && settings.optimizer() == TrainSettings.Optimizer.SGD) {
+            throw new IllegalArgumentException("--optimizer sgd trains the full softmax only, but --loss auto chose " + loss.cliName()
+                    + " for " + numItems + " items; give --loss full or use Adam");
+        }
         if (loss != LossConfig.Loss.FULL) { // the whole training data's counts, as the single-machine trainer takes them
             counts = jsc.broadcast(targetCounts(users, maxLen, numItems));
             log.accept("loss: " + settings.lossConfig().describe(numItems));

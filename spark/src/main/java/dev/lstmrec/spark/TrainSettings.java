@@ -38,7 +38,7 @@ public record TrainSettings(int dim, int hidden, int layers, int maxLen, float d
         new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm); // the CLI's checks and messages
         new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout).forItems(1);
         LossConfig l = new LossConfig(LossConfig.Loss.parse(loss), negatives, sampleAlpha, logq, bpreg); // the CLI's checks
-        if (optimizer == Optimizer.SGD && l.loss() != LossConfig.Loss.FULL) {
+        if (optimizer == Optimizer.SGD && l.loss() != LossConfig.Loss.FULL && l.loss() != LossConfig.Loss.AUTO) {
             throw new IllegalArgumentException("--optimizer sgd trains the full softmax only (--loss full), got --loss " + loss);
         }
     }
