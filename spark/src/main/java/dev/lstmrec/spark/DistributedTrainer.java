@@ -5,6 +5,7 @@ import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.model.Initializer;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.model.ParameterLayout;
+import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.Trainer;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -114,6 +115,16 @@ public final class DistributedTrainer {
             st.adamV = new float[layout.total()];
         }
         Protocol validation = new Protocol(settings.excludeSeen(), 0, settings.seed());
+        LossConfig.Loss loss = settings.lossConfig().resolve(numItems);
+        Broadcast<long[]> counts = null;
+        if (loss != LossConfig.Loss.FULL && settings.optimizer() == TrainSettings.Optimizer.SGD) {
+            throw new IllegalArgumentException("--optimizer sgd trains the full softmax only, but --loss auto chose " + loss.cliName()
+                    + " for " + numItems + " items; give --loss full or use Adam");
+        }
+        if (loss != LossConfig.Loss.FULL) { // the whole training data's counts, as the single-machine trainer takes them
+            counts = jsc.broadcast(targetCounts(users, maxLen, numItems));
+            log.accept("loss: " + settings.lossConfig().describe(numItems));
+        }
         int roundsThisJob = 0;
         double epochStart = System.nanoTime();
         Metrics bestValidation = null;
@@ -123,7 +134,7 @@ public final class DistributedTrainer {
                 int active = 0;
                 for (int b : batches) if (b > first) active++;
                 RoundState rs = new RoundState(settings, numItems, st.weights, st.adamM, st.adamV, st.step, st.epoch, first);
-                SliceUpdate stats = round(jsc, users, rs, slices, active, st);
+                SliceUpdate stats = round(jsc, users, rs, counts, slices, active, st);
                 st.step += stats.maxSteps();
                 st.epochLoss += stats.loss();
                 st.epochTokens += stats.tokens();
@@ -170,9 +181,21 @@ public final class DistributedTrainer {
                 (System.nanoTime() - t0) / 1e9, meter);
     }
 
+    /** How often each item (index item - 1) is a training target in the users' BPTT windows, over all partitions. */
+    static long[] targetCounts(JavaRDD<UserSequence> users, int maxLen, int numItems) {
+        return users.mapPartitions(it -> List.of(RoundTask.targetCounts(it, maxLen, numItems)).iterator())
+                .treeReduce(DistributedTrainer::sum);
+    }
+
+    private static long[] sum(long[] a, long[] b) {
+        long[] s = a.clone();
+        for (int i = 0; i < s.length; i++) s[i] += b[i];
+        return s;
+    }
+
     /** One round: broadcast, local steps in every partition, per-slice averaging on the executors, apply on the driver. */
-    private SliceUpdate round(JavaSparkContext jsc, JavaRDD<UserSequence> users, RoundState rs, ParameterSlices slices, int active,
-                              SparkTrainingState st) {
+    private SliceUpdate round(JavaSparkContext jsc, JavaRDD<UserSequence> users, RoundState rs, Broadcast<long[]> counts,
+                              ParameterSlices slices, int active, SparkTrainingState st) {
         Broadcast<RoundState> b = jsc.broadcast(rs);
         meter.startRound(rs.bytes());
         try {
@@ -181,7 +204,7 @@ public final class DistributedTrainer {
             List<Tuple2<Integer, float[][]>> averaged = new ArrayList<>();
             SliceUpdate[] stats = new SliceUpdate[1];
             List<Tuple2<Integer, SliceUpdate>> collected = users
-                    .mapPartitionsWithIndex((idx, it) -> RoundTask.run(idx, it, b.value(), slices), true)
+                    .mapPartitionsWithIndex((idx, it) -> RoundTask.run(idx, it, b.value(), slices, counts == null ? null : counts.value()), true)
                     .mapToPair(t -> t)
                     .reduceByKey(SliceUpdate::merge, reducers)
                     .mapToPair(t -> new Tuple2<>(t._1(), RoundAverager.average(t._1(), t._2(), b.value(), slices, active, mode)))

@@ -37,6 +37,23 @@ public final class LstmRecModel {
     private String backend = "auto";
     private int threads;
     private boolean excludeSeen = true;
+    private Inference inference = Inference.AUTO;
+    private long maxBroadcastBytes = DEFAULT_MAX_BROADCAST_BYTES;
+    private int itemBlockRows;
+    private int itemPartitions;
+
+    /** How batch recommendations reach the output layer. */
+    public enum Inference {
+        /** Broadcast when the output layer (W_out and b_out) fits in {@link #setMaxBroadcastBytes}, else cross-join. */
+        AUTO,
+        /** Broadcast the whole model; each task ranks all items ({@link BatchRecommender}). */
+        BROADCAST,
+        /** Broadcast only the embedding and LSTM; cross-join user-state blocks with item blocks (ALS's blockwise form). */
+        CROSS_JOIN
+    }
+
+    /** Default largest output layer that {@link Inference#AUTO} broadcasts: 512 MB (N = 2 million items at H = 64). */
+    public static final long DEFAULT_MAX_BROADCAST_BYTES = 512L << 20;
 
     LstmRecModel(SparkSession spark, ModelConfig config, List<String> itemIds, float[] weights, Map<String, String> info,
                  JavaRDD<UserSequence> users) {
@@ -88,9 +105,51 @@ public final class LstmRecModel {
         return this;
     }
 
+    /** Broadcast or cross-join (default {@link Inference#AUTO}). */
+    public LstmRecModel setInference(Inference inference) {
+        this.inference = java.util.Objects.requireNonNull(inference);
+        return this;
+    }
+
+    /** Largest output layer (4·N·(H+1) bytes) that {@link Inference#AUTO} still broadcasts. */
+    public LstmRecModel setMaxBroadcastBytes(long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("max broadcast bytes must be >= 0, got " + bytes);
+        this.maxBroadcastBytes = bytes;
+        return this;
+    }
+
+    /** Items per block of the cross-join path; 0 (default) = about 8 MB of W_out per block. */
+    public LstmRecModel setItemBlockRows(int rows) {
+        if (rows < 0) throw new IllegalArgumentException("item block rows must be >= 0, got " + rows);
+        this.itemBlockRows = rows;
+        return this;
+    }
+
+    /** Spark partitions of the item blocks in the cross-join path; 0 (default) = Spark's default parallelism. */
+    public LstmRecModel setItemPartitions(int partitions) {
+        if (partitions < 0) throw new IllegalArgumentException("item partitions must be >= 0, got " + partitions);
+        this.itemPartitions = partitions;
+        return this;
+    }
+
+    /** Whether batch recommendations take the cross-join path with the current settings. */
+    public boolean usesCrossJoin() {
+        return switch (inference) {
+            case BROADCAST -> false;
+            case CROSS_JOIN -> true;
+            case AUTO -> CrossJoinRecommender.outputLayerBytes(config) > maxBroadcastBytes;
+        };
+    }
+
     /** Top {@code k} items for every user. */
     public Dataset<Row> recommendForAllUsers(int k) {
-        return BatchRecommender.recommend(spark, users, broadcasted(), k, excludeSeen, backend, threads);
+        return recommend(users, k);
+    }
+
+    private Dataset<Row> recommend(JavaRDD<UserSequence> who, int k) {
+        if (!usesCrossJoin()) return BatchRecommender.recommend(spark, who, broadcasted(), k, excludeSeen, backend, threads);
+        int rows = itemBlockRows > 0 ? itemBlockRows : CrossJoinRecommender.defaultBlockRows(config.hiddenDim());
+        return CrossJoinRecommender.recommend(spark, who, config, weights, itemIds, k, excludeSeen, backend, threads, rows, itemPartitions);
     }
 
     /**
@@ -102,7 +161,7 @@ public final class LstmRecModel {
                 .map(r -> new Tuple2<>(r.getString(0), Boolean.TRUE));
         JavaRDD<UserSequence> subset = users.mapToPair(u -> new Tuple2<>(u.userId(), u))
                 .join(wanted.mapToPair(t -> t)).values().map(Tuple2::_1);
-        return BatchRecommender.recommend(spark, subset, broadcasted(), k, excludeSeen, backend, threads);
+        return recommend(subset, k);
     }
 
     /** ALS's signature: the user column is {@code user}. */

@@ -4,6 +4,8 @@ import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.Backends;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.model.PackedBatch;
+import dev.lstmrec.engine.train.LossConfig;
+import dev.lstmrec.engine.train.NegativeSampler;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.Trainer;
 import dev.lstmrec.engine.train.TrainingWindows;
@@ -42,7 +44,20 @@ final class RoundTask {
         }
     }
 
-    static Iterator<Tuple2<Integer, SliceUpdate>> run(int partition, Iterator<UserSequence> users, RoundState s, ParameterSlices slices) {
+    /**
+     * Training-target counts of one partition's windows (engine {@code NegativeSampler.targetCounts}); summed over the
+     * partitions they are the whole training data's counts, what a single-machine run samples negatives from.
+     */
+    static long[] targetCounts(Iterator<UserSequence> users, int maxLen, int numItems) {
+        Shard shard = Shard.of(users, maxLen);
+        return NegativeSampler.targetCounts(shard.sequences(), shard.windows(), numItems);
+    }
+
+    /**
+     * @param counts the sampled losses' item counts over all the training data (null for the full softmax)
+     */
+    static Iterator<Tuple2<Integer, SliceUpdate>> run(int partition, Iterator<UserSequence> users, RoundState s, ParameterSlices slices,
+                                                      long[] counts) {
         TrainSettings set = s.settings();
         org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
         if (failFirstAttempts && task != null && task.attemptNumber() == 0) {
@@ -63,8 +78,9 @@ final class RoundTask {
         long tokens = 0;
         float[][] now;
         try (Backend backend = Backends.create(set.backend(), set.backendOptions())) {
-            Trainer trainer = new Trainer(backend, config, tc);
+            Trainer trainer = new Trainer(backend, config, tc, set.lossConfig());
             trainer.setState(s.weights(), s.adamM(), s.adamV(), s.step());
+            if (trainer.loss() != LossConfig.Loss.FULL) trainer.setSamplingCounts(counts);
             float[] w = null;
             for (int b = from; b < to; b++) {
                 int lo = b * set.batch(), hi = Math.min(order.length, lo + set.batch());

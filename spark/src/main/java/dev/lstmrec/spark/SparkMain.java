@@ -2,6 +2,7 @@ package dev.lstmrec.spark;
 
 import dev.lstmrec.engine.api.Defaults;
 import dev.lstmrec.engine.eval.Metrics;
+import dev.lstmrec.engine.train.LossConfig;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Row;
@@ -19,6 +20,7 @@ import java.util.Set;
  * <pre>
  *   train     --input PATH --model PATH [input and training options]       interactions (Parquet/CSV) → model file
  *   recommend --model PATH --output PATH [--users PATH] [--k 10]           model (+ users) → Parquet of top-K
+ *             [--inference auto|broadcast|cross-join] [--max-broadcast-mb 512] [--item-block-rows R]
  *   evaluate  --model PATH                                                  test metrics of the users' last items
  * </pre>
  * Options are {@code --name value}; training options carry the CLI's names and defaults. Exit code 0 on success,
@@ -126,6 +128,7 @@ public final class SparkMain {
     static TrainSettings settings(Map<String, String> o) {
         String opt = o.getOrDefault("--optimizer", "adam").toUpperCase(Locale.ROOT);
         String avg = o.getOrDefault("--row-averaging", "all-tasks").toUpperCase(Locale.ROOT).replace('-', '_');
+        LossConfig d = LossConfig.defaults(); // the CLI's: auto, 2048 negatives, alpha 0.5, logQ 1, BPR-max regulariser 1
         try {
             return new TrainSettings(i(o, "--dim", Defaults.DIM), i(o, "--hidden", Defaults.HIDDEN), i(o, "--layers", Defaults.LAYERS),
                     i(o, "--max-len", Defaults.MAX_LEN), f(o, "--dropout", Defaults.DROPOUT), i(o, "--batch", Defaults.BATCH),
@@ -133,7 +136,9 @@ public final class SparkMain {
                     f(o, "--weight-decay", Defaults.WEIGHT_DECAY), f(o, "--clip-norm", Defaults.CLIP_NORM),
                     Long.parseLong(o.getOrDefault("--seed", Long.toString(Defaults.SEED))), o.getOrDefault("--backend", Defaults.BACKEND),
                     i(o, "--threads", 0), i(o, "--partitions", 2), i(o, "--local-steps", 4), TrainSettings.Optimizer.valueOf(opt),
-                    TrainSettings.RowAveraging.valueOf(avg), false, !o.containsKey("--no-exclude-seen"));
+                    TrainSettings.RowAveraging.valueOf(avg), false, !o.containsKey("--no-exclude-seen"),
+                    o.getOrDefault("--loss", d.loss().cliName()), i(o, "--negatives", d.negatives()), f(o, "--sample-alpha", d.sampleAlpha()),
+                    f(o, "--logq", d.logq()), f(o, "--bpreg", d.bpreg()));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -160,6 +165,14 @@ public final class SparkMain {
         LstmRecModel m = LstmRecModel.load(spark, need(o, "--model"))
                 .setBackend(o.getOrDefault("--backend", Defaults.BACKEND)).setThreads(i(o, "--threads", 0))
                 .setExcludeSeen(!o.containsKey("--no-exclude-seen"));
+        String inference = o.getOrDefault("--inference", "auto");
+        try {
+            m.setInference(LstmRecModel.Inference.valueOf(inference.toUpperCase(Locale.ROOT).replace('-', '_')))
+                    .setMaxBroadcastBytes((long) (f(o, "--max-broadcast-mb", LstmRecModel.DEFAULT_MAX_BROADCAST_BYTES >> 20) * (1 << 20)))
+                    .setItemBlockRows(i(o, "--item-block-rows", 0));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage().startsWith("No enum") ? "--inference must be auto, broadcast or cross-join, got '" + inference + "'" : e.getMessage());
+        }
         int k = i(o, "--k", 10);
         String output = need(o, "--output");
         long t0 = System.nanoTime();
@@ -169,7 +182,8 @@ public final class SparkMain {
         recs.write().mode(SaveMode.ErrorIfExists).parquet(output);
         double s = (System.nanoTime() - t0) / 1e9;
         long n = spark.read().parquet(output).count();
-        System.out.printf(Locale.ROOT, "wrote top-%d for %d users to %s in %.1f s (%.0f users/s)%n", k, n, output, s, n / s);
+        System.out.printf(Locale.ROOT, "wrote top-%d for %d users to %s in %.1f s (%.0f users/s, %s)%n", k, n, output, s, n / s,
+                m.usesCrossJoin() ? "cross-join of user states and item blocks" : "model broadcast");
     }
 
     private static void evaluate(SparkSession spark, Map<String, String> o) throws Exception {

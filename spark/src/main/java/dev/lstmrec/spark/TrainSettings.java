@@ -4,6 +4,7 @@ import dev.lstmrec.engine.api.Defaults;
 import dev.lstmrec.engine.api.ModelSettings;
 import dev.lstmrec.engine.backend.BackendOptions;
 import dev.lstmrec.engine.model.ModelConfig;
+import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.TrainConfig;
 
 import java.io.Serializable;
@@ -11,12 +12,15 @@ import java.io.Serializable;
 /**
  * Every setting of a distributed training run, serialisable so tasks receive it inside the broadcast state. The
  * model and optimisation settings are the CLI's (same names, same {@link Defaults}); the rest says how the work is
- * spread: partitions, the averaging period (local steps per round), the optimizer, how item rows are averaged.
+ * spread: partitions, the averaging period (local steps per round), the optimizer, how item rows are averaged. The loss
+ * settings are the CLI's {@code --loss --negatives --sample-alpha --logq --bpreg} ({@link LossConfig}, kept as plain
+ * fields so the record stays serialisable).
  */
 public record TrainSettings(int dim, int hidden, int layers, int maxLen, float dropout, int batch, float lr, int epochs,
                             int patience, float weightDecay, float clipNorm, long seed, String backend, int threads,
                             int partitions, int localSteps, Optimizer optimizer, RowAveraging rowAveraging,
-                            boolean shipAllRows, boolean excludeSeen) implements Serializable {
+                            boolean shipAllRows, boolean excludeSeen, String loss, int negatives, float sampleAlpha,
+                            float logq, float bpreg) implements Serializable {
 
     /** Adam as in the single-machine trainer, or plain SGD (w -= lr * g, clipping as configured). */
     public enum Optimizer { ADAM, SGD }
@@ -33,13 +37,40 @@ public record TrainSettings(int dim, int hidden, int layers, int maxLen, float d
         if (localSteps <= 0) throw new IllegalArgumentException("local steps (averaging period) must be positive, got " + localSteps);
         new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm); // the CLI's checks and messages
         new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout).forItems(1);
+        LossConfig l = new LossConfig(LossConfig.Loss.parse(loss), negatives, sampleAlpha, logq, bpreg); // the CLI's checks
+        if (optimizer == Optimizer.SGD && l.loss() != LossConfig.Loss.FULL && l.loss() != LossConfig.Loss.AUTO) {
+            throw new IllegalArgumentException("--optimizer sgd trains the full softmax only (--loss full), got --loss " + loss);
+        }
     }
 
-    /** The CLI defaults, 2 partitions, averaging every 4 local steps, Adam, dense-equivalent row averaging. */
+    /** The full softmax (what training did before sampled losses), every other setting as given. */
+    public TrainSettings(int dim, int hidden, int layers, int maxLen, float dropout, int batch, float lr, int epochs,
+                         int patience, float weightDecay, float clipNorm, long seed, String backend, int threads,
+                         int partitions, int localSteps, Optimizer optimizer, RowAveraging rowAveraging,
+                         boolean shipAllRows, boolean excludeSeen) {
+        this(dim, hidden, layers, maxLen, dropout, batch, lr, epochs, patience, weightDecay, clipNorm, seed, backend, threads,
+                partitions, localSteps, optimizer, rowAveraging, shipAllRows, excludeSeen, LossConfig.Loss.FULL.cliName(),
+                LossConfig.full().negatives(), LossConfig.full().sampleAlpha(), LossConfig.full().logq(), LossConfig.full().bpreg());
+    }
+
+    /** The loss settings as the engine takes them. */
+    public LossConfig lossConfig() {
+        return new LossConfig(LossConfig.Loss.parse(loss), negatives, sampleAlpha, logq, bpreg);
+    }
+
+    /** These settings with the given loss settings. */
+    public TrainSettings withLoss(LossConfig l) {
+        return new TrainSettings(dim, hidden, layers, maxLen, dropout, batch, lr, epochs, patience, weightDecay, clipNorm, seed,
+                backend, threads, partitions, localSteps, optimizer, rowAveraging, shipAllRows, excludeSeen, l.loss().cliName(),
+                l.negatives(), l.sampleAlpha(), l.logq(), l.bpreg());
+    }
+
+    /** The CLI defaults (loss auto), 2 partitions, averaging every 4 local steps, Adam, dense-equivalent row averaging. */
     public static TrainSettings defaults() {
         return new TrainSettings(Defaults.DIM, Defaults.HIDDEN, Defaults.LAYERS, Defaults.MAX_LEN, Defaults.DROPOUT, Defaults.BATCH,
                 Defaults.LR, Defaults.EPOCHS, Defaults.PATIENCE, Defaults.WEIGHT_DECAY, Defaults.CLIP_NORM, Defaults.SEED,
-                Defaults.BACKEND, 0, 2, 4, Optimizer.ADAM, RowAveraging.ALL_TASKS, false, Defaults.EXCLUDE_SEEN);
+                Defaults.BACKEND, 0, 2, 4, Optimizer.ADAM, RowAveraging.ALL_TASKS, false, Defaults.EXCLUDE_SEEN)
+                .withLoss(LossConfig.defaults());
     }
 
     public ModelSettings modelSettings() {
@@ -70,18 +101,25 @@ public record TrainSettings(int dim, int hidden, int layers, int maxLen, float d
 
     public TrainSettings withPartitions(int p) {
         return new TrainSettings(dim, hidden, layers, maxLen, dropout, batch, lr, epochs, patience, weightDecay, clipNorm, seed,
-                backend, threads, p, localSteps, optimizer, rowAveraging, shipAllRows, excludeSeen);
+                backend, threads, p, localSteps, optimizer, rowAveraging, shipAllRows, excludeSeen, loss, negatives, sampleAlpha, logq,
+                bpreg);
     }
 
     public TrainSettings withLocalSteps(int k) {
         return new TrainSettings(dim, hidden, layers, maxLen, dropout, batch, lr, epochs, patience, weightDecay, clipNorm, seed,
-                backend, threads, partitions, k, optimizer, rowAveraging, shipAllRows, excludeSeen);
+                backend, threads, partitions, k, optimizer, rowAveraging, shipAllRows, excludeSeen, loss, negatives, sampleAlpha, logq,
+                bpreg);
     }
 
-    /** What a checkpoint must agree on to be resumed (everything except epochs and patience). */
+    /**
+     * What a checkpoint must agree on to be resumed (everything except epochs and patience). The full softmax adds
+     * nothing, so states written before the loss settings existed still resume.
+     */
     public String fingerprint() {
-        return String.join("|", "d" + dim, "h" + hidden, "l" + layers, "T" + maxLen, "p" + dropout, "B" + batch, "lr" + lr,
+        String f = String.join("|", "d" + dim, "h" + hidden, "l" + layers, "T" + maxLen, "p" + dropout, "B" + batch, "lr" + lr,
                 "wd" + weightDecay, "clip" + clipNorm, "seed" + seed, "P" + partitions, "k" + localSteps, optimizer.name(),
                 rowAveraging.name(), "ex" + excludeSeen);
+        if (loss.equals(LossConfig.Loss.FULL.cliName())) return f;
+        return String.join("|", f, "loss" + loss, "K" + negatives, "alpha" + sampleAlpha, "logq" + logq, "bpreg" + bpreg);
     }
 }

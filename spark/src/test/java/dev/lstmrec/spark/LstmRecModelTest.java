@@ -35,6 +35,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -73,10 +74,19 @@ class LstmRecModelTest {
     @Test
     void recommendForAllUsersEqualsBruteForceTopK() {
         LstmRecModel model = LstmRecModel.fromSavedModel(TestSpark.session(), saved, 3).setBackend("simd");
-        Map<String, List<Row>> recs = byUser(model.recommendForAllUsers(K).collectAsList());
+        assertFalse(model.usesCrossJoin()); // a tiny output layer is broadcast
+        assertBruteForce(saved, byUser(model.recommendForAllUsers(K).collectAsList()), true);
+    }
+
+    /**
+     * Brute force in double on the scalar backend's states: every user, the scores within float rounding, the items
+     * where no other score is near, and items with equal float scores in ascending item order (the tie rule).
+     */
+    private static void assertBruteForce(SavedModel saved, Map<String, List<Row>> recs, boolean excludeSeen) {
         assertEquals(saved.userIds().size(), recs.size());
         ModelConfig c = saved.config();
         int n = c.numItems();
+        Map<String, Integer> index = saved.itemIndex();
         try (Backend b = Backends.create("scalar", BackendOptions.withThreads(1))) {
             Parameters p = new Parameters(b, c, new ParameterLayout(c));
             b.upload(p.slab(), saved.weights(), 0);
@@ -89,7 +99,7 @@ class LstmRecModelTest {
                 float[] h = new float[c.hiddenDim()];
                 b.download(h, 0, ht);
                 Set<Integer> seen = new HashSet<>();
-                for (int item : history) seen.add(item);
+                if (excludeSeen) for (int item : history) seen.add(item);
                 List<double[]> scored = new ArrayList<>(); // {item, score}
                 for (int j = 0; j < n; j++) {
                     if (seen.contains(j + 1)) continue;
@@ -105,9 +115,80 @@ class LstmRecModelTest {
                     assertEquals(want, got.get(i).getFloat(1), 1e-4 + 1e-4 * Math.abs(want), "user " + u + " rank " + i);
                     boolean nearTie = (i > 0 && want - scored.get(i - 1)[1] > -1e-4) || (i + 1 < scored.size() && want - scored.get(i + 1)[1] < 1e-4);
                     if (!nearTie) assertEquals(saved.itemIds().get((int) scored.get(i)[0] - 1), got.get(i).getString(0), "user " + u + " rank " + i);
+                    if (i > 0 && got.get(i).getFloat(1) == got.get(i - 1).getFloat(1)) {
+                        assertTrue(index.get(got.get(i - 1).getString(0)) < index.get(got.get(i).getString(0)), "tie order, user " + u + " rank " + i);
+                    }
                 }
             }
         }
+    }
+
+    /** {@code saved} with items 16.. given the output rows of items 1..15 (cyclically): exact score ties across item blocks. */
+    private static SavedModel withTies(SavedModel m) {
+        ModelConfig c = m.config();
+        ParameterLayout layout = new ParameterLayout(c);
+        int outW = (int) layout.entry("out.w").offset(), outB = (int) layout.entry("out.b").offset(), h = c.hiddenDim();
+        float[] w = m.weights().clone();
+        for (int j = 15; j < c.numItems(); j++) {
+            System.arraycopy(w, outW + (j % 15) * h, w, outW + j * h, h);
+            w[outB + j] = w[outB + j % 15];
+        }
+        return new SavedModel(c, m.itemIds(), m.userIds(), m.histories(), w, m.info());
+    }
+
+    private static void assertSameRows(Map<String, List<Row>> want, Map<String, List<Row>> got, String what) {
+        assertEquals(want.keySet(), got.keySet(), what);
+        for (String u : want.keySet()) {
+            List<Row> a = want.get(u), b = got.get(u);
+            assertEquals(a.size(), b.size(), what + ", user " + u);
+            for (int i = 0; i < a.size(); i++) {
+                assertEquals(a.get(i).getString(0), b.get(i).getString(0), what + ", user " + u + " rank " + i);
+                assertEquals(Float.floatToRawIntBits(a.get(i).getFloat(1)), Float.floatToRawIntBits(b.get(i).getFloat(1)),
+                        what + ", user " + u + " rank " + i + ": " + a.get(i).getFloat(1) + " vs " + b.get(i).getFloat(1));
+            }
+        }
+    }
+
+    @Test
+    void crossJoinEqualsBroadcastAndBruteForce() {
+        SavedModel ties = withTies(saved);
+        // 3 partitions: blocks of ~20 users (the GEMM scoring path); 16: blocks of 3-4 users (per-item dot products).
+        // Blocks of 4 items (fewer than K, last block 1 item) and of 13 (last block 6); exact ties across blocks.
+        for (SavedModel m : List.of(saved, ties)) {
+            for (int partitions : new int[] {3, 16}) {
+                LstmRecModel model = LstmRecModel.fromSavedModel(TestSpark.session(), m, partitions).setBackend("simd").setThreads(1);
+                Map<String, List<Row>> broadcast = byUser(model.setInference(LstmRecModel.Inference.BROADCAST).recommendForAllUsers(K).collectAsList());
+                for (int rows : new int[] {4, 13}) {
+                    model.setInference(LstmRecModel.Inference.CROSS_JOIN).setItemBlockRows(rows).setItemPartitions(3);
+                    assertTrue(model.usesCrossJoin());
+                    Map<String, List<Row>> cross = byUser(model.recommendForAllUsers(K).collectAsList());
+                    String what = (m == ties ? "ties, " : "") + partitions + " partitions, blocks of " + rows;
+                    assertSameRows(broadcast, cross, what);
+                    if (partitions == 3) assertBruteForce(m, cross, true);
+                }
+            }
+        }
+        // history kept, and a user subset
+        LstmRecModel model = LstmRecModel.fromSavedModel(TestSpark.session(), ties, 2).setBackend("simd").setThreads(1).setExcludeSeen(false);
+        Map<String, List<Row>> broadcast = byUser(model.setInference(LstmRecModel.Inference.BROADCAST).recommendForAllUsers(K).collectAsList());
+        Map<String, List<Row>> cross = byUser(model.setInference(LstmRecModel.Inference.CROSS_JOIN).setItemBlockRows(5).recommendForAllUsers(K).collectAsList());
+        assertSameRows(broadcast, cross, "history kept");
+        assertBruteForce(ties, cross, false);
+        StructType schema = new StructType().add("user", DataTypes.StringType);
+        org.apache.spark.sql.Dataset<Row> ask = TestSpark.session().createDataFrame(List.of(RowFactory.create(saved.userIds().get(3)), RowFactory.create("nobody")), schema);
+        Map<String, List<Row>> one = byUser(model.recommendForUserSubset(ask, K).collectAsList());
+        assertEquals(Set.of(saved.userIds().get(3)), one.keySet());
+        assertSameRows(byUser(model.setInference(LstmRecModel.Inference.BROADCAST).recommendForUserSubset(ask, K).collectAsList()), one, "subset");
+    }
+
+    @Test
+    void inferencePathIsChosenByTheOutputLayerSize() {
+        LstmRecModel model = LstmRecModel.fromSavedModel(TestSpark.session(), saved, 2);
+        long bytes = 4L * saved.config().numItems() * (saved.config().hiddenDim() + 1);
+        assertFalse(model.setMaxBroadcastBytes(bytes).usesCrossJoin());
+        assertTrue(model.setMaxBroadcastBytes(bytes - 1).usesCrossJoin());
+        assertFalse(model.setInference(LstmRecModel.Inference.BROADCAST).usesCrossJoin());
+        assertTrue(model.setInference(LstmRecModel.Inference.CROSS_JOIN).setMaxBroadcastBytes(LstmRecModel.DEFAULT_MAX_BROADCAST_BYTES).usesCrossJoin());
     }
 
     @Test

@@ -12,6 +12,8 @@ import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.model.Initializer;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.model.ParameterLayout;
+import dev.lstmrec.engine.train.LossConfig;
+import dev.lstmrec.engine.train.NegativeSampler;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.Trainer;
 import dev.lstmrec.engine.train.TrainingListener;
@@ -92,6 +94,43 @@ class SparkTrainerTest {
             }
             assertArrayEquals(t.downloadWeights(), spark.weights());
         }
+    }
+
+    @Test
+    void onePartitionWithTheSampledLossReplaysTheSingleMachineTrainer() {
+        LossConfig loss = new LossConfig(LossConfig.Loss.SAMPLED, 12, 0.5f, 1f, 1f);
+        TrainSettings s = settings(1, 3, TrainSettings.Optimizer.ADAM, false, 2).withLoss(loss);
+        DistributedTrainer.Outcome spark = train(s);
+
+        Split split = LeaveOneOut.split(data);
+        List<int[]> train = new ArrayList<>();
+        for (int u = 0; u < data.numUsers(); u++) train.add(split.trainSequence(u));
+        List<EvalCase> valid = new ArrayList<>();
+        for (int u : split.evaluatedUsers()) valid.add(new EvalCase(split.validHistory(u), split.validTarget(u)));
+        ModelConfig config = s.modelConfig(data.numItems());
+        try (Backend b = Backends.create("simd", BackendOptions.withThreads(1))) {
+            Trainer t = new Trainer(b, config, s.trainConfig(), loss);
+            assertEquals(LossConfig.Loss.SAMPLED, t.loss());
+            TrainingResult r = t.fit(train, valid, new Protocol(true, 0, 42L), TrainingListener.SILENT);
+            assertEquals(r.bestEpoch(), spark.bestEpoch());
+            for (int e = 0; e < r.epochs().size(); e++) {
+                assertEquals(r.epochs().get(e).validation().get(dev.lstmrec.engine.eval.Metric.NDCG, 10), spark.history().get(e)[2], "epoch " + (e + 1));
+            }
+            assertArrayEquals(t.downloadWeights(), spark.weights());
+            // and it is the sampled run: the full-softmax run from the same start ends elsewhere
+            Trainer full = new Trainer(b, config, s.trainConfig());
+            full.fit(train, valid, new Protocol(true, 0, 42L), TrainingListener.SILENT);
+            assertFalse(java.util.Arrays.equals(full.downloadWeights(), spark.weights()));
+        }
+    }
+
+    @Test
+    void samplingCountsCoverTheWholeTrainingData() {
+        Split split = LeaveOneOut.split(data);
+        List<int[]> train = new ArrayList<>();
+        for (int u = 0; u < data.numUsers(); u++) train.add(split.trainSequence(u));
+        long[] single = NegativeSampler.targetCounts(train, TrainingWindows.cut(train, 12), data.numItems());
+        assertArrayEquals(single, DistributedTrainer.targetCounts(DistributedTrainer.partitionUsers(users(), 3), 12, data.numItems()));
     }
 
     @Test

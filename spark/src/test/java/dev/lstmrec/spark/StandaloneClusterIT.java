@@ -21,7 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -99,6 +101,13 @@ class StandaloneClusterIT {
         recArgs.addAll(List.of(jar.toString(), "recommend", "--model", model.toString(), "--output", recs.toString(), "--k", "5", "--threads", "1"));
         String recOut = submit("recommend", home, cp, flags, recArgs);
         assertTrue(recOut.contains("wrote top-5"), recOut);
+        // the ALS-style fallback for an output layer too big to broadcast, forced: the same rows, bit for bit
+        Path crossRecs = dir.resolve("recs-cross.parquet");
+        List<String> crossArgs = new ArrayList<>(conf);
+        crossArgs.addAll(List.of(jar.toString(), "recommend", "--model", model.toString(), "--output", crossRecs.toString(), "--k", "5",
+                "--threads", "1", "--inference", "cross-join", "--item-block-rows", "7"));
+        String crossOut = submit("recommend-cross", home, cp, flags, crossArgs);
+        assertTrue(crossOut.contains("cross-join of user states and item blocks"), crossOut);
 
         SavedModel saved = SavedModel.load(model); // the Spark-written model is a single-machine model file
         List<Row> rows = TestSpark.session().read().parquet(recs.toString()).collectAsList();
@@ -115,6 +124,10 @@ class StandaloneClusterIT {
                 }
             }
         }
+        Map<String, String> broadcast = new HashMap<>(), cross = new HashMap<>();
+        for (Row r : rows) broadcast.put(r.getString(0), r.getList(1).toString());
+        for (Row r : TestSpark.session().read().parquet(crossRecs.toString()).collectAsList()) cross.put(r.getString(0), r.getList(1).toString());
+        assertEquals(broadcast, cross); // Float.toString is exact: same items, same scores, same order
     }
 
     /** A SPARK_HOME the workers can launch executors from: RELEASE marks a distribution, jars/ links the Maven jars. */
