@@ -32,8 +32,9 @@ public final class SearchSpace {
 
     /**
      * The default space (README "Tuning" lists it): learning rate, both dropouts, widths, layers, batch, weight decay,
-     * history length and the learning-rate schedule. Loss, negatives and tied embeddings join it as entries once
-     * {@code train} has those options (see {@link TrainOptions}).
+     * history length, the learning-rate schedule, the loss, its negatives and tied embeddings. The loss choices are
+     * {@code auto} and {@code sampled}, not {@code full}: {@code auto} is the full softmax on small catalogues, and a
+     * full-softmax trial on a catalogue of 10^5 items would eat the whole budget.
      */
     public static SearchSpace defaults() {
         return new SearchSpace(List.of(
@@ -47,13 +48,23 @@ public final class SearchSpace {
                 new Param.Choice("weight-decay", List.of("0", "0.01", "0.1")),
                 new Param.Choice("max-len", List.of("50", "100", "200")),
                 new Param.Choice("lr-schedule", List.of("constant", "cosine")),
-                new Param.Choice("warmup", List.of("0", "0.05"))));
+                new Param.Choice("warmup", List.of("0", "0.05")),
+                new Param.Choice("loss", List.of("auto", "sampled")),
+                new Param.Choice("negatives", List.of("256", "512", "1024", "2048")),
+                new Param.Choice("tied", List.of("false", "true"))));
     }
 
-    /** Draws one configuration: option name to value text, in space order. */
+    /**
+     * Draws one configuration: option name to value text, in space order. A tied configuration gets {@code hidden}
+     * equal to {@code dim} (one table serves as input embedding and output layer only when the widths agree), so no
+     * trial is drawn only to be refused by the model check.
+     */
     public Map<String, String> sample(SplittableRandom rnd) {
         Map<String, String> config = new LinkedHashMap<>();
         for (Param p : params) config.put(p.name(), p.sample(rnd));
+        if ("true".equals(config.get("tied")) && config.containsKey("dim") && config.containsKey("hidden")) {
+            config.put("hidden", config.get("dim"));
+        }
         return config;
     }
 

@@ -21,13 +21,25 @@ class SearchSpaceTest {
         SearchSpace back = SearchSpace.parse(d.toJson(), "default");
         assertEquals(d.toJson(), back.toJson());
         for (Param p : d.params()) assertTrue(TrainOptions.names().contains(p.name()), p.name());
-        // Every sampled configuration is one a TrainingBuilder accepts.
+        for (String name : List.of("loss", "negatives", "tied")) {
+            assertTrue(d.params().stream().anyMatch(p -> p.name().equals(name)), "default space lacks " + name);
+        }
+        // Every sampled configuration is one a TrainingBuilder accepts (tied ones included: they get hidden = dim).
         SplittableRandom rnd = new SplittableRandom(3);
-        for (int i = 0; i < 50; i++) {
-            TrainingBuilder b = TrainOptions.apply(LstmRec.trainer(), d.sample(rnd));
+        int tied = 0, untiedWithOtherWidths = 0;
+        for (int i = 0; i < 100; i++) {
+            Map<String, String> c = d.sample(rnd);
+            TrainingBuilder b = TrainOptions.apply(LstmRec.trainer(), c);
             b.modelSettings().forItems(10);
             b.trainConfig();
+            if (c.get("tied").equals("true")) {
+                tied++;
+                assertEquals(c.get("dim"), c.get("hidden"), c.toString());
+            } else if (!c.get("dim").equals(c.get("hidden"))) {
+                untiedWithOtherWidths++;
+            }
         }
+        assertTrue(tied > 20 && untiedWithOtherWidths > 10, tied + " tied, " + untiedWithOtherWidths + " untied with dim != hidden");
     }
 
     @Test
