@@ -2,15 +2,20 @@
 # Issue 11 measurements on MovieLens 100K (run from the repository root after `mvn -B -q -DskipTests package`):
 #   1. `tune` with ASHA and with plain random search, same budget and search seed, one after the other;
 #   2. each winner's printed `train` command rerun with seeds 1, 2, 3 (test metrics averaged);
-#   3. the technique ablation: defaults, cosine schedule, weight decay, separate dropouts, each over seeds 1, 2, 3.
-# Usage: bench/scripts/tune-ml100k.sh PATH/TO/u.data [OUTDIR]   (BUDGET=30m, SEEDS="1 2 3", SKIP_TUNE=1, SKIP_ABLATION=1)
+#   3. the technique ablation: defaults, cosine schedule, weight decay, separate dropouts, sampled softmax with
+#      K = 512 on the small catalogue, tied embeddings, each over seeds 1, 2, 3.
+# Usage: bench/scripts/tune-ml100k.sh PATH/TO/u.data [OUTDIR]
+#   BUDGET=30m  SEEDS="1 2 3"  SCHEDULERS="asha random"  ABLATION="defaults cosine wd0.1 ..."  SKIP_TUNE=1  SKIP_ABLATION=1
+# Finished runs are skipped, so the script can be run in pieces (e.g. SCHEDULERS=asha SKIP_ABLATION=1 first).
 # Takes about 2 x BUDGET + 30 training runs (~1 min each on a quiet 2-core machine). Prints a markdown table.
 set -euo pipefail
 DATA=$1
 OUT=${2:-tune-bench}
 BUDGET=${BUDGET:-30m}
 SEEDS=${SEEDS:-"1 2 3"}
-J=(java --add-modules jdk.incubator.vector -jar cli/target/lstmrec.jar)
+SCHEDULERS=${SCHEDULERS:-"asha random"}
+ABLATION=${ABLATION:-"defaults cosine wd0.1 dropout-e0.4-h0.2 dropout-e0.2-h0.4 sampled-k512 tied"}
+J=(java --add-modules jdk.incubator.vector -jar "${JAR:-cli/target/lstmrec.jar}")
 mkdir -p "$OUT"
 
 train() { # NAME SEED ARGS...: one train run, report in OUT/NAME-sSEED.json
@@ -20,8 +25,9 @@ train() { # NAME SEED ARGS...: one train run, report in OUT/NAME-sSEED.json
 }
 
 if [ -z "${SKIP_TUNE:-}" ]; then
-    for s in asha random; do
-        [ -f "$OUT/$s.json" ] || "${J[@]}" tune --data "$DATA" --time-budget "$BUDGET" --scheduler "$s" --search-seed 1 \
+    for s in $SCHEDULERS; do
+        # wall clock and peak RSS of the whole tune run go to the end of its .err file
+        [ -f "$OUT/$s.json" ] || /usr/bin/time -f "wall %e s, peak RSS %M KB" "${J[@]}" tune --data "$DATA" --time-budget "$BUDGET" --scheduler "$s" --search-seed 1 \
             --work-dir "$OUT/$s.tune" --model "$OUT/$s.lstmrec" --report "$OUT/$s.json" > "$OUT/$s.out" 2> "$OUT/$s.err"
         cmd=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['best']['train_command'])" "$OUT/$s.json")
         # the printed command minus `lstmrec train --data FILE` and its seed: the same settings with other seeds
@@ -30,12 +36,18 @@ if [ -z "${SKIP_TUNE:-}" ]; then
     done
 fi
 if [ -z "${SKIP_ABLATION:-}" ]; then
-    for seed in $SEEDS; do
-        train defaults "$seed"
-        train cosine "$seed" --lr-schedule cosine --warmup 0.02 --epochs 40
-        train wd0.1 "$seed" --weight-decay 0.1
-        train dropout-e0.4-h0.2 "$seed" --embedding-dropout 0.4 --hidden-dropout 0.2
-        train dropout-e0.2-h0.4 "$seed" --embedding-dropout 0.2 --hidden-dropout 0.4
+    for name in $ABLATION; do
+        case $name in
+            defaults) args=() ;;
+            cosine) args=(--lr-schedule cosine --warmup 0.02 --epochs 40) ;;
+            wd0.1) args=(--weight-decay 0.1) ;;
+            dropout-e0.4-h0.2) args=(--embedding-dropout 0.4 --hidden-dropout 0.2) ;;
+            dropout-e0.2-h0.4) args=(--embedding-dropout 0.2 --hidden-dropout 0.4) ;;
+            sampled-k512) args=(--loss sampled --negatives 512) ;;
+            tied) args=(--tied) ;;
+            *) echo "unknown ablation run: $name" >&2; exit 2 ;;
+        esac
+        for seed in $SEEDS; do train "$name" "$seed" ${args[@]+"${args[@]}"}; done
     done
 fi
 python3 - "$OUT" <<'PY'
