@@ -18,7 +18,7 @@ import re
 import statistics as st
 
 
-def read_pool(err_path, out_path, max_epochs):
+def read_pool(err_path, out_path):
     curves, started, last = {}, {}, {}
     for line in open(err_path):
         left = re.search(r"left (?:(\d+)m)?(\d+)s\s*$", line)
@@ -54,10 +54,6 @@ def read_pool(err_path, out_path, max_epochs):
 
 def best_upto(vals, epochs):
     return max(vals[:min(epochs, len(vals))])
-
-
-def final(vals):
-    return max(vals)
 
 
 def search(pool, rungs, eta, budget_s, rng, asha):
@@ -105,7 +101,7 @@ def search(pool, rungs, eta, budget_s, rng, asha):
         while len(t["scores"]) < len(rungs) and rungs[len(t["scores"])] <= target:
             t["scores"].append(best_upto(t["vals"], t["epochs"]))
     lead = leader()
-    return (final(lead["vals"]) if lead else 0.0), len(trials)
+    return (max(lead["vals"]) if lead else 0.0), len(trials)
 
 
 def main():
@@ -119,13 +115,13 @@ def main():
     ap.add_argument("--max-epochs", type=int, default=40)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
-    pool = read_pool(a.err, a.out, a.max_epochs)
+    pool = read_pool(a.err, a.out)
     rungs, e = [], a.min_epochs
     while e < a.max_epochs:
         rungs.append(e)
         e *= a.eta
     rungs.append(a.max_epochs)
-    finals = sorted(final(v) for _, v, _ in pool)
+    finals = sorted(max(v) for _, v, _ in pool)
     print(f"pool: {len(pool)} fully trained configurations from {a.err}; fully trained validation NDCG@10 "
           f"min {finals[0]:.4f} median {st.median(finals):.4f} max {finals[-1]:.4f}; "
           f"seconds per epoch {min(s for *_, s in pool):.2f}-{max(s for *_, s in pool):.2f}; rungs {rungs}, eta {a.eta}")
