@@ -132,3 +132,26 @@ extern "C" __global__ void adam_update_rows(float* __restrict__ param, const flo
     float p = param[e];
     param[e] = p - lr * (weightDecay * p + (mv / bc1) / (sqrtf(vv / bc2) + eps));
 }
+
+// Row-wise Adagrad with momentum (GRU4Rec's IndexedAdagradM), one thread per element of a listed row; the same
+// operation order as ScalarBackend.adagradUpdateRows.
+extern "C" __global__ void adagrad_update_rows(float* __restrict__ param, const float* __restrict__ grad,
+                                               float* __restrict__ mom, float* __restrict__ acc, const int* __restrict__ rows,
+                                               int n, int C, int R, float lr, float momentum, float eps, float weightDecay,
+                                               float gradScale, int* err) {
+    size_t i = (size_t) blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (size_t) n * C) return;
+    int k = (int) (i / C), col = (int) (i % C), row = rows[k];
+    if (row < 0 || row >= R) {
+        if (col == 0) report_error(err, ERR_ROW_INDEX);
+        return;
+    }
+    size_t e = (size_t) row * C + col;
+    float g = grad[i] * gradScale;
+    float a = acc[e] + g * g;
+    float mv = momentum * mom[e] + lr * g / sqrtf(a + eps);
+    acc[e] = a;
+    mom[e] = mv;
+    float p = param[e];
+    param[e] = p - (mv + lr * weightDecay * p);
+}

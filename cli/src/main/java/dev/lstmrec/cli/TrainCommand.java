@@ -11,6 +11,7 @@ import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.AtomicFiles;
 import dev.lstmrec.engine.io.Json;
 import dev.lstmrec.engine.train.CheckpointDirectoryInUseException;
+import dev.lstmrec.engine.train.RowOptimizer;
 import dev.lstmrec.engine.train.TrainingDivergedException;
 import dev.lstmrec.engine.train.TrainingInterruptedException;
 import picocli.CommandLine.Command;
@@ -113,6 +114,20 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--bpreg", defaultValue = "1.0",
             description = "BPR-max: score regulariser (default ${DEFAULT-VALUE}, GRU4Rec's).")
     float bpreg;
+
+    @Option(names = "--row-optimizer", defaultValue = "adam", paramLabel = "adam|adagrad",
+            description = "Sampled losses: how the item-table rows a step touched are updated: lazy Adam (--lr) or GRU4Rec's"
+                    + " Adagrad with momentum (--adagrad-lr, --adagrad-momentum); the LSTM weights always use Adam"
+                    + " (default ${DEFAULT-VALUE}).")
+    String rowOptimizer;
+
+    @Option(names = "--adagrad-lr", defaultValue = "0.05", paramLabel = "LR",
+            description = "--row-optimizer adagrad: learning rate (default ${DEFAULT-VALUE}, GRU4Rec's).")
+    float adagradLr;
+
+    @Option(names = "--adagrad-momentum", defaultValue = "0.0", paramLabel = "M",
+            description = "--row-optimizer adagrad: momentum (default ${DEFAULT-VALUE}, GRU4Rec's).")
+    float adagradMomentum;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed for initialisation, shuffling, dropout and sampling (default ${DEFAULT-VALUE}).")
     long seed;
@@ -245,6 +260,11 @@ final class TrainCommand implements Callable<Integer> {
         m.put("sample_alpha", (double) l.sampleAlpha());
         m.put("logq", (double) l.logq());
         m.put("bpreg", (double) l.bpreg());
+        m.put("row_optimizer", l.rows().kind().cliName());
+        if (l.rows().kind() == RowOptimizer.Kind.ADAGRAD) {
+            m.put("adagrad_lr", (double) l.rows().lr());
+            m.put("adagrad_momentum", (double) l.rows().momentum());
+        }
         return m;
     }
 }

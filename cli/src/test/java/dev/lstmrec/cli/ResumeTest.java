@@ -6,6 +6,8 @@ import dev.lstmrec.engine.data.SyntheticData;
 import dev.lstmrec.engine.io.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -95,17 +97,21 @@ class ResumeTest {
         assertSameAsReference("killed");
     }
 
-    @Test
-    void sampledLossRunKilledAndResumedEndsIdentical() throws Exception {
-        // The negatives of a step are a function of (seed, epoch, batch): a killed and resumed sampled run draws them again.
-        List<String> sampled = List.of("--loss", "sampled", "--negatives", "16", "--tied");
+    @ParameterizedTest(name = "--row-optimizer {0}")
+    @ValueSource(strings = {"adam", "adagrad"})
+    void sampledLossRunKilledAndResumedEndsIdentical(String rowOptimizer) throws Exception {
+        // The negatives of a step are a function of (seed, epoch, batch): a killed and resumed sampled run draws them
+        // again; the row optimiser's state (Adam's moments, or Adagrad's momentum and accumulator) is checkpointed.
+        List<String> sampled = List.of("--loss", "sampled", "--negatives", "16", "--tied", "--row-optimizer", rowOptimizer,
+                "--adagrad-momentum", "0.3");
         List<String> refArgs = trainArgs("sampled-ref");
         refArgs.addAll(sampled);
         refArgs.set(refArgs.indexOf("--epochs") + 1, "2");
         CliTest.Result ref = CliTest.run(refArgs.toArray(String[]::new));
         assertEquals(0, ref.code(), ref.err());
         assertTrue(ref.err().contains("loss: sampled softmax"), ref.err());
-        Path ckpt = dir.resolve("sampled-ckpt");
+        assertTrue(ref.err().contains(rowOptimizer.equals("adam") ? "lazy Adam" : "Adagrad (lr 0.05, momentum 0.3)"), ref.err());
+        Path ckpt = dir.resolve("sampled-ckpt-" + rowOptimizer);
         List<String> args = trainArgs("sampled-killed");
         args.addAll(sampled);
         args.set(args.indexOf("--epochs") + 1, "2");

@@ -28,6 +28,13 @@ import java.util.Set;
  */
 public final class SparkMain {
     private static final Set<String> FLAGS = Set.of("--header", "--no-exclude-seen");
+    /** Every option with a value that some command reads: anything else is a typo or a CLI-only option, refused. */
+    private static final Set<String> OPTIONS = Set.of("--backend", "--batch", "--bpreg", "--checkpoint-dir", "--checkpoint-every",
+            "--clip-norm", "--columns", "--dim", "--dropout", "--epochs", "--format", "--hidden", "--inference", "--input",
+            "--item-block-rows", "--item-col", "--k", "--layers", "--local-steps", "--logq", "--loss", "--lr",
+            "--max-broadcast-mb", "--max-len", "--model", "--negatives", "--optimizer", "--output", "--partitions", "--patience",
+            "--row-averaging", "--sample-alpha", "--seed", "--sep", "--threads", "--time-col", "--user-col", "--users",
+            "--weight-decay");
 
     private SparkMain() {}
 
@@ -71,6 +78,9 @@ public final class SparkMain {
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) throw new UsageException("expected an option, got '" + a + "'");
+            if (!FLAGS.contains(a) && !OPTIONS.contains(a)) {
+                throw new UsageException("unknown option " + a + " (docs/spark.md lists the options of train, recommend and evaluate)");
+            }
             if (FLAGS.contains(a)) o.put(a, "true");
             else if (i + 1 < args.length) o.put(a, args[++i]);
             else throw new UsageException(a + " needs a value");

@@ -33,4 +33,12 @@ class SparkMainTest {
         assertEquals(LossConfig.Loss.FULL, settings("--optimizer", "sgd", "--loss", "full").lossConfig().loss());
         assertEquals(LossConfig.Loss.AUTO, settings("--optimizer", "sgd").lossConfig().loss()); // full up to 16,384 items: checked at fit
     }
+
+    @Test
+    void unknownOptionsAreUsageErrorsNotIgnored() {
+        String m = assertThrows(SparkMain.UsageException.class, () -> settings("--negativs", "64")).getMessage();
+        assertTrue(m.contains("unknown option --negativs"), m);
+        assertTrue(assertThrows(SparkMain.UsageException.class, () -> settings("--row-optimizer", "adagrad")).getMessage()
+                .contains("--row-optimizer"));
+    }
 }

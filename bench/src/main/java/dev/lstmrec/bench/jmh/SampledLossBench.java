@@ -4,6 +4,7 @@
 // Each is checked once against the scalar backend before timing.
 package dev.lstmrec.bench.jmh;
 
+import dev.lstmrec.engine.backend.AdagradStep;
 import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.tensor.IntTensor;
@@ -22,7 +23,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.concurrent.TimeUnit;
 
-/** {@code sampledSoftmaxCrossEntropy}, {@code bprMaxLoss} and {@code adamUpdateRows}. */
+/** {@code sampledSoftmaxCrossEntropy}, {@code bprMaxLoss}, {@code adamUpdateRows} and {@code adagradUpdateRows}. */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -108,6 +109,13 @@ public class SampledLossBench {
     @Benchmark
     public void adamUpdateRows() {
         be.adamUpdateRows(c.param, c.gradRows, c.m, c.v, c.rows, new AdamStep(1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 10, 1f));
+        be.synchronize();
+    }
+
+    @Benchmark
+    public void adagradUpdateRows() {
+        // v as the accumulator: it stays positive, so repeated calls only grow it (the rate does not depend on values)
+        be.adagradUpdateRows(c.param, c.gradRows, c.m, c.v, c.rows, new AdagradStep(0.1f, 0.2f, 1e-6f, 0f, 1f));
         be.synchronize();
     }
 }

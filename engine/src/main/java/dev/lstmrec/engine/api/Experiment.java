@@ -20,6 +20,7 @@ import dev.lstmrec.engine.eval.SessionEvaluator;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.train.Checkpointing;
 import dev.lstmrec.engine.train.LossConfig;
+import dev.lstmrec.engine.train.RowOptimizer;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.Trainer;
 import dev.lstmrec.engine.train.TrainingCheckpoints;
@@ -172,7 +173,10 @@ public final class Experiment {
      */
     public static String lossFingerprint(LossConfig.Loss resolved, LossConfig loss) {
         if (resolved == LossConfig.Loss.FULL) return "";
-        return ";loss=" + resolved.cliName() + "," + loss.negatives() + "," + loss.sampleAlpha() + "," + loss.logq() + "," + loss.bpreg();
+        String rows = loss.rows().kind() == RowOptimizer.Kind.ADAM ? "" // Adam runs keep their earlier fingerprints
+                : ",adagrad," + loss.rows().lr() + "," + loss.rows().momentum();
+        return ";loss=" + resolved.cliName() + "," + loss.negatives() + "," + loss.sampleAlpha() + "," + loss.logq() + "," + loss.bpreg()
+                + rows;
     }
 
     /**

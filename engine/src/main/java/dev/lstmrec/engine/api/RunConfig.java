@@ -10,6 +10,7 @@ import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.Json;
 import dev.lstmrec.engine.train.LrSchedule;
 import dev.lstmrec.engine.train.LossConfig;
+import dev.lstmrec.engine.train.RowOptimizer;
 import dev.lstmrec.engine.train.TrainConfig;
 
 import java.nio.file.Path;
@@ -113,7 +114,9 @@ public final class RunConfig {
     /** The training loss and its sampling settings; throws {@link IllegalArgumentException} for an invalid one. */
     public LossConfig lossConfig() {
         return new LossConfig(LossConfig.Loss.parse(values.get(RunOption.LOSS)), intValue(RunOption.NEGATIVES),
-                floatValue(RunOption.SAMPLE_ALPHA), floatValue(RunOption.LOGQ), floatValue(RunOption.BPREG));
+                floatValue(RunOption.SAMPLE_ALPHA), floatValue(RunOption.LOGQ), floatValue(RunOption.BPREG),
+                new RowOptimizer(RowOptimizer.Kind.parse(values.get(RunOption.ROW_OPTIMIZER)), floatValue(RunOption.ADAGRAD_LR),
+                        floatValue(RunOption.ADAGRAD_MOMENTUM)));
     }
 
     /** The optimisation settings; throws {@link IllegalArgumentException} for an invalid one. */

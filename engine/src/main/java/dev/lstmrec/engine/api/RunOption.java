@@ -53,6 +53,9 @@ public enum RunOption {
     SAMPLE_ALPHA("sample-alpha", Type.FLOAT, 0.5f, false),
     LOGQ("logq", Type.FLOAT, 1.0f, false),
     BPREG("bpreg", Type.FLOAT, 1.0f, false),
+    ROW_OPTIMIZER("row-optimizer", Type.STRING, "adam", false),
+    ADAGRAD_LR("adagrad-lr", Type.FLOAT, 0.05f, false),
+    ADAGRAD_MOMENTUM("adagrad-momentum", Type.FLOAT, 0.0f, false),
     // evaluation protocol
     EXCLUDE_SEEN("exclude-seen", Type.BOOLEAN, Defaults.EXCLUDE_SEEN, false),
     EVAL_NEGATIVES("eval-negatives", Type.INT, Defaults.EVAL_NEGATIVES, false),

@@ -198,13 +198,17 @@ public final class TrainingBuilder {
 
     /**
      * The training loss and its sampling settings ({@code --loss}, {@code --negatives}, {@code --sample-alpha},
-     * {@code --logq}, {@code --bpreg}); default {@link dev.lstmrec.engine.train.LossConfig#defaults()}: auto.
+     * {@code --logq}, {@code --bpreg}, {@code --row-optimizer}, {@code --adagrad-lr}, {@code --adagrad-momentum}); default
+     * {@link dev.lstmrec.engine.train.LossConfig#defaults()}: auto.
      */
     public TrainingBuilder loss(dev.lstmrec.engine.train.LossConfig loss) {
         set(RunOption.LOSS, loss.loss().cliName());
         set(RunOption.NEGATIVES, loss.negatives());
         set(RunOption.SAMPLE_ALPHA, loss.sampleAlpha());
         set(RunOption.LOGQ, loss.logq());
+        set(RunOption.ROW_OPTIMIZER, loss.rows().kind().cliName());
+        set(RunOption.ADAGRAD_LR, loss.rows().lr());
+        set(RunOption.ADAGRAD_MOMENTUM, loss.rows().momentum());
         return set(RunOption.BPREG, loss.bpreg());
     }
 

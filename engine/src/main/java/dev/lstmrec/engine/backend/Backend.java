@@ -253,6 +253,14 @@ public interface Backend extends AutoCloseable {
      */
     void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step);
 
+    /**
+     * Row-wise Adagrad with momentum (GRU4Rec's IndexedAdagradM), on the listed rows only, element by element with
+     * g = gradScale · gradRows[i, e] for row r = rows[i]: {@code acc += g²; mom = momentum · mom + lr · g / sqrt(acc + eps);
+     * param -= mom + lr · weightDecay · param}. Rows must be distinct; rows not listed are not touched.
+     * param, mom, acc [R, C]; gradRows [n, C] with n ≥ rows.size(); rows [count].
+     */
+    void adagradUpdateRows(Tensor param, Tensor gradRows, Tensor mom, Tensor acc, IntTensor rows, AdagradStep step);
+
     /** Releases the backend's memory (every tensor not yet freed) and threads. Its tensors must not be used afterwards. */
     @Override
     void close();

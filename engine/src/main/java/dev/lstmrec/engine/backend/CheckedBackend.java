@@ -434,8 +434,19 @@ public final class CheckedBackend implements Backend {
 
     @Override
     public void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step) {
+        checkRowUpdate("adamUpdateRows", param, gradRows, m, v, rows, step);
+        inner.adamUpdateRows(param, gradRows, m, v, rows, step);
+    }
+
+    @Override
+    public void adagradUpdateRows(Tensor param, Tensor gradRows, Tensor mom, Tensor acc, IntTensor rows, AdagradStep step) {
+        checkRowUpdate("adagradUpdateRows", param, gradRows, mom, acc, rows, step);
+        inner.adagradUpdateRows(param, gradRows, mom, acc, rows, step);
+    }
+
+    /** A row-wise optimiser step's operands: param, both state tensors [R, C], the compact gradient and the row list. */
+    private void checkRowUpdate(String op, Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, Object step) {
         open();
-        String op = "adamUpdateRows";
         live(op, "param", param);
         live(op, "gradRows", gradRows);
         live(op, "m", m);
@@ -449,7 +460,6 @@ public final class CheckedBackend implements Backend {
         require(gradRows.dim(1) == c && gradRows.dim(0) >= n, op, "gradRows " + Shape.str(gradRows.shape())
                 + " does not hold " + n + " rows of " + c);
         Objects.requireNonNull(step, op + " step");
-        inner.adamUpdateRows(param, gradRows, m, v, rows, step);
     }
 
     // ---- inference --------------------------------------------------------------------------------------------------

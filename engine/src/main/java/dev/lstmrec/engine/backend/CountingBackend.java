@@ -325,6 +325,12 @@ public final class CountingBackend implements Backend {
     }
 
     @Override
+    public void adagradUpdateRows(Tensor param, Tensor gradRows, Tensor mom, Tensor acc, IntTensor rows, AdagradStep step) {
+        count("adagradUpdateRows");
+        inner.adagradUpdateRows(param, gradRows, mom, acc, rows, step);
+    }
+
+    @Override
     public void scoreTopK(IntTensor outIndex, Tensor outScore, Tensor h, Tensor w, Tensor bias,
                           IntTensor excludeOffsets, IntTensor exclude) {
         count("scoreTopK");

@@ -10,8 +10,9 @@ package dev.lstmrec.engine.train;
  * @param sampleAlpha negatives are drawn from (count as a training target)^alpha; 0 = uniform
  * @param logq        weight of the logQ correction (0 = off)
  * @param bpreg       BPR-max score regulariser
+ * @param rows        how the sampled losses update the item-table rows they touch
  */
-public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq, float bpreg) {
+public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq, float bpreg, RowOptimizer rows) {
     /** Above this many items {@link Loss#AUTO} trains with the sampled softmax (measured, see README "Large catalogues"). */
     public static final int AUTO_SAMPLED_ABOVE = 16_384;
 
@@ -42,6 +43,12 @@ public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq
         }
         if (!(logq >= 0) || Float.isInfinite(logq)) throw new IllegalArgumentException("--logq must be >= 0, got " + logq);
         if (!(bpreg >= 0) || Float.isInfinite(bpreg)) throw new IllegalArgumentException("--bpreg must be >= 0, got " + bpreg);
+        if (rows == null) throw new IllegalArgumentException("row optimizer must be given");
+    }
+
+    /** Sampled-loss rows updated by lazy Adam (the default). */
+    public LossConfig(Loss loss, int negatives, float sampleAlpha, float logq, float bpreg) {
+        this(loss, negatives, sampleAlpha, logq, bpreg, RowOptimizer.adam());
     }
 
     /** The defaults of the CLI: auto, K = 2048, alpha 0.5, logQ weight 1, BPR-max regulariser 1 (GRU4Rec's). */
@@ -55,7 +62,7 @@ public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq
     }
 
     public LossConfig withLoss(Loss l) {
-        return new LossConfig(l, negatives, sampleAlpha, logq, bpreg);
+        return new LossConfig(l, negatives, sampleAlpha, logq, bpreg, rows);
     }
 
     /** The loss actually trained for a catalogue of {@code numItems}: {@link Loss#AUTO} resolved. */
@@ -70,9 +77,9 @@ public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq
         String what = switch (l) {
             case FULL -> "full softmax over all " + numItems + " items";
             case SAMPLED -> "sampled softmax: in-batch targets + " + negatives + " shared negatives ~ popularity^" + sampleAlpha
-                    + ", logQ weight " + logq + ", accidental hits masked, sparse row updates";
+                    + ", logQ weight " + logq + ", accidental hits masked, " + rows.describe();
             case BPR_MAX -> "BPR-max: in-batch targets + " + negatives + " shared negatives ~ popularity^" + sampleAlpha
-                    + ", score regulariser " + bpreg + ", sparse row updates";
+                    + ", score regulariser " + bpreg + ", " + rows.describe();
             case AUTO -> throw new AssertionError();
         };
         if (loss != Loss.AUTO) return what + " (--loss " + loss.cliName + ")";

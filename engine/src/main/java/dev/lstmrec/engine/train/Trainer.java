@@ -1,5 +1,6 @@
 package dev.lstmrec.engine.train;
 
+import dev.lstmrec.engine.backend.AdagradStep;
 import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.eval.EvalCase;
@@ -15,6 +16,7 @@ import dev.lstmrec.engine.model.PackedBatch;
 import dev.lstmrec.engine.model.ParameterLayout;
 import dev.lstmrec.engine.model.Parameters;
 import dev.lstmrec.engine.model.SampledScoring;
+import dev.lstmrec.engine.tensor.IntTensor;
 import dev.lstmrec.engine.tensor.Tensor;
 
 import java.io.IOException;
@@ -372,17 +374,31 @@ public final class Trainer {
         adamUpdateSlab(denseFrom, denseFrom + dense.size(), scale);
         // The row tables decay as DecayRanges says for their entry (out.w yes; out.b and the embedding no), lazily:
         // only the rows this step touched. Tied: the output rows are embedding rows, updated (undecayed) with them.
-        AdamStep undecayed = adamStep(scale, false);
         int n = model.numItems();
         if (!model.tied()) {
-            backend.adamUpdateRows(weights.outW(), sampled.outWeightGrad(), adamM.outW(), adamV.outW(), sampled.outRowIds(),
-                    adamStep(scale, DecayRanges.decayed("out.w")));
+            updateRows(weights.outW(), sampled.outWeightGrad(), adamM.outW(), adamV.outW(), sampled.outRowIds(), scale,
+                    DecayRanges.decayed("out.w"));
         }
-        backend.adamUpdateRows(weights.outB().reshape(n, 1), sampled.outBiasGrad(), adamM.outB().reshape(n, 1),
-                adamV.outB().reshape(n, 1), sampled.outRowIds(), undecayed);
-        backend.adamUpdateRows(weights.embedding(), sampled.embeddingGrad(), adamM.embedding(), adamV.embedding(),
-                sampled.embeddingRowIds(), undecayed);
+        updateRows(weights.outB().reshape(n, 1), sampled.outBiasGrad(), adamM.outB().reshape(n, 1),
+                adamV.outB().reshape(n, 1), sampled.outRowIds(), scale, false);
+        updateRows(weights.embedding(), sampled.embeddingGrad(), adamM.embedding(), adamV.embedding(),
+                sampled.embeddingRowIds(), scale, false);
         return loss;
+    }
+
+    /**
+     * The row optimiser's step on the listed rows of an item table. Adagrad keeps its momentum where Adam keeps m and
+     * its accumulator where Adam keeps v, so checkpoints and resume carry it unchanged.
+     */
+    private void updateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, float scale, boolean decayed) {
+        RowOptimizer opt = lossConfig.rows();
+        if (opt.kind() == RowOptimizer.Kind.ADAM) {
+            backend.adamUpdateRows(param, gradRows, m, v, rows, adamStep(scale, decayed));
+        } else {
+            float lr = (float) (opt.lr() * train.schedule().factor(step, scheduleSteps));
+            backend.adagradUpdateRows(param, gradRows, m, v, rows, new AdagradStep(lr, opt.momentum(), RowOptimizer.ADAGRAD_EPS,
+                    decayed ? train.weightDecay() : 0f, scale));
+        }
     }
 
     /** Adam over slab elements [from, to), one call per {@link DecayRanges} run so decay applies only where it says. */

@@ -7,6 +7,8 @@ import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.model.PackedBatch;
 import dev.lstmrec.engine.model.ParameterLayout;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,10 +90,28 @@ class SampledTrainerTest {
     }
 
     @Test
-    void aStepUpdatesOnlyTheItemRowsItTouched() {
+    void adagradRowsLearnSequentialStructure() {
+        List<int[]> all = ringWalks(400, 3);
+        List<int[]> trainSeqs = new ArrayList<>();
+        List<EvalCase> valid = new ArrayList<>();
+        for (int[] s : all) {
+            int[] tr = Arrays.copyOf(s, s.length - 1);
+            trainSeqs.add(tr);
+            valid.add(new EvalCase(tr, s[s.length - 1]));
+        }
+        ModelConfig mc = new ModelConfig(ITEMS, 16, 16, 1, 10, 0.1f, 0.1f);
+        Trainer t = new Trainer(new ScalarBackend(), mc, new TrainConfig(32, 0.01f, 8, 0, 42, 0f, 5f),
+                new LossConfig(LossConfig.Loss.SAMPLED, 12, 0.5f, 1f, 1f, new RowOptimizer(RowOptimizer.Kind.ADAGRAD, 0.1f, 0.2f)));
+        TrainingResult r = t.fit(trainSeqs, valid, TrainingListener.SILENT);
+        assertTrue(r.bestValidation().get(Metric.HR, 5) > 0.5, "adagrad HR@5 " + r.bestValidation().get(Metric.HR, 5));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RowOptimizer.Kind.class)
+    void aStepUpdatesOnlyTheItemRowsItTouched(RowOptimizer.Kind kind) {
         ModelConfig mc = new ModelConfig(ITEMS, 8, 8, 1, 20, 0f, 0f);
         Trainer t = new Trainer(new ScalarBackend(), mc, new TrainConfig(4, 0.05f, 1, 0, 9, 0.01f, 1f),
-                new LossConfig(LossConfig.Loss.SAMPLED, 3, 0.5f, 1f, 1f));
+                new LossConfig(LossConfig.Loss.SAMPLED, 3, 0.5f, 1f, 1f, new RowOptimizer(kind, 0.05f, 0.1f)));
         assertThrows(IllegalStateException.class, () -> t.trainBatch(PackedBatch.pack(List.of(new int[] {1}), List.of(new int[] {1}))));
         long[] counts = new long[ITEMS];
         counts[10] = 5; // the only item negatives can be drawn from: alpha > 0 never samples a count of 0

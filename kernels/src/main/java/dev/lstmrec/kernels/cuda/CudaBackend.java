@@ -1,5 +1,6 @@
 package dev.lstmrec.kernels.cuda;
 
+import dev.lstmrec.engine.backend.AdagradStep;
 import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.BackendOptions;
@@ -270,7 +271,7 @@ public final class CudaBackend implements Backend {
             case CudaLaunches.ERR_EMBEDDING_ID -> "an embedding id outside [0, rows)";
             case CudaLaunches.ERR_SOFTMAX_TARGET -> "a softmaxCrossEntropy target >= V";
             case CudaLaunches.ERR_RANK_TARGET -> "a scoreRank target outside [0, V)";
-            case CudaLaunches.ERR_ROW_INDEX -> "an adamUpdateRows row outside [0, rows)";
+            case CudaLaunches.ERR_ROW_INDEX -> "an adamUpdateRows or adagradUpdateRows row outside [0, rows)";
             default -> "error code " + code;
         };
         throw new IllegalArgumentException("a CUDA kernel met " + what + " (detected on the GPU, reported at the next download/synchronize)");
@@ -388,6 +389,11 @@ public final class CudaBackend implements Backend {
     @Override
     public void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step) {
         ops.adamUpdateRows(param, gradRows, m, v, rows, step);
+    }
+
+    @Override
+    public void adagradUpdateRows(Tensor param, Tensor gradRows, Tensor mom, Tensor acc, IntTensor rows, AdagradStep step) {
+        ops.adagradUpdateRows(param, gradRows, mom, acc, rows, step);
     }
 
     @Override

@@ -32,7 +32,8 @@ public enum CudaKernel {
     SCORE_RANK("score", "score_rank", "pppppppiiip"),
     SAMPLED_SOFTMAX_CROSS_ENTROPY("sampled", "sampled_softmax_cross_entropy", "pppppppiiff"),
     BPR_MAX_LOSS("sampled", "bpr_max_loss", "ppppppiiff"),
-    ADAM_UPDATE_ROWS("sampled", "adam_update_rows", "pppppiiiffffffffp");
+    ADAM_UPDATE_ROWS("sampled", "adam_update_rows", "pppppiiiffffffffp"),
+    ADAGRAD_UPDATE_ROWS("sampled", "adagrad_update_rows", "pppppiiifffffp");
 
     /** Classpath folder of the generated PTX (see kernels/scripts/build-ptx.sh). */
     public static final String PTX_FOLDER = "/dev/lstmrec/kernels/cuda/ptx/";

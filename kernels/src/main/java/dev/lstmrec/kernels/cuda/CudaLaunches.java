@@ -1,5 +1,6 @@
 package dev.lstmrec.kernels.cuda;
 
+import dev.lstmrec.engine.backend.AdagradStep;
 import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.Checks;
 import dev.lstmrec.engine.backend.DropoutMask;
@@ -188,5 +189,13 @@ final class CudaLaunches {
         launch(CudaKernel.ADAM_UPDATE_ROWS, blocks(elements), 1, THREADS, 1, 0, param, gradRows, m, v, rows, nc[0], nc[1],
                 param.dim(0), step.lr(), step.beta1(), step.beta2(), step.eps(), step.weightDecay(),
                 step.biasCorrection1(), step.biasCorrection2(), step.gradScale(), ERROR_FLAG);
+    }
+
+    void adagradUpdateRows(Tensor param, Tensor gradRows, Tensor mom, Tensor acc, IntTensor rows, AdagradStep step) {
+        long elements = (long) rows.size() * param.dim(1); // shapes checked by the checked front
+        if (elements == 0) return;
+        launch(CudaKernel.ADAGRAD_UPDATE_ROWS, blocks(elements), 1, THREADS, 1, 0, param, gradRows, mom, acc, rows,
+                rows.size(), param.dim(1), param.dim(0), step.lr(), step.momentum(), step.eps(), step.weightDecay(),
+                step.gradScale(), ERROR_FLAG);
     }
 }

@@ -1,5 +1,6 @@
 package dev.lstmrec.kernels.simd;
 
+import dev.lstmrec.engine.backend.AdagradStep;
 import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.HeapBackend;
 import dev.lstmrec.engine.backend.BackendOptions;
@@ -330,6 +331,21 @@ public final class SimdBackend extends HeapBackend {
             for (int k = k0; k < k1; k++) {
                 int row = rd[ro + k] * c;
                 Adam.update(pd, po + row, gd, go + k * c, md, mo + row, vd, vo + row, step, 0, c);
+            }
+        });
+    }
+
+    @Override
+    public void adagradUpdateRows(Tensor param, Tensor gradRows, Tensor mom, Tensor acc, IntTensor rows, AdagradStep step) {
+        int n = rows.size(), c = param.dim(1), total = param.dim(0); // shapes checked by the checked front
+        float[] pd = f(param), gd = f(gradRows), md = f(mom), ad = f(acc);
+        int[] rd = i(rows);
+        int po = o(param), go = o(gradRows), mo = o(mom), ao = o(acc), ro = o(rows);
+        for (int k = 0; k < n; k++) Checks.index("adagradUpdateRows row", rd[ro + k], total);
+        split(n, 4L * c, (part, k0, k1) -> {
+            for (int k = k0; k < k1; k++) {
+                int row = rd[ro + k] * c;
+                Adagrad.update(pd, po + row, gd, go + k * c, md, mo + row, ad, ao + row, step, c);
             }
         });
     }

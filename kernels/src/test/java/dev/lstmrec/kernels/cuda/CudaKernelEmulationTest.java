@@ -1,6 +1,7 @@
 package dev.lstmrec.kernels.cuda;
 
 import dev.lstmrec.engine.backend.conformance.Tolerances;
+import dev.lstmrec.engine.backend.AdagradStep;
 import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.RankMode;
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;
@@ -356,6 +357,23 @@ class CudaKernelEmulationTest {
         assertSame("adamUpdateRows param", p);
         assertSame("adamUpdateRows m", m);
         assertSame("adamUpdateRows v", v);
+        assertNoDeviceError();
+    }
+
+    @Test
+    void adagradUpdateRowsTouchesOnlyListedRows() {
+        int rows = 37, c = 19, n = 6;
+        Tensor[] p = pair(random(rows * c), rows, c), m = pair(random(rows * c), rows, c), a = pair(random(rows * c), rows, c);
+        ref.fill(a[0], 0.02f);
+        mem.fill(a[1], 0.02f);
+        Tensor[] g = pairAt(random((n + 1) * c), 5, n + 1, c);
+        IntTensor[] ids = pairInt(new int[] {36, 0, 17, 5, 18, 2}, n);
+        AdagradStep step = new AdagradStep(5e-2f, 0.3f, 1e-6f, 0.01f, 0.7f);
+        ref.adagradUpdateRows(p[0], g[0], m[0], a[0], ids[0], step);
+        emu.adagradUpdateRows(p[1], g[1], m[1], a[1], ids[1], step);
+        assertSame("adagradUpdateRows param", p);
+        assertSame("adagradUpdateRows mom", m);
+        assertSame("adagradUpdateRows acc", a);
         assertNoDeviceError();
     }
 

@@ -1,5 +1,6 @@
 package dev.lstmrec.engine.backend.scalar;
 
+import dev.lstmrec.engine.backend.AdagradStep;
 import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.HeapBackend;
 import dev.lstmrec.engine.backend.Checks;
@@ -359,6 +360,28 @@ public final class ScalarBackend extends HeapBackend {
                 vd[ve + e] = vv;
                 float p = pd[pe + e];
                 pd[pe + e] = p - step.lr() * (step.weightDecay() * p + (mv / bc1) / ((float) Math.sqrt(vv / bc2) + step.eps()));
+            }
+        }
+    }
+
+    @Override
+    public void adagradUpdateRows(Tensor param, Tensor gradRows, Tensor mom, Tensor acc, IntTensor rows, AdagradStep step) {
+        int n = rows.size(), c = param.dim(1), total = param.dim(0); // shapes checked by the checked front
+        float[] pd = f(param), gd = f(gradRows), md = f(mom), ad = f(acc);
+        int[] rd = i(rows);
+        float lr = step.lr(), mu = step.momentum(), decay = step.lr() * step.weightDecay();
+        for (int k = 0; k < n; k++) {
+            int row = rd[o(rows) + k];
+            Checks.index("adagradUpdateRows row", row, total);
+            int pe = o(param) + row * c, me = o(mom) + row * c, ae = o(acc) + row * c, ge = o(gradRows) + k * c;
+            for (int e = 0; e < c; e++) {
+                float g = gd[ge + e] * step.gradScale();
+                float a = ad[ae + e] + g * g;
+                float mv = mu * md[me + e] + lr * g / (float) Math.sqrt(a + step.eps());
+                ad[ae + e] = a;
+                md[me + e] = mv;
+                float p = pd[pe + e];
+                pd[pe + e] = p - (mv + decay * p);
             }
         }
     }

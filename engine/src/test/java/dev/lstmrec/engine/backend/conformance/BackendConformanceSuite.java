@@ -1,5 +1,6 @@
 package dev.lstmrec.engine.backend.conformance;
 
+import dev.lstmrec.engine.backend.AdagradStep;
 import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.BackendOptions;
@@ -555,6 +556,39 @@ public abstract class BackendConformanceSuite {
                 t.check(what + " param", param, ELEMENTWISE_ATOL, ELEMENTWISE_RTOL);
                 t.check(what + " m", m, ELEMENTWISE_ATOL, ELEMENTWISE_RTOL);
                 t.check(what + " v", v, ELEMENTWISE_ATOL, ELEMENTWISE_RTOL);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("candidates")
+    void adagradUpdateRowsTouchesOnlyListedRows(Candidate c) {
+        RandomTensors rnd = new RandomTensors(94);
+        int[][] shapes = {{1, 1, 1}, {7, 3, 2}, {16, 17, 5}, {33, 16, 33}, {257, 7, 31}, {LONG, 15, 17}};
+        for (int i = 0; i < shapes.length; i++) {
+            int rows = shapes[i][0], cols = shapes[i][1], touched = shapes[i][2];
+            float wd = i % 2 == 0 ? 0.01f : 0f, gradScale = i % 3 == 0 ? 1f : 0.5f, momentum = i % 2 == 0 ? 0.3f : 0f;
+            Twin t = twin(c, i % 2 == 1);
+            Twin.Pair param = t.in(rnd.nonZero(rows * cols), rows, cols);
+            Twin.Pair mom = t.in(rnd.nonZero(rows * cols, 0.1f), rows, cols);
+            Twin.Pair acc = t.in(rnd.uniform(rows * cols, 0.01f, 0.1f), rows, cols);
+            Twin.Pair grad = t.in(rnd.nonZero((touched + 2) * cols), touched + 2, cols);
+            int[] perm = new int[rows];
+            for (int r = 0; r < rows; r++) perm[r] = r;
+            for (int r = rows - 1; r > 0; r--) {
+                int j = rnd.nextInt(r + 1), x = perm[r];
+                perm[r] = perm[j];
+                perm[j] = x;
+            }
+            Twin.IntPair ids = t.ints(java.util.Arrays.copyOf(perm, touched), touched);
+            for (int step = 1; step <= 2; step++) {
+                t.upload(grad, rnd.nonZero((touched + 2) * cols));
+                AdagradStep as = new AdagradStep(5e-2f, momentum, 1e-6f, wd, gradScale);
+                t.run(s -> s.backend().adagradUpdateRows(s.of(param), s.of(grad), s.of(mom), s.of(acc), s.of(ids), as));
+                String what = "adagradUpdateRows " + rows + "x" + cols + " rows " + touched + " step " + step;
+                t.check(what + " param", param, ELEMENTWISE_ATOL, ELEMENTWISE_RTOL);
+                t.check(what + " mom", mom, ELEMENTWISE_ATOL, ELEMENTWISE_RTOL);
+                t.check(what + " acc", acc, ELEMENTWISE_ATOL, ELEMENTWISE_RTOL);
             }
         }
     }

@@ -4,6 +4,7 @@ package com.example.lstmrec.backend;
 // ScalarBackend, which allocates (and so owns) the storage; the engine's checked front checks every argument. Checked by ExampleConformanceTest (the engine's
 // conformance suite against a fresh scalar oracle) and ExampleDiscoveryTest (discovery, selection, a training run).
 
+import dev.lstmrec.engine.backend.AdagradStep;
 import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.RankMode;
@@ -205,6 +206,12 @@ public final class ExampleBackend implements Backend {
     public void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step) {
         op();
         delegate.adamUpdateRows(param, gradRows, m, v, rows, step);
+    }
+
+    @Override
+    public void adagradUpdateRows(Tensor param, Tensor gradRows, Tensor mom, Tensor acc, IntTensor rows, AdagradStep step) {
+        op();
+        delegate.adagradUpdateRows(param, gradRows, mom, acc, rows, step);
     }
 
     @Override
