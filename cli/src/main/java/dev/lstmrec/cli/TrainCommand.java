@@ -262,8 +262,8 @@ final class TrainCommand implements Callable<Integer> {
         m.put("bpreg", (double) l.bpreg());
         m.put("row_optimizer", l.rows().kind().cliName());
         if (l.rows().kind() == RowOptimizer.Kind.ADAGRAD) {
-            m.put("adagrad_lr", (double) l.rows().lr());
-            m.put("adagrad_momentum", (double) l.rows().momentum());
+            m.put("adagrad_lr", Double.parseDouble(Float.toString(l.rows().lr()))); // 0.1, not 0.10000000149
+            m.put("adagrad_momentum", Double.parseDouble(Float.toString(l.rows().momentum())));
         }
         return m;
     }
