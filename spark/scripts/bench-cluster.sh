@@ -19,8 +19,10 @@ mkdir -p "$OUT"
 cpfile="$OUT/classpath.txt"
 # (the reactor needs the engine and kernels jars, so this packages them too, quickly when they are up to date)
 [[ -s "$cpfile" ]] || (cd "$root" && mvn -B -q -pl spark -am -DskipTests package dependency:build-classpath \
-    -Dmdep.outputFile="$cpfile" -Dmdep.includeScope=provided >/dev/null) || { echo "could not resolve the Spark classpath" >&2; exit 1; }
-cp=$(cat "$cpfile")
+    -Dmdep.outputFile="$cpfile" -Dmdep.includeScope=provided -DexcludeGroupIds=dev.lstmrec >/dev/null) || { echo "could not resolve the Spark classpath" >&2; exit 1; }
+# lstmrec's own jars are left out: the application jar carries engine and kernels, and a copy of them on the daemons'
+# classpath (say an older one installed in ~/.m2) would shadow it in the driver and the executors
+cp=$(tr ':' '\n' < "$cpfile" | grep -v '/dev/lstmrec/' | paste -sd: -)
 # a SPARK_HOME the workers can launch executors from: RELEASE marks a distribution, jars/ links the Maven jars
 home="$OUT/spark-home"; mkdir -p "$home/jars"; echo "Spark (Maven jars, lstmrec bench-cluster.sh)" > "$home/RELEASE"
 tr ':' '\n' <<<"$cp" | while read -r j; do [[ -e "$home/jars/$(basename "$j")" ]] || ln -s "$j" "$home/jars/"; done
