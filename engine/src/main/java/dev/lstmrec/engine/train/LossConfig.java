@@ -75,7 +75,8 @@ public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq
     public String describe(int numItems) {
         Loss l = resolve(numItems);
         String what = switch (l) {
-            case FULL -> "full softmax over all " + numItems + " items";
+            case FULL -> "full softmax over all " + numItems + " items" + (rows.kind() == RowOptimizer.Kind.ADAM ? ""
+                    : ", Adam on every row (--row-optimizer is for the sampled losses)");
             case SAMPLED -> "sampled softmax: in-batch targets + " + negatives + " shared negatives ~ popularity^" + sampleAlpha
                     + ", logQ weight " + logq + ", accidental hits masked, " + rows.describe();
             case BPR_MAX -> "BPR-max: in-batch targets + " + negatives + " shared negatives ~ popularity^" + sampleAlpha

@@ -177,6 +177,9 @@ class SampledTrainerTest {
         assertEquals(LossConfig.Loss.FULL, auto.resolve(1682));
         assertEquals(LossConfig.Loss.SAMPLED, auto.resolve(1_000_000));
         assertTrue(auto.describe(1682).contains("full softmax"), auto.describe(1682));
+        LossConfig adagrad = new LossConfig(LossConfig.Loss.AUTO, 2048, 0.5f, 1f, 1f, new RowOptimizer(RowOptimizer.Kind.ADAGRAD, 0.1f, 0.2f));
+        assertTrue(adagrad.describe(1682).contains("--row-optimizer is for the sampled losses"), adagrad.describe(1682));
+        assertTrue(adagrad.describe(1_000_000).contains("Adagrad (lr 0.1, momentum 0.2)"), adagrad.describe(1_000_000));
         assertEquals(LossConfig.Loss.BPR_MAX, LossConfig.Loss.parse("bpr-max"));
         assertThrows(IllegalArgumentException.class, () -> LossConfig.Loss.parse("xe"));
         assertThrows(IllegalArgumentException.class, () -> new LossConfig(LossConfig.Loss.SAMPLED, -1, 0.5f, 1f, 1f));
