@@ -110,20 +110,28 @@ bpr_max_loss(float* dLogits, float* dBias, float* loss, const float* logits, con
     }
 }
 
-// Lazy Adam on listed rows: param/m/v [R, C] row rows[k] updated with grad [k, :], k < n. One thread per element of
-// the n x C block; grid ceil(n * C / 256) blocks of 256. A row outside [0, R) raises ERR_ROW_INDEX and is skipped.
+// The row-wise optimisers: param and both state tensors [R, C], row rows[k] updated with grad [k, :], k < n. One
+// thread per element of the n x C block; grid ceil(n * C / 256) blocks of 256. Thread i's element: i in grad, *e in
+// the table; false past the end, or for a row outside [0, R), which raises ERR_ROW_INDEX (once per row) and is skipped.
+__device__ __forceinline__ bool listed_row_element(const int* __restrict__ rows, int n, int C, int R, int* err, size_t i,
+                                                   size_t* e) {
+    if (i >= (size_t) n * C) return false;
+    int k = (int) (i / C), col = (int) (i % C), row = rows[k];
+    if (row < 0 || row >= R) {
+        if (col == 0) report_error(err, ERR_ROW_INDEX);
+        return false;
+    }
+    *e = (size_t) row * C + col;
+    return true;
+}
+
+// Lazy Adam on listed rows.
 extern "C" __global__ void adam_update_rows(float* __restrict__ param, const float* __restrict__ grad,
                                             float* __restrict__ m, float* __restrict__ v, const int* __restrict__ rows,
                                             int n, int C, int R, float lr, float beta1, float beta2, float eps,
                                             float weightDecay, float bc1, float bc2, float gradScale, int* err) {
-    size_t i = (size_t) blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= (size_t) n * C) return;
-    int k = (int) (i / C), col = (int) (i % C), row = rows[k];
-    if (row < 0 || row >= R) {
-        if (col == 0) report_error(err, ERR_ROW_INDEX);
-        return;
-    }
-    size_t e = (size_t) row * C + col;
+    size_t i = (size_t) blockIdx.x * blockDim.x + threadIdx.x, e;
+    if (!listed_row_element(rows, n, C, R, err, i, &e)) return;
     float g = grad[i] * gradScale;
     float mv = beta1 * m[e] + (1.0f - beta1) * g;
     float vv = beta2 * v[e] + (1.0f - beta2) * g * g;
@@ -139,14 +147,8 @@ extern "C" __global__ void adagrad_update_rows(float* __restrict__ param, const 
                                                float* __restrict__ mom, float* __restrict__ acc, const int* __restrict__ rows,
                                                int n, int C, int R, float lr, float momentum, float eps, float weightDecay,
                                                float gradScale, int* err) {
-    size_t i = (size_t) blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= (size_t) n * C) return;
-    int k = (int) (i / C), col = (int) (i % C), row = rows[k];
-    if (row < 0 || row >= R) {
-        if (col == 0) report_error(err, ERR_ROW_INDEX);
-        return;
-    }
-    size_t e = (size_t) row * C + col;
+    size_t i = (size_t) blockIdx.x * blockDim.x + threadIdx.x, e;
+    if (!listed_row_element(rows, n, C, R, err, i, &e)) return;
     float g = grad[i] * gradScale;
     float a = acc[e] + g * g;
     float mv = momentum * mom[e] + lr * g / sqrtf(a + eps);

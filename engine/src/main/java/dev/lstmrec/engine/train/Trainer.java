@@ -395,9 +395,8 @@ public final class Trainer {
         if (opt.kind() == RowOptimizer.Kind.ADAM) {
             backend.adamUpdateRows(param, gradRows, m, v, rows, adamStep(scale, decayed));
         } else {
-            float lr = (float) (opt.lr() * train.schedule().factor(step, scheduleSteps));
-            backend.adagradUpdateRows(param, gradRows, m, v, rows, new AdagradStep(lr, opt.momentum(), RowOptimizer.ADAGRAD_EPS,
-                    decayed ? train.weightDecay() : 0f, scale));
+            backend.adagradUpdateRows(param, gradRows, m, v, rows, new AdagradStep(scheduled(opt.lr()), opt.momentum(),
+                    RowOptimizer.ADAGRAD_EPS, decayed ? train.weightDecay() : 0f, scale));
         }
     }
 
@@ -412,10 +411,14 @@ public final class Trainer {
         }
     }
 
+    /** A learning rate scaled by the schedule at this step. */
+    private float scheduled(float lr) {
+        return (float) (lr * train.schedule().factor(step, scheduleSteps));
+    }
+
     /** This step's Adam settings: the learning rate scaled by the schedule, weight decay only when {@code decayed}. */
     private AdamStep adamStep(float scale, boolean decayed) {
-        float lr = (float) (train.lr() * train.schedule().factor(step, scheduleSteps));
-        return new AdamStep(lr, TrainConfig.BETA1, TrainConfig.BETA2, TrainConfig.EPS, decayed ? train.weightDecay() : 0f, step, scale);
+        return new AdamStep(scheduled(train.lr()), TrainConfig.BETA1, TrainConfig.BETA2, TrainConfig.EPS, decayed ? train.weightDecay() : 0f, step, scale);
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.lstmrec.engine.train;
 
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;
-import dev.lstmrec.engine.eval.EvalCase;
 import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.model.PackedBatch;
@@ -10,10 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,87 +19,50 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Training with the sampled losses: both learn the ring walks of {@link TrainerTest}'s kind, a step updates only the
+ * Training with the sampled losses: both learn {@link RingWalks}, a step updates only the
  * item rows it touched, the negatives are a pure function of (seed, epoch, batch), and auto picks by catalogue size.
  */
 class SampledTrainerTest {
     private static final int ITEMS = 60;
 
-    private static List<int[]> ringWalks(int users, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        List<int[]> seqs = new ArrayList<>();
-        for (int u = 0; u < users; u++) {
-            int len = 8 + rnd.nextInt(10);
-            int[] s = new int[len];
-            s[0] = 1 + rnd.nextInt(ITEMS);
-            for (int t = 1; t < len; t++) s[t] = 1 + (s[t - 1] - 1 + (rnd.nextDouble() < 0.8 ? 1 : 2)) % ITEMS;
-            seqs.add(s);
-        }
-        return seqs;
-    }
-
-    private static TrainingResult fit(LossConfig.Loss loss, List<int[]> train, List<EvalCase> valid, float[][] weights) {
+    private static TrainingResult fit(LossConfig loss, RingWalks.HeldOut data, float[][] weights) {
         ModelConfig mc = new ModelConfig(ITEMS, 16, 16, 1, 10, 0.1f, 0.1f);
-        Trainer t = new Trainer(new ScalarBackend(), mc, new TrainConfig(32, 0.01f, 8, 0, 42, 0f, 5f),
-                new LossConfig(loss, 12, 0.5f, 1f, 1f));
-        assertEquals(loss, t.loss());
-        TrainingResult r = t.fit(train, valid, TrainingListener.SILENT);
+        Trainer t = new Trainer(new ScalarBackend(), mc, new TrainConfig(32, 0.01f, 8, 0, 42, 0f, 5f), loss);
+        assertEquals(loss.loss(), t.loss());
+        TrainingResult r = t.fit(data.train(), data.valid(), TrainingListener.SILENT);
         weights[0] = t.downloadWeights();
         return r;
     }
 
     @Test
     void sampledSoftmaxAndBprMaxLearnSequentialStructureReproducibly() {
-        List<int[]> all = ringWalks(400, 3);
-        List<int[]> trainSeqs = new ArrayList<>();
-        List<EvalCase> valid = new ArrayList<>();
-        for (int[] s : all) {
-            int[] tr = Arrays.copyOf(s, s.length - 1);
-            trainSeqs.add(tr);
-            valid.add(new EvalCase(tr, s[s.length - 1]));
-        }
+        RingWalks.HeldOut data = RingWalks.HeldOut.lastItem(RingWalks.walks(400, ITEMS, 3));
         for (LossConfig.Loss loss : new LossConfig.Loss[] {LossConfig.Loss.SAMPLED, LossConfig.Loss.BPR_MAX}) {
             float[][] w1 = new float[1][], w2 = new float[1][];
-            TrainingResult r = fit(loss, trainSeqs, valid, w1);
+            TrainingResult r = fit(new LossConfig(loss, 12, 0.5f, 1f, 1f), data, w1);
             // Popularity is flat on the ring (HR@5 about 5/60); the walk's next item is one of two.
             assertTrue(r.bestValidation().get(Metric.HR, 5) > 0.5, loss + " HR@5 " + r.bestValidation().get(Metric.HR, 5));
-            fit(loss, trainSeqs, valid, w2);
+            fit(new LossConfig(loss, 12, 0.5f, 1f, 1f), data, w2);
             assertArrayEquals(w1[0], w2[0], loss + ": same seed, same weights");
         }
     }
 
     @Test
     void tiedModelLearnsWithTheSampledSoftmax() {
-        List<int[]> all = ringWalks(400, 5);
-        List<int[]> trainSeqs = new ArrayList<>();
-        List<EvalCase> valid = new ArrayList<>();
-        for (int[] s : all) {
-            int[] tr = Arrays.copyOf(s, s.length - 1);
-            trainSeqs.add(tr);
-            valid.add(new EvalCase(tr, s[s.length - 1]));
-        }
+        RingWalks.HeldOut data = RingWalks.HeldOut.lastItem(RingWalks.walks(400, ITEMS, 5));
         ModelConfig mc = new ModelConfig(ITEMS, 16, 16, 1, 10, 0.1f, 0.1f, true);
         Trainer t = new Trainer(new ScalarBackend(), mc, new TrainConfig(32, 0.01f, 8, 0, 42, 0f, 5f),
                 new LossConfig(LossConfig.Loss.SAMPLED, 12, 0.5f, 1f, 1f));
         assertThrows(IllegalArgumentException.class, () -> t.layout().entry("out.w"), "a tied model has no out.w");
-        TrainingResult r = t.fit(trainSeqs, valid, TrainingListener.SILENT);
+        TrainingResult r = t.fit(data.train(), data.valid(), TrainingListener.SILENT);
         assertTrue(r.bestValidation().get(Metric.HR, 5) > 0.5, "tied HR@5 " + r.bestValidation().get(Metric.HR, 5));
     }
 
     @Test
     void adagradRowsLearnSequentialStructure() {
-        List<int[]> all = ringWalks(400, 3);
-        List<int[]> trainSeqs = new ArrayList<>();
-        List<EvalCase> valid = new ArrayList<>();
-        for (int[] s : all) {
-            int[] tr = Arrays.copyOf(s, s.length - 1);
-            trainSeqs.add(tr);
-            valid.add(new EvalCase(tr, s[s.length - 1]));
-        }
-        ModelConfig mc = new ModelConfig(ITEMS, 16, 16, 1, 10, 0.1f, 0.1f);
-        Trainer t = new Trainer(new ScalarBackend(), mc, new TrainConfig(32, 0.01f, 8, 0, 42, 0f, 5f),
-                new LossConfig(LossConfig.Loss.SAMPLED, 12, 0.5f, 1f, 1f, new RowOptimizer(RowOptimizer.Kind.ADAGRAD, 0.1f, 0.2f)));
-        TrainingResult r = t.fit(trainSeqs, valid, TrainingListener.SILENT);
+        RingWalks.HeldOut data = RingWalks.HeldOut.lastItem(RingWalks.walks(400, ITEMS, 3));
+        TrainingResult r = fit(new LossConfig(LossConfig.Loss.SAMPLED, 12, 0.5f, 1f, 1f,
+                new RowOptimizer(RowOptimizer.Kind.ADAGRAD, 0.1f, 0.2f)), data, new float[1][]);
         assertTrue(r.bestValidation().get(Metric.HR, 5) > 0.5, "adagrad HR@5 " + r.bestValidation().get(Metric.HR, 5));
     }
 

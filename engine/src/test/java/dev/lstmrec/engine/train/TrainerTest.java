@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,24 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The trainer learns a sequential pattern that popularity cannot see, and is reproducible from its seed.
- * Data: 40 items on a ring; each user walks it with step +1 (80%) or +2, so the next item is nearly determined by
- * the last one while every item is equally popular.
+ * Data: {@link RingWalks} over 40 items (the next item is nearly determined by the last one while every item is
+ * equally popular).
  */
 class TrainerTest {
     private static final int ITEMS = 40;
-
-    private static List<int[]> ringWalks(int users, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        List<int[]> seqs = new ArrayList<>();
-        for (int u = 0; u < users; u++) {
-            int len = 8 + rnd.nextInt(10);
-            int[] s = new int[len];
-            s[0] = 1 + rnd.nextInt(ITEMS);
-            for (int t = 1; t < len; t++) s[t] = 1 + (s[t - 1] - 1 + (rnd.nextDouble() < 0.8 ? 1 : 2)) % ITEMS;
-            seqs.add(s);
-        }
-        return seqs;
-    }
 
     private static TrainingResult train(List<int[]> train, List<EvalCase> valid, long seed, Trainer[] out) {
         ModelConfig mc = new ModelConfig(ITEMS, 16, 16, 1, 10, 0.1f, 0.1f);
@@ -50,14 +36,9 @@ class TrainerTest {
 
     @Test
     void learnsSequentialStructureAndIsReproducible() {
-        List<int[]> all = ringWalks(300, 3);
-        List<int[]> trainSeqs = new ArrayList<>();
-        List<EvalCase> valid = new ArrayList<>();
-        for (int[] s : all) {
-            int[] tr = Arrays.copyOf(s, s.length - 1);
-            trainSeqs.add(tr);
-            valid.add(new EvalCase(tr, s[s.length - 1]));
-        }
+        RingWalks.HeldOut data = RingWalks.HeldOut.lastItem(RingWalks.walks(300, ITEMS, 3));
+        List<int[]> trainSeqs = data.train();
+        List<EvalCase> valid = data.valid();
         Trainer[] t = new Trainer[1];
         TrainingResult r = train(trainSeqs, valid, 42, t);
         assertEquals(6, r.epochs().size());
@@ -76,7 +57,7 @@ class TrainerTest {
 
     @Test
     void trainBatchStepsOnACallerBatch() {
-        List<int[]> walks = ringWalks(16, 7);
+        List<int[]> walks = RingWalks.walks(16, ITEMS, 7);
         List<int[]> in = new ArrayList<>(), tg = new ArrayList<>();
         for (int[] s : walks) {
             in.add(Arrays.copyOf(s, s.length - 1));

@@ -321,32 +321,33 @@ public final class SimdBackend extends HeapBackend {
 
     @Override
     public void adamUpdateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, AdamStep step) {
-        int[] nc = {rows.size(), param.dim(1)}; // shapes checked by the checked front
-        int n = nc[0], c = nc[1], total = param.dim(0);
         float[] pd = f(param), gd = f(gradRows), md = f(m), vd = f(v);
-        int[] rd = i(rows);
-        int po = o(param), go = o(gradRows), mo = o(m), vo = o(v), ro = o(rows);
-        for (int k = 0; k < n; k++) Checks.index("adamUpdateRows row", rd[ro + k], total);
-        split(n, 4L * c, (part, k0, k1) -> {
-            for (int k = k0; k < k1; k++) {
-                int row = rd[ro + k] * c;
-                Adam.update(pd, po + row, gd, go + k * c, md, mo + row, vd, vo + row, step, 0, c);
-            }
-        });
+        int po = o(param), go = o(gradRows), mo = o(m), vo = o(v), c = param.dim(1);
+        eachListedRow("adamUpdateRows", param, rows, (k, row) ->
+                Adam.update(pd, po + row, gd, go + k * c, md, mo + row, vd, vo + row, step, 0, c));
     }
 
     @Override
     public void adagradUpdateRows(Tensor param, Tensor gradRows, Tensor mom, Tensor acc, IntTensor rows, AdagradStep step) {
-        int n = rows.size(), c = param.dim(1), total = param.dim(0); // shapes checked by the checked front
         float[] pd = f(param), gd = f(gradRows), md = f(mom), ad = f(acc);
+        int po = o(param), go = o(gradRows), mo = o(mom), ao = o(acc), c = param.dim(1);
+        eachListedRow("adagradUpdateRows", param, rows, (k, row) ->
+                Adagrad.update(pd, po + row, gd, go + k * c, md, mo + row, ad, ao + row, step, c));
+    }
+
+    /** A row-wise optimiser's update of listed row k, whose elements start at {@code row} in the table's layout. */
+    private interface RowUpdate {
+        void apply(int k, int row);
+    }
+
+    /** Checks every listed row against the table first (nothing is written when one is out of range), then updates them on all threads. */
+    private void eachListedRow(String op, Tensor param, IntTensor rows, RowUpdate update) {
+        int n = rows.size(), c = param.dim(1), total = param.dim(0); // shapes checked by the checked front
         int[] rd = i(rows);
-        int po = o(param), go = o(gradRows), mo = o(mom), ao = o(acc), ro = o(rows);
-        for (int k = 0; k < n; k++) Checks.index("adagradUpdateRows row", rd[ro + k], total);
+        int ro = o(rows);
+        for (int k = 0; k < n; k++) Checks.index(op + " row", rd[ro + k], total);
         split(n, 4L * c, (part, k0, k1) -> {
-            for (int k = k0; k < k1; k++) {
-                int row = rd[ro + k] * c;
-                Adagrad.update(pd, po + row, gd, go + k * c, md, mo + row, ad, ao + row, step, c);
-            }
+            for (int k = k0; k < k1; k++) update.apply(k, rd[ro + k] * c);
         });
     }
 

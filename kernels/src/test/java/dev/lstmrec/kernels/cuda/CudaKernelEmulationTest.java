@@ -345,35 +345,36 @@ class CudaKernelEmulationTest {
 
     @Test
     void adamUpdateRowsTouchesOnlyListedRows() {
+        AdamStep step = new AdamStep(1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f, 4, 0.7f);
+        rowUpdateMatches("adamUpdateRows", "m", "v", (p, g, m, v, ids) -> ref.adamUpdateRows(p, g, m, v, ids, step),
+                (p, g, m, v, ids) -> emu.adamUpdateRows(p, g, m, v, ids, step));
+    }
+
+    @Test
+    void adagradUpdateRowsTouchesOnlyListedRows() {
+        AdagradStep step = new AdagradStep(5e-2f, 0.3f, 1e-6f, 0.01f, 0.7f);
+        rowUpdateMatches("adagradUpdateRows", "mom", "acc", (p, g, m, a, ids) -> ref.adagradUpdateRows(p, g, m, a, ids, step),
+                (p, g, m, a, ids) -> emu.adagradUpdateRows(p, g, m, a, ids, step));
+    }
+
+    /** A row-wise optimiser step: the table, its compact gradient, the two state tensors, the listed rows. */
+    private interface RowUpdate {
+        void apply(Tensor param, Tensor grad, Tensor m, Tensor v, IntTensor rows);
+    }
+
+    /** The oracle's and the emulated kernel's step on 6 of 37 rows (first and last included), every output compared. */
+    private void rowUpdateMatches(String op, String mName, String vName, RowUpdate oracle, RowUpdate emulated) {
         int rows = 37, c = 19, n = 6;
         Tensor[] p = pair(random(rows * c), rows, c), m = pair(random(rows * c), rows, c), v = pair(random(rows * c), rows, c);
         ref.fill(v[0], 0.02f);
         mem.fill(v[1], 0.02f);
         Tensor[] g = pairAt(random((n + 1) * c), 5, n + 1, c);
         IntTensor[] ids = pairInt(new int[] {36, 0, 17, 5, 18, 2}, n);
-        AdamStep step = new AdamStep(1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f, 4, 0.7f);
-        ref.adamUpdateRows(p[0], g[0], m[0], v[0], ids[0], step);
-        emu.adamUpdateRows(p[1], g[1], m[1], v[1], ids[1], step);
-        assertSame("adamUpdateRows param", p);
-        assertSame("adamUpdateRows m", m);
-        assertSame("adamUpdateRows v", v);
-        assertNoDeviceError();
-    }
-
-    @Test
-    void adagradUpdateRowsTouchesOnlyListedRows() {
-        int rows = 37, c = 19, n = 6;
-        Tensor[] p = pair(random(rows * c), rows, c), m = pair(random(rows * c), rows, c), a = pair(random(rows * c), rows, c);
-        ref.fill(a[0], 0.02f);
-        mem.fill(a[1], 0.02f);
-        Tensor[] g = pairAt(random((n + 1) * c), 5, n + 1, c);
-        IntTensor[] ids = pairInt(new int[] {36, 0, 17, 5, 18, 2}, n);
-        AdagradStep step = new AdagradStep(5e-2f, 0.3f, 1e-6f, 0.01f, 0.7f);
-        ref.adagradUpdateRows(p[0], g[0], m[0], a[0], ids[0], step);
-        emu.adagradUpdateRows(p[1], g[1], m[1], a[1], ids[1], step);
-        assertSame("adagradUpdateRows param", p);
-        assertSame("adagradUpdateRows mom", m);
-        assertSame("adagradUpdateRows acc", a);
+        oracle.apply(p[0], g[0], m[0], v[0], ids[0]);
+        emulated.apply(p[1], g[1], m[1], v[1], ids[1]);
+        assertSame(op + " param", p);
+        assertSame(op + " " + mName, m);
+        assertSame(op + " " + vName, v);
         assertNoDeviceError();
     }
 
