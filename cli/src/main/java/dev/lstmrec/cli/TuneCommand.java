@@ -64,7 +64,7 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--space", paramLabel = "FILE.json", description = "Search space (default: the built-in one; --print-space shows it).")
     Path space;
 
-    @Option(names = "--print-space", description = "Print the default search space as JSON and exit.")
+    @Option(names = "--print-space", description = "Print the default search space as JSON and exit (catalogues above 100,000 items leave width 256 out).")
     boolean printSpace;
 
     @Option(names = "--scheduler", defaultValue = "asha", paramLabel = "asha|random",
@@ -124,10 +124,8 @@ final class TuneCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--scheduler must be asha or random, got '" + scheduler + "'");
         });
         if (patience < 0) throw Usage.error(spec, "--patience must be >= 0, got " + patience);
-        SearchSpace searchSpace;
-        if (space == null) {
-            searchSpace = SearchSpace.defaults();
-        } else {
+        SearchSpace searchSpace = null; // the default one depends on the catalogue: set once the data is read
+        if (space != null) {
             if (!Files.isRegularFile(space)) throw new CliException(space + ": no such file");
             try {
                 searchSpace = SearchSpace.parse(Files.readString(space, StandardCharsets.UTF_8), space.toString());
@@ -149,6 +147,7 @@ final class TuneCommand implements Callable<Integer> {
             data = dataOptions.read();
         }
         err.println("lstmrec: " + Reports.describe(data));
+        if (searchSpace == null) searchSpace = SearchSpace.defaults(data.numItems());
         Map<String, String> fixed = fixedOptions();
         String backendName;
         try (Backend first = common.createBackend(err)) { // says which backend, and fails early when it cannot run

@@ -31,18 +31,37 @@ public final class SearchSpace {
     }
 
     /**
+     * Catalogues above this many items leave width 256 out of the default space: an untied 256-wide model of 10^6 items
+     * holds 2 x 256 x 10^6 weights plus two Adam moments each (6 GB), more than a default JVM heap on a 24 GB machine.
+     */
+    public static final int WIDE_MAX_ITEMS = 100_000;
+
+    /**
+     * The default space for a catalogue of any size: {@link #defaults(int)} for one of at most {@link #WIDE_MAX_ITEMS}
+     * items (what {@code tune --print-space} shows).
+     */
+    public static SearchSpace defaults() {
+        return defaults(WIDE_MAX_ITEMS);
+    }
+
+    /**
      * The default space (README "Tuning" lists it): learning rate, both dropouts, widths, layers, batch, weight decay,
      * history length, the learning-rate schedule, the loss, its negatives and tied embeddings. The loss choices are
      * {@code auto} and {@code sampled}, not {@code full}: {@code auto} is the full softmax on small catalogues, and a
-     * full-softmax trial on a catalogue of 10^5 items would eat the whole budget.
+     * full-softmax trial on a catalogue of 10^5 items would eat the whole budget. Widths go up to 256 (on ML-100K a
+     * tied 256-wide model gains test accuracy over 128 at the same validation score, bench/RESULTS.md) except on
+     * catalogues above {@link #WIDE_MAX_ITEMS} items, where such tables outgrow a default heap.
      */
-    public static SearchSpace defaults() {
+    public static SearchSpace defaults(int numItems) {
+        boolean wide = numItems <= WIDE_MAX_ITEMS;
+        List<String> dims = wide ? List.of("32", "64", "128", "256") : List.of("32", "64", "128");
+        List<String> hiddens = wide ? List.of("64", "128", "256") : List.of("64", "128");
         return new SearchSpace(List.of(
                 new Param.LogUniform("lr", 0.001, 0.01),
                 new Param.Uniform("embedding-dropout", 0.0, 0.5),
                 new Param.Uniform("hidden-dropout", 0.0, 0.5),
-                new Param.Choice("dim", List.of("32", "64", "128")),
-                new Param.Choice("hidden", List.of("64", "128")),
+                new Param.Choice("dim", dims),
+                new Param.Choice("hidden", hiddens),
                 new Param.Choice("layers", List.of("1", "2")),
                 new Param.Choice("batch", List.of("32", "64", "128")),
                 new Param.Choice("weight-decay", List.of("0", "0.01", "0.1")),

@@ -43,6 +43,25 @@ class SearchSpaceTest {
     }
 
     @Test
+    void widthsReach256OnlyOnCataloguesWhoseTablesFitADefaultHeap() {
+        assertEquals(List.of("32", "64", "128", "256"), choices(SearchSpace.defaults(), "dim"));
+        assertEquals(List.of("64", "128", "256"), choices(SearchSpace.defaults(), "hidden"));
+        assertEquals(SearchSpace.defaults().toJson(), SearchSpace.defaults(SearchSpace.WIDE_MAX_ITEMS).toJson());
+        SearchSpace big = SearchSpace.defaults(SearchSpace.WIDE_MAX_ITEMS + 1);
+        assertEquals(List.of("32", "64", "128"), choices(big, "dim"));
+        assertEquals(List.of("64", "128"), choices(big, "hidden"));
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int i = 0; i < 200; i++) {
+            Map<String, String> c = big.sample(rnd);
+            assertTrue(!c.get("dim").equals("256") && !c.get("hidden").equals("256"), c.toString());
+        }
+    }
+
+    private static List<String> choices(SearchSpace space, String name) {
+        return space.params().stream().filter(p -> p.name().equals(name)).map(p -> ((Param.Choice) p).values()).findFirst().orElseThrow();
+    }
+
+    @Test
     void samplesStayInTheirRangesAndAreShortNumbers() {
         SplittableRandom rnd = new SplittableRandom(1);
         Param lr = new Param.LogUniform("lr", 0.001, 0.01);
