@@ -124,11 +124,11 @@ final class TuneCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--scheduler must be asha or random, got '" + scheduler + "'");
         });
         if (patience < 0) throw Usage.error(spec, "--patience must be >= 0, got " + patience);
-        SearchSpace searchSpace = null; // the default one depends on the catalogue: set once the data is read
+        SearchSpace spaceFromFile = null;
         if (space != null) {
             if (!Files.isRegularFile(space)) throw new CliException(space + ": no such file");
             try {
-                searchSpace = SearchSpace.parse(Files.readString(space, StandardCharsets.UTF_8), space.toString());
+                spaceFromFile = SearchSpace.parse(Files.readString(space, StandardCharsets.UTF_8), space.toString());
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage());
             }
@@ -147,7 +147,8 @@ final class TuneCommand implements Callable<Integer> {
             data = dataOptions.read();
         }
         err.println("lstmrec: " + Reports.describe(data));
-        if (searchSpace == null) searchSpace = SearchSpace.defaults(data.numItems());
+        // the default space depends on the catalogue's size, known only now
+        SearchSpace searchSpace = spaceFromFile != null ? spaceFromFile : SearchSpace.defaults(data.numItems());
         Map<String, String> fixed = fixedOptions();
         String backendName;
         try (Backend first = common.createBackend(err)) { // says which backend, and fails early when it cannot run

@@ -37,8 +37,8 @@ public final class SearchSpace {
     public static final int WIDE_MAX_ITEMS = 100_000;
 
     /**
-     * The default space for a catalogue of any size: {@link #defaults(int)} for one of at most {@link #WIDE_MAX_ITEMS}
-     * items (what {@code tune --print-space} shows).
+     * The default space of a catalogue small enough for width 256 ({@link #defaults(int)} at {@link #WIDE_MAX_ITEMS}
+     * items): what {@code tune --print-space} shows before any data is read.
      */
     public static SearchSpace defaults() {
         return defaults(WIDE_MAX_ITEMS);
