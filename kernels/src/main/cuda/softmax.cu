@@ -6,6 +6,8 @@
 #include "common.cuh"
 
 #define SOFTMAX_THREADS 256
+// A fillColumns row whose offsets or a column lies outside its bounds (the row is skipped from that point).
+#define ERR_FILL_COLUMN 5
 
 // dLogits out [P, V] (may alias logits), loss [1] (+=), logits [P, V], targets [P], gradScale.
 // Block r (of P) owns row r; its 256 threads stride over the V columns; block reductions give max and sum.
@@ -41,5 +43,29 @@ softmax_cross_entropy(float* dLogits, float* loss, const float* logits, const in
     for (int j = threadIdx.x; j < V; j += blockDim.x) {
         float p = gradScale * expf(x[j] - mx) * inv;
         d[j] = j == t ? p - gradScale : p;
+    }
+}
+
+// x [n, V]: x[r, columns[k]] = value for k in [offsets[r], offsets[r + 1]) (the training softmax leaves a user's seen
+// items out with value -inf). Offsets outside [0, total] or decreasing, or a column outside [0, V), set
+// ERR_FILL_COLUMN; such a row or column is skipped. Block r (of n) owns row r; its threads stride over the row's list.
+// Napkin math: a scatter of 4-byte writes, one per listed column, beside the 3 reads + 1 write of V floats per row
+// the softmax costs.
+extern "C" __global__ void fill_columns(float* x, const int* __restrict__ offsets, const int* __restrict__ columns,
+                                        int total, int V, float value, int* err) {
+    int r = blockIdx.x;
+    int from = offsets[r], to = offsets[r + 1];
+    if (from < 0 || to < from || to > total) {
+        if (threadIdx.x == 0) report_error(err, ERR_FILL_COLUMN);
+        return;
+    }
+    float* row = x + (size_t) r * V;
+    for (int k = from + threadIdx.x; k < to; k += blockDim.x) {
+        int c = columns[k];
+        if (c < 0 || c >= V) {
+            report_error(err, ERR_FILL_COLUMN);
+            continue;
+        }
+        row[c] = value;
     }
 }

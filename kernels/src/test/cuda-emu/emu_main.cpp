@@ -97,7 +97,7 @@ int main() {
     KERNEL(softmax_cross_entropy) KERNEL(adam_update) KERNEL(sum_squares) KERNEL(fill) KERNEL(dropout)
     KERNEL(score_top_k) KERNEL(score_rank) KERNEL(gemm_nn_small) KERNEL(gemm_nt_small) KERNEL(gemm_tn_small)
     KERNEL(gemm_tt_small) KERNEL(sampled_softmax_cross_entropy) KERNEL(bpr_max_loss)
-    KERNEL(adam_update_rows) KERNEL(adagrad_update_rows) die("unknown kernel " + name);
+    KERNEL(adam_update_rows) KERNEL(adagrad_update_rows) KERNEL(fill_columns) die("unknown kernel " + name);
     for (auto& buf : buffers) std::fwrite(buf.data(), 4, buf.size(), stdout);
     return 0;
 }

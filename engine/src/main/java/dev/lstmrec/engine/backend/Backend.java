@@ -167,6 +167,14 @@ public interface Backend extends AutoCloseable {
         biasBackward(dBias, dLogits);
     }
 
+    /**
+     * Row-wise scatter of one value: {@code x[r, columns[k]] = value} for every row r of {@code x} [n, V] and k in
+     * {@code [offsets[r], offsets[r + 1])}. A column may be listed more than once. The training softmax uses it to
+     * take the items a user has already seen out of a row before {@link #biasedSoftmaxCrossEntropy} (value -inf:
+     * probability 0, gradient 0). offsets [n + 1] (offsets[0] = 0), columns [offsets[n]] (may be zero-length).
+     */
+    void fillColumns(Tensor x, IntTensor offsets, IntTensor columns, float value);
+
     /** {@code out[0] += Σ x[i]²} (for global-norm gradient clipping). */
     void sumSquares(Tensor out, Tensor x);
 

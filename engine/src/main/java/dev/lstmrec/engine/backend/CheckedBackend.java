@@ -502,6 +502,17 @@ public final class CheckedBackend implements Backend {
         inner.scoreRank(outRank, h, w, bias, targets, listOffsets, list, mode);
     }
 
+    @Override
+    public void fillColumns(Tensor x, IntTensor offsets, IntTensor columns, float value) {
+        open();
+        live("fillColumns", "x", x);
+        live("fillColumns", "offsets", offsets);
+        live("fillColumns", "columns", columns);
+        rank2("fillColumns", "x", x);
+        checkCsr("fillColumns columns", offsets, columns, x.dim(0));
+        inner.fillColumns(x, offsets, columns, value);
+    }
+
     /** Closes the backend (idempotent); every later call fails with {@link IllegalStateException}. */
     @Override
     public void close() {

@@ -338,6 +338,12 @@ public final class CountingBackend implements Backend {
     }
 
     @Override
+    public void fillColumns(Tensor x, IntTensor offsets, IntTensor columns, float value) {
+        count("fillColumns");
+        inner.fillColumns(x, offsets, columns, value);
+    }
+
+    @Override
     public void scoreRank(IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,
                           IntTensor listOffsets, IntTensor list, RankMode mode) {
         count("scoreRank");

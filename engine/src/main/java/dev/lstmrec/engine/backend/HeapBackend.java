@@ -81,6 +81,23 @@ public abstract class HeapBackend implements Backend {
     }
 
     @Override
+    public void fillColumns(Tensor x, IntTensor offsets, IntTensor columns, float value) {
+        float[] xd = f(x);
+        int[] od = i(offsets), cd = i(columns);
+        int n = x.rows(), v = x.cols(), oo = o(offsets), co = o(columns), xo = o(x);
+        for (int r = 0; r < n; r++) {
+            int from = od[oo + r], to = od[oo + r + 1];
+            if (from < 0 || from > to || to > columns.size()) throw new IllegalArgumentException("fillColumns offsets of row " + r
+                    + ": [" + from + ", " + to + ") is not inside [0, " + columns.size() + "]");
+            for (int k = from; k < to; k++) {
+                int c = cd[co + k];
+                Checks.index("fillColumns column", c, v);
+                xd[xo + r * v + c] = value;
+            }
+        }
+    }
+
+    @Override
     public void copy(Tensor dst, Tensor src) {
         System.arraycopy(f(src), o(src), f(dst), o(dst), src.size());
     }

@@ -272,6 +272,7 @@ public final class CudaBackend implements Backend {
             case CudaLaunches.ERR_SOFTMAX_TARGET -> "a softmaxCrossEntropy target >= V";
             case CudaLaunches.ERR_RANK_TARGET -> "a scoreRank target outside [0, V)";
             case CudaLaunches.ERR_ROW_INDEX -> "an adamUpdateRows or adagradUpdateRows row outside [0, rows)";
+            case CudaLaunches.ERR_FILL_COLUMN -> "a fillColumns offset outside [0, columns] or column outside [0, V)";
             default -> "error code " + code;
         };
         throw new IllegalArgumentException("a CUDA kernel met " + what + " (detected on the GPU, reported at the next download/synchronize)");
@@ -400,6 +401,11 @@ public final class CudaBackend implements Backend {
     public void scoreTopK(IntTensor outIndex, Tensor outScore, Tensor h, Tensor w, Tensor bias,
                           IntTensor excludeOffsets, IntTensor exclude) {
         ops.scoreTopK(outIndex, outScore, h, w, bias, excludeOffsets, exclude);
+    }
+
+    @Override
+    public void fillColumns(Tensor x, IntTensor offsets, IntTensor columns, float value) {
+        ops.fillColumns(x, offsets, columns, value);
     }
 
     @Override

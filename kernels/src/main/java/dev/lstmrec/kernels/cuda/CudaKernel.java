@@ -24,6 +24,7 @@ public enum CudaKernel {
     LSTM_CELL_FORWARD("lstm", "lstm_cell_forward", "pppppii"),
     LSTM_CELL_BACKWARD("lstm", "lstm_cell_backward", "pppppppii"),
     SOFTMAX_CROSS_ENTROPY("softmax", "softmax_cross_entropy", "ppppiifp"),
+    FILL_COLUMNS("softmax", "fill_columns", "pppiifp"),
     ADAM_UPDATE("optim", "adam_update", "ppppiffffffff"),
     SUM_SQUARES("optim", "sum_squares", "ppi"),
     FILL("optim", "fill", "pif"),

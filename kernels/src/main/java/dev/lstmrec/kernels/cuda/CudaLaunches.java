@@ -30,7 +30,8 @@ final class CudaLaunches {
         }
     };
 
-    static final int ERR_EMBEDDING_ID = 1, ERR_SOFTMAX_TARGET = 2, ERR_RANK_TARGET = 3, ERR_ROW_INDEX = 4;
+    static final int ERR_EMBEDDING_ID = 1, ERR_SOFTMAX_TARGET = 2, ERR_RANK_TARGET = 3, ERR_ROW_INDEX = 4,
+            ERR_FILL_COLUMN = 5;
     /** Largest K of scoreTopK: its list lives in 16·K bytes of shared memory beside 18 KB of tiles (48 KB limit). */
     static final int MAX_TOP_K = 1024;
     static final int THREADS = 256;
@@ -156,6 +157,11 @@ final class CudaLaunches {
         Checks.require(k <= MAX_TOP_K, "scoreTopK: K = " + k + " exceeds the CUDA backend's limit of " + MAX_TOP_K);
         if (n == 0 || k == 0) return;
         launch(CudaKernel.SCORE_TOP_K, n, 1, SCORE_THREADS, 1, 16 * k, outIndex, outScore, h, w, bias, excludeOffsets, exclude, hid, v, k);
+    }
+
+    void fillColumns(Tensor x, IntTensor offsets, IntTensor columns, float value) {
+        int n = x.dim(0); // shapes checked by the checked front
+        if (n > 0) launch(CudaKernel.FILL_COLUMNS, n, 1, THREADS, 1, 0, x, offsets, columns, columns.size(), x.dim(1), value, ERROR_FLAG);
     }
 
     void scoreRank(IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,

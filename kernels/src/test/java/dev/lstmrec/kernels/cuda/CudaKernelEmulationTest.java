@@ -243,6 +243,35 @@ class CudaKernelEmulationTest {
         assertEquals(CudaLaunches.ERR_RANK_TARGET, launcher.errorFlag[0]);
         assertEquals(-1, getInt(mem, rank[1])[0]);
         launcher.errorFlag[0] = 0;
+        Tensor[] x = pair(random(6), 2, 3);
+        emu.fillColumns(x[1], pairInt(new int[] {0, 1, 2}, 3)[1], pairInt(new int[] {0, 3}, 2)[1], -1f);
+        assertEquals(CudaLaunches.ERR_FILL_COLUMN, launcher.errorFlag[0]);
+        launcher.errorFlag[0] = 0;
+        emu.fillColumns(x[1], pairInt(new int[] {0, 3, 2}, 3)[1], pairInt(new int[] {0, 1}, 2)[1], -1f);
+        assertEquals(CudaLaunches.ERR_FILL_COLUMN, launcher.errorFlag[0], "offsets past the list");
+        launcher.errorFlag[0] = 0;
+    }
+
+    @Test
+    void fillColumnsEmptyRowsRepeatsAndLongLists() {
+        // Rows of 300 columns: a list longer than a block's 256 threads, an empty row, a column listed twice.
+        int rows = 4, v = 300;
+        int[] offsets = {0, 300, 300, 303, 305};
+        int[] cols = new int[305];
+        for (int k = 0; k < 300; k++) cols[k] = (k * 7) % v;
+        cols[300] = 0;
+        cols[301] = 299;
+        cols[302] = 0;
+        cols[303] = 150;
+        cols[304] = 151;
+        for (float value : new float[] {Float.NEGATIVE_INFINITY, 2.5f}) {
+            Tensor[] x = pairAt(random(rows * v), 3, rows, v);
+            IntTensor[] off = pairInt(offsets, rows + 1), cl = pairInt(cols, cols.length);
+            ref.fillColumns(x[0], off[0], cl[0], value);
+            emu.fillColumns(x[1], off[1], cl[1], value);
+            assertSame("fillColumns " + value, x);
+            assertNoDeviceError();
+        }
     }
 
     @Test

@@ -420,6 +420,83 @@ public abstract class BackendConformanceSuite {
         }
     }
 
+    /** Row lists for fillColumns over [n, v]: some rows empty, some with a column listed twice. */
+    private static int[][] columnLists(RandomTensors rnd, int n, int v) {
+        int[] offsets = new int[n + 1];
+        List<Integer> list = new ArrayList<>();
+        for (int r = 0; r < n; r++) {
+            int count = r % 4 == 3 ? 0 : rnd.nextInt(Math.min(v, 9) + 1);
+            for (int e = 0; e < count; e++) list.add(rnd.nextInt(v));
+            if (count > 0 && r % 3 == 1) list.add(list.get(list.size() - 1));
+            offsets[r + 1] = list.size();
+        }
+        return new int[][] {offsets, list.stream().mapToInt(Integer::intValue).toArray()};
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("candidates")
+    void fillColumnsWritesExactlyTheListedColumns(Candidate c) {
+        RandomTensors rnd = new RandomTensors(75);
+        for (int i = 0; i <= SIZES.length; i++) {
+            int n = size(i), v = i == SIZES.length ? LONG : size(i + 4);
+            float value = i % 2 == 0 ? Float.NEGATIVE_INFINITY : -3.25f;
+            Twin t = twin(c, i % 2 == 1);
+            float[] x = rnd.nonZero(n * v);
+            int[][] lists = columnLists(rnd, n, v);
+            Twin.Pair xs = t.in(x, n, v);
+            Twin.IntPair off = t.ints(lists[0], n + 1), cols = t.ints(lists[1], lists[1].length);
+            t.run(s -> s.backend().fillColumns(s.of(xs), s.of(off), s.of(cols), value));
+            float[] expected = x.clone();
+            for (int r = 0; r < n; r++) for (int k = lists[0][r]; k < lists[0][r + 1]; k++) expected[r * v + lists[1][k]] = value;
+            String what = "fillColumns n=" + n + " V=" + v + " value " + value;
+            assertArrayEquals(expected, t.oracleValues(xs), what + " (oracle)");
+            assertArrayEquals(expected, t.candidateValues(xs), what + " [" + c.name() + "]");
+            t.check(what, xs, 0, 0);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("candidates")
+    void biasedSoftmaxCrossEntropyOverColumnsFilledWithMinusInfinity(Candidate c) {
+        // The training softmax with seen items masked: -inf logits get probability 0 (within rounding) and the loss
+        // stays finite as long as the target is not masked.
+        RandomTensors rnd = new RandomTensors(76);
+        for (int i = 0; i < SIZES.length; i++) {
+            int rows = size(i), v = Math.max(2, size(i + 5));
+            Twin t = twin(c, i % 2 == 0);
+            int[] targets = rnd.ints(rows, v);
+            for (int r = 2; r < rows; r += 5) targets[r] = -1;
+            int[][] lists = columnLists(rnd, rows, v);
+            int kept = 0;
+            for (int k = 0; k < lists[1].length; k++) {
+                int r = 0;
+                while (lists[0][r + 1] <= k) r++;
+                if (lists[1][k] != targets[r]) lists[1][kept++] = lists[1][k];
+                else lists[1][kept++] = (targets[r] + 1) % v; // never the row's own target
+            }
+            Twin.Pair logits = t.in(rnd.nonZero(rows * v, 3f), rows, v);
+            Twin.Pair bias = t.in(rnd.nonZero(v, 2f), v);
+            Twin.Pair dBias = t.in(rnd.nonZero(v), v);
+            Twin.IntPair tg = t.ints(targets, rows), off = t.ints(lists[0], rows + 1), cols = t.ints(lists[1], lists[1].length);
+            Twin.Pair loss = t.in(new float[] {1.5f}, 1);
+            t.run(s -> {
+                s.backend().fillColumns(s.of(logits), s.of(off), s.of(cols), Float.NEGATIVE_INFINITY);
+                s.backend().biasedSoftmaxCrossEntropy(s.of(logits), s.of(dBias), s.of(loss), s.of(logits), s.of(bias), s.of(tg), 0.5f);
+            });
+            String what = "fillColumns(-inf) + biasedSoftmaxCrossEntropy P=" + rows + " V=" + v;
+            t.check(what + " dLogits", logits, TRANSCENDENTAL_ATOL, TRANSCENDENTAL_RTOL);
+            float[] l = t.check(what + " loss", loss, TRANSCENDENTAL_ATOL * (rows + 1), TRANSCENDENTAL_RTOL);
+            assertTrue(Float.isFinite(l[0]) && Float.isFinite(t.candidateValues(loss)[0]), what + ": finite loss, got " + l[0]);
+            t.check(what + " dBias", dBias, reductionAtol(rows + 1), REDUCTION_RTOL);
+            float[] ref = t.oracleValues(logits);
+            for (int r = 0; r < rows; r++) {
+                for (int k = lists[0][r]; k < lists[0][r + 1]; k++) {
+                    assertEquals(0f, ref[r * v + lists[1][k]], what + ": the oracle's gradient at masked column " + lists[1][k] + " of row " + r);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("candidates")
     void sumSquaresAccumulates(Candidate c) {
@@ -804,6 +881,12 @@ public abstract class BackendConformanceSuite {
         Tensor wide = b.allocate(10);
         assertThrows(IllegalArgumentException.class, () -> b.copy(wide.view(0, 6), wide.view(4, 6)), "copy between overlapping views");
         assertThrows(IllegalArgumentException.class, () -> b.dropout(out, 1f, 1L), "dropout p = 1");
+        assertThrows(IllegalArgumentException.class, () -> b.fillColumns(out, RandomTensors.intTensor(b, new int[] {0, 0, 0}, 3),
+                none, 0f), "fillColumns with 3 offsets for 3 rows");
+        assertThrows(IllegalArgumentException.class, () -> {
+            b.fillColumns(out, RandomTensors.intTensor(b, new int[] {0, 1, 1, 1}, 4), RandomTensors.intTensor(b, new int[] {5}, 1), 0f);
+            b.synchronize(); // a GPU reports what its kernel met at the next synchronising call
+        }, "fillColumns column 5 of 5");
     }
 
     // ---- lifetime --------------------------------------------------------------------------------------------------------

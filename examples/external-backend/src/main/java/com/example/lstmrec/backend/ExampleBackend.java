@@ -162,6 +162,12 @@ public final class ExampleBackend implements Backend {
     }
 
     @Override
+    public void fillColumns(Tensor x, IntTensor offsets, IntTensor columns, float value) {
+        op();
+        delegate.fillColumns(x, offsets, columns, value);
+    }
+
+    @Override
     public void sumSquares(Tensor out, Tensor x) {
         op();
         delegate.sumSquares(out, x);
