@@ -115,6 +115,12 @@ final class TrainCommand implements Callable<Integer> {
             description = "BPR-max: score regulariser (default ${DEFAULT-VALUE}, GRU4Rec's).")
     float bpreg;
 
+    @Option(names = "--mask-seen", negatable = true,
+            description = "Full softmax: leave out, at each position, the items the user consumed before it (its target"
+                    + " excepted), as the ranking does with --exclude-seen (default: as --exclude-seen, i.e. on;"
+                    + " --no-mask-seen to train against every item).")
+    Boolean maskSeen;
+
     @Option(names = "--row-optimizer", defaultValue = "adam", paramLabel = "adam|adagrad",
             description = "Sampled losses: how the item-table rows a step touched are updated: lazy Adam (--lr) or GRU4Rec's"
                     + " Adagrad with momentum (--adagrad-lr, --adagrad-momentum); the LSTM weights always use Adam"
@@ -260,6 +266,7 @@ final class TrainCommand implements Callable<Integer> {
         m.put("sample_alpha", (double) l.sampleAlpha());
         m.put("logq", (double) l.logq());
         m.put("bpreg", (double) l.bpreg());
+        m.put("mask_seen", l.maskSeen() && l.resolve(items) == LossConfig.Loss.FULL);
         m.put("row_optimizer", l.rows().kind().cliName());
         if (l.rows().kind() == RowOptimizer.Kind.ADAGRAD) {
             m.put("adagrad_lr", Double.parseDouble(Float.toString(l.rows().lr()))); // 0.1, not 0.10000000149

@@ -213,6 +213,7 @@ final class TuneCommand implements Callable<Integer> {
         m.put("patience", Integer.toString(patience));
         m.put("seed", Long.toString(seed));
         m.put("exclude-seen", Boolean.toString(evalOptions.excludeSeen));
+        m.put("mask-seen", Boolean.toString(evalOptions.excludeSeen)); // train's default, written out in the command
         m.put("eval-negatives", Integer.toString(evalOptions.negatives));
         return m;
     }

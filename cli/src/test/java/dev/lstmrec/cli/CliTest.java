@@ -69,7 +69,25 @@ class CliTest {
         Map<?, ?> loss = (Map<?, ?>) json.get("loss");
         assertEquals("sampled", loss.get("trained"));
         assertEquals(16L, ((Number) loss.get("negatives")).longValue());
+        assertEquals(false, loss.get("mask_seen"), "the sampled losses do not mask seen items");
         assertEquals(2, run("train", "--loss", "xe").code(), "an unknown loss is a usage error");
+    }
+
+    @Test
+    void seenItemsAreMaskedByDefaultAndNotWhenTurnedOff() throws Exception {
+        assertTrue(trained.err().contains("the user's seen items left out"), "the default full softmax masks: " + trained.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("r.json")));
+        assertEquals(true, ((Map<?, ?>) json.get("loss")).get("mask_seen"));
+        Path report = dir.resolve("unmasked.json");
+        Result r = run("train", "--data", data.toString(), "--dim", "8", "--hidden", "8", "--epochs", "1", "--batch", "32",
+                "--max-len", "20", "--backend", "scalar", "--no-mask-seen", "--model", dir.resolve("unmasked.lstmrec").toString(),
+                "--report", report.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(!r.err().contains("seen items left out"), r.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> unmasked = (Map<String, Object>) Json.parse(Files.readString(report));
+        assertEquals(false, ((Map<?, ?>) unmasked.get("loss")).get("mask_seen"));
     }
 
     @Test

@@ -84,7 +84,7 @@ final class RoundTask {
             float[] w = null;
             for (int b = from; b < to; b++) {
                 int lo = b * set.batch(), hi = Math.min(order.length, lo + set.batch());
-                PackedBatch batch = TrainingWindows.batch(shard.sequences(), shard.windows(), order, lo, hi);
+                PackedBatch batch = TrainingWindows.batch(shard.sequences(), shard.windows(), order, lo, hi, trainer.masksSeen());
                 if (set.optimizer() == TrainSettings.Optimizer.ADAM) {
                     loss += trainer.trainBatch(batch, s.epoch(), b);
                 } else {

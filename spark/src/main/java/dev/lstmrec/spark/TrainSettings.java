@@ -53,9 +53,12 @@ public record TrainSettings(int dim, int hidden, int layers, int maxLen, float d
                 LossConfig.full().negatives(), LossConfig.full().sampleAlpha(), LossConfig.full().logq(), LossConfig.full().bpreg());
     }
 
-    /** The loss settings as the engine takes them. */
+    /**
+     * The loss settings as the engine takes them; the full softmax leaves seen items out exactly when the ranking does
+     * ({@code excludeSeen}), the rule {@code lstmrec train} follows by default.
+     */
     public LossConfig lossConfig() {
-        return new LossConfig(LossConfig.Loss.parse(loss), negatives, sampleAlpha, logq, bpreg);
+        return new LossConfig(LossConfig.Loss.parse(loss), negatives, sampleAlpha, logq, bpreg).withMaskSeen(excludeSeen);
     }
 
     /** These settings with the given loss settings. */

@@ -4,6 +4,7 @@ import dev.lstmrec.engine.train.LossConfig;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,9 +20,10 @@ class SparkMainTest {
     @Test
     void lossOptionsPassThroughWithTheCliDefaults() {
         assertEquals(LossConfig.defaults(), settings().lossConfig());
-        assertEquals(new LossConfig(LossConfig.Loss.SAMPLED, 64, 0.25f, 0.5f, 1f),
+        assertEquals(new LossConfig(LossConfig.Loss.SAMPLED, 64, 0.25f, 0.5f, 1f).withMaskSeen(true), // as --exclude-seen
                 settings("--loss", "sampled", "--negatives", "64", "--sample-alpha", "0.25", "--logq", "0.5").lossConfig());
         assertEquals(LossConfig.Loss.BPR_MAX, settings("--loss", "bpr-max", "--bpreg", "2").lossConfig().loss());
+        assertFalse(settings("--no-exclude-seen").lossConfig().maskSeen(), "seen items are masked only when the ranking excludes them");
     }
 
     @Test

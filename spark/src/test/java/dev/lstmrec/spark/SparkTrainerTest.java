@@ -85,7 +85,8 @@ class SparkTrainerTest {
         for (int u : split.evaluatedUsers()) valid.add(new EvalCase(split.validHistory(u), split.validTarget(u)));
         ModelConfig config = s.modelConfig(data.numItems());
         try (Backend b = Backends.create("simd", BackendOptions.withThreads(1))) {
-            Trainer t = new Trainer(b, config, s.trainConfig());
+            Trainer t = new Trainer(b, config, s.trainConfig(), s.lossConfig()); // the full softmax, seen items masked
+            assertTrue(t.masksSeen());
             TrainingResult r = t.fit(train, valid, new Protocol(true, 0, 42L), TrainingListener.SILENT);
             assertEquals(r.bestEpoch(), spark.bestEpoch());
             assertEquals(r.bestValidation().asMap(), spark.validation().asMap());
@@ -150,10 +151,11 @@ class SparkTrainerTest {
             for (int p = 0; p < 2; p++) {
                 RoundTask.Shard shard = RoundTask.Shard.of(parts.get(p).iterator(), s.maxLen());
                 long seed = s.partitionSeed(p);
-                Trainer t = new Trainer(b, config, new TrainConfig(s.batch(), s.lr(), 1, 0, seed, 0f, s.clipNorm()));
+                Trainer t = new Trainer(b, config, new TrainConfig(s.batch(), s.lr(), 1, 0, seed, 0f, s.clipNorm()), s.lossConfig());
                 t.setState(w0, new float[layout.total()], new float[layout.total()], 0);
                 int[] order = Trainer.shuffledOrder(shard.windows().size(), seed, 1);
-                t.computeGradients(TrainingWindows.batch(shard.sequences(), shard.windows(), order, 0, Math.min(order.length, s.batch())), 1, 0);
+                t.computeGradients(TrainingWindows.batch(shard.sequences(), shard.windows(), order, 0, Math.min(order.length, s.batch()),
+                        t.masksSeen()), 1, 0);
                 float[] g = t.downloadGradients();
                 for (int i = 0; i < g.length; i++) gradSum[i] += g[i];
             }

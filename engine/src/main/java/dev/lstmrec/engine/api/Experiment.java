@@ -169,10 +169,10 @@ public final class Experiment {
 
     /**
      * The fingerprint suffix of a run's loss ({@code resolved} is {@code loss} resolved for the catalogue): empty for the
-     * full softmax, so full-softmax fingerprints stay as before and their checkpoints resume.
+     * plain full softmax, so its fingerprints stay as before and its checkpoints resume.
      */
     public static String lossFingerprint(LossConfig.Loss resolved, LossConfig loss) {
-        if (resolved == LossConfig.Loss.FULL) return "";
+        if (resolved == LossConfig.Loss.FULL) return loss.maskSeen() ? ";mask-seen" : "";
         String rows = loss.rows().kind() == RowOptimizer.Kind.ADAM ? "" // Adam runs keep their earlier fingerprints
                 : ",adagrad," + loss.rows().lr() + "," + loss.rows().momentum();
         return ";loss=" + resolved.cliName() + "," + loss.negatives() + "," + loss.sampleAlpha() + "," + loss.logq() + "," + loss.bpreg()

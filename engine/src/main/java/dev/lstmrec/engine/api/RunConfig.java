@@ -111,12 +111,16 @@ public final class RunConfig {
                 intValue(RunOption.MAX_LEN), embedding, hidden, booleanValue(RunOption.TIED));
     }
 
-    /** The training loss and its sampling settings; throws {@link IllegalArgumentException} for an invalid one. */
+    /**
+     * The training loss and its sampling settings; throws {@link IllegalArgumentException} for an invalid one. Seen
+     * items are masked as {@code mask-seen} says, or, unset, exactly when the protocol excludes them from the ranking.
+     */
     public LossConfig lossConfig() {
+        boolean maskSeen = values.get(RunOption.MASK_SEEN) != null ? booleanValue(RunOption.MASK_SEEN) : booleanValue(RunOption.EXCLUDE_SEEN);
         return new LossConfig(LossConfig.Loss.parse(values.get(RunOption.LOSS)), intValue(RunOption.NEGATIVES),
                 floatValue(RunOption.SAMPLE_ALPHA), floatValue(RunOption.LOGQ), floatValue(RunOption.BPREG),
                 new RowOptimizer(RowOptimizer.Kind.parse(values.get(RunOption.ROW_OPTIMIZER)), floatValue(RunOption.ADAGRAD_LR),
-                        floatValue(RunOption.ADAGRAD_MOMENTUM)));
+                        floatValue(RunOption.ADAGRAD_MOMENTUM)), maskSeen);
     }
 
     /** The optimisation settings; throws {@link IllegalArgumentException} for an invalid one. */
@@ -165,6 +169,9 @@ public final class RunConfig {
             RunOption o = RunOption.byKey(key)
                     .orElseThrow(() -> new IllegalArgumentException("unknown run setting '" + key + "' (written by a newer lstmrec?)"));
             given.put(o, e.getValue() == null ? null : o.canonical(String.valueOf(e.getValue())));
+        }
+        for (RunOption o : RunOption.values()) {
+            if (!given.containsKey(o)) o.olderValue().ifPresent(v -> given.put(o, v)); // stored as null = unset, kept
         }
         return of(given, remembered);
     }

@@ -56,6 +56,8 @@ public enum RunOption {
     ROW_OPTIMIZER("row-optimizer", Type.STRING, "adam", false),
     ADAGRAD_LR("adagrad-lr", Type.FLOAT, 0.05f, false),
     ADAGRAD_MOMENTUM("adagrad-momentum", Type.FLOAT, 0.0f, false),
+    // issue 11: null = as exclude-seen; runs stored before the setting existed trained without it
+    MASK_SEEN("mask-seen", Type.BOOLEAN, null, false, "false"),
     // evaluation protocol
     EXCLUDE_SEEN("exclude-seen", Type.BOOLEAN, Defaults.EXCLUDE_SEEN, false),
     EVAL_NEGATIVES("eval-negatives", Type.INT, Defaults.EVAL_NEGATIVES, false),
@@ -75,12 +77,28 @@ public enum RunOption {
     private final Type type;
     private final String defaultValue;
     private final boolean changeable;
+    private final String olderValue;
 
     RunOption(String key, Type type, Object defaultValue, boolean changeable) {
+        this(key, type, defaultValue, changeable, null);
+    }
+
+    /** @param olderValue what a stored run that lacks the setting (an older lstmrec wrote it) used, when not the default */
+    RunOption(String key, Type type, Object defaultValue, boolean changeable, String olderValue) {
         this.key = key;
         this.type = type;
         this.defaultValue = defaultValue == null ? null : String.valueOf(defaultValue);
         this.changeable = changeable;
+        this.olderValue = olderValue;
+    }
+
+    /**
+     * The value of a stored run that lacks this setting: an lstmrec older than the setting wrote it, and the setting's
+     * default changed behaviour when it was added, so such a run reads the value it was trained with; empty when
+     * the default is that value.
+     */
+    public Optional<String> olderValue() {
+        return Optional.ofNullable(olderValue);
     }
 
     /** The name in the stored configuration, equal to the {@code lstmrec train} option without "--". */

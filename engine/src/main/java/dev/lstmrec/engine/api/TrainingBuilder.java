@@ -212,6 +212,14 @@ public final class TrainingBuilder {
         return set(RunOption.BPREG, loss.bpreg());
     }
 
+    /**
+     * Whether the full softmax leaves out the items each user has already consumed ({@code --mask-seen}); by default it
+     * does exactly when the evaluation excludes them ({@link #excludeSeen}). The sampled losses ignore it.
+     */
+    public TrainingBuilder maskSeen(boolean maskSeen) {
+        return set(RunOption.MASK_SEEN, maskSeen);
+    }
+
     /** One item table for the input embedding and the output layer ({@code --tied}; needs dim = hidden). */
     public TrainingBuilder tied(boolean tied) {
         return set(RunOption.TIED, tied);

@@ -165,6 +165,10 @@ public final class LstmNetwork implements AutoCloseable {
             Tensor hs = top.rows(start, n);
             Tensor logits = ws.logits.rows(0, n);
             backend.gemm(logits, false, hs, true, weights.outW(), 1f, 0f);
+            if (batch.hasHistories()) { // seen items out of the softmax: probability 0, gradient 0
+                Workspace.SeenLists seen = ws.uploadSeen(batch.seenColumns(start, n));
+                backend.fillColumns(logits, seen.offsets(), seen.columns(), Float.NEGATIVE_INFINITY);
+            }
             backend.biasedSoftmaxCrossEntropy(logits, grads.outB(), ws.loss, logits, weights.outB(),
                     ws.targets.rows(start, n), scale);
             backend.gemm(dTop.rows(start, n), false, logits, false, weights.outW(), 1f, 0f);

@@ -18,8 +18,17 @@ public final class PackedBatch {
     private final int[] targets;
     private final int[] lastRow;
     private final int predicted;
+    /** Per sorted sequence, the items its rows have seen (null: the batch carries no histories). */
+    private final int[][] histories;
+    /** Per packed row, the sorted sequence it belongs to and how many items of its history it has seen. */
+    private final int[] rowSequence;
+    private final int[] rowSeen;
 
-    private PackedBatch(int sequences, int[] batchSizes, int[] offsets, int[] inputs, int[] targets, int[] lastRow) {
+    private PackedBatch(int sequences, int[] batchSizes, int[] offsets, int[] inputs, int[] targets, int[] lastRow,
+                        int[][] histories, int[] rowSequence, int[] rowSeen) {
+        this.histories = histories;
+        this.rowSequence = rowSequence;
+        this.rowSeen = rowSeen;
         this.sequences = sequences;
         this.batchSizes = batchSizes;
         this.offsets = offsets;
@@ -39,6 +48,18 @@ public final class PackedBatch {
      *                null for inference (all masked)
      */
     public static PackedBatch pack(List<int[]> inputs, List<int[]> targets) {
+        return pack(inputs, targets, null, null);
+    }
+
+    /**
+     * Packs training sequences together with what each position has already seen, so the training softmax can leave
+     * seen items out ({@link #seenColumns}).
+     *
+     * @param histories     per sequence, the user's items (1..N) in order; position t of sequence s has seen
+     *                      {@code histories.get(s)[0 .. historyStarts[s] + t]} (its own input included)
+     * @param historyStarts per sequence, the index in its history of its first input
+     */
+    public static PackedBatch pack(List<int[]> inputs, List<int[]> targets, List<int[]> histories, int[] historyStarts) {
         int b = inputs.size();
         if (b == 0) throw new IllegalArgumentException("empty batch");
         if (targets != null && targets.size() != b) throw new IllegalArgumentException("inputs and targets differ in count");
@@ -62,8 +83,23 @@ public final class PackedBatch {
         int[] in = new int[tokens];
         int[] tg = new int[tokens];
         int[] last = new int[b];
+        int[][] hist = histories == null ? null : new int[b][];
+        int[] rowSeq = histories == null ? null : new int[tokens];
+        int[] rowSeen = histories == null ? null : new int[tokens];
         for (int r = 0; r < b; r++) {
             int s = order[r];
+            if (hist != null) {
+                hist[r] = histories.get(s);
+                int seenAtEnd = historyStarts[s] + inputs.get(s).length;
+                if (historyStarts[s] < 0 || seenAtEnd > hist[r].length) {
+                    throw new IllegalArgumentException("sequence " + s + " of the batch: history start " + historyStarts[s]
+                            + " with " + inputs.get(s).length + " inputs runs past its history of " + hist[r].length + " items");
+                }
+                for (int t = 0; t < inputs.get(s).length; t++) {
+                    rowSeq[offsets[t] + r] = r;
+                    rowSeen[offsets[t] + r] = historyStarts[s] + t + 1;
+                }
+            }
             int[] seq = inputs.get(s);
             int[] tgt = targets == null ? null : targets.get(s);
             for (int t = 0; t < seq.length; t++) {
@@ -73,7 +109,7 @@ public final class PackedBatch {
             }
             last[s] = offsets[seq.length - 1] + r;
         }
-        return new PackedBatch(b, batchSizes, offsets, in, tg, last);
+        return new PackedBatch(b, batchSizes, offsets, in, tg, last, hist, rowSeq, rowSeen);
     }
 
     /** Number of sequences B. */
@@ -119,5 +155,40 @@ public final class PackedBatch {
     /** Tokens with a target (the loss is averaged over these). */
     public int predictedTokens() {
         return predicted;
+    }
+
+    /** Whether the batch carries what each position has seen ({@link #pack(List, List, List, int[])}). */
+    public boolean hasHistories() {
+        return histories != null;
+    }
+
+    /**
+     * Per row, the output columns it has seen: row i's are {@code columns[offsets[i] .. offsets[i + 1])}
+     * ({@link dev.lstmrec.engine.backend.Backend#fillColumns}'s layout).
+     */
+    public record SeenColumns(int[] offsets, int[] columns) {}
+
+    /**
+     * The output columns (item - 1) each of the packed rows [from, from + n) has already seen, its own target left
+     * out (a repeat stays predictable); none for a row without a target. A column repeats within a row when the user
+     * consumed the item twice.
+     */
+    public SeenColumns seenColumns(int from, int n) {
+        if (histories == null) throw new IllegalStateException("this batch carries no histories");
+        int[] off = new int[n + 1];
+        int total = 0;
+        for (int i = 0; i < n; i++) total += rowSeen[from + i];
+        int[] cols = new int[total];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            int row = from + i, target = targets[row];
+            int[] h = histories[rowSequence[row]];
+            for (int j = 0; target >= 0 && j < rowSeen[row]; j++) {
+                int c = h[j] - 1;
+                if (c != target) cols[k++] = c;
+            }
+            off[i + 1] = k;
+        }
+        return new SeenColumns(off, k == total ? cols : Arrays.copyOf(cols, k));
     }
 }

@@ -34,6 +34,8 @@ final class Workspace {
     Tensor logits;         // [chunk, N]
     Tensor finalHidden;    // [B, H]
     Tensor loss;           // [1]
+    IntTensor seenOffsets; // [chunk + 1] per scoring chunk, the items its rows have seen (training with histories)
+    IntTensor seenColumns; // [grows]
 
     private final int fixedChunkRows;
 
@@ -108,6 +110,26 @@ final class Workspace {
         return (int) Math.max(64, Math.min(8192, budget / items));
     }
 
+    /** A chunk's seen lists on the backend: views of {@link #seenOffsets} and {@link #seenColumns}. */
+    record SeenLists(IntTensor offsets, IntTensor columns) {}
+
+    /** Uploads a chunk's seen lists ({@link PackedBatch#seenColumns}) into buffers that grow as needed. */
+    SeenLists uploadSeen(PackedBatch.SeenColumns seen) {
+        int rows = seen.offsets().length, cols = seen.columns().length;
+        if (seenOffsets == null || seenOffsets.size() < rows) {
+            free(seenOffsets);
+            seenOffsets = backend.allocateInt(grow(seenOffsets == null ? 0 : seenOffsets.size(), rows));
+        }
+        if (seenColumns == null || seenColumns.size() < Math.max(1, cols)) {
+            free(seenColumns);
+            seenColumns = backend.allocateInt(grow(seenColumns == null ? 0 : seenColumns.size(), Math.max(1, cols)));
+        }
+        SeenLists lists = new SeenLists(seenOffsets.view(0, rows), seenColumns.view(0, cols));
+        backend.uploadInt(lists.offsets(), seen.offsets(), 0);
+        backend.uploadInt(lists.columns(), seen.columns(), 0);
+        return lists;
+    }
+
     int chunkRows() {
         return chunkCapacity;
     }
@@ -127,7 +149,7 @@ final class Workspace {
     void close() {
         if (tokenCapacity > 0) freeTokenBuffers();
         free(dCell, finalHidden, loss);
-        free(gatherRows);
+        free(gatherRows, seenOffsets, seenColumns);
         tokenCapacity = 0;
         rowCapacity = 0;
     }

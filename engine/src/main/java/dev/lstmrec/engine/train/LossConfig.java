@@ -11,8 +11,12 @@ package dev.lstmrec.engine.train;
  * @param logq        weight of the logQ correction (0 = off)
  * @param bpreg       BPR-max score regulariser
  * @param rows        how the sampled losses update the item-table rows they touch
+ * @param maskSeen    the full softmax leaves out, at each position, the items the user has consumed before it (its
+ *                    own target excepted): the training counterpart of ranking with the history excluded
+ *                    ({@code --exclude-seen}); the sampled losses do not use it
  */
-public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq, float bpreg, RowOptimizer rows) {
+public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq, float bpreg, RowOptimizer rows,
+                         boolean maskSeen) {
     /** Above this many items {@link Loss#AUTO} trains with the sampled softmax (measured, see README "Large catalogues"). */
     public static final int AUTO_SAMPLED_ABOVE = 16_384;
 
@@ -46,23 +50,35 @@ public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq
         if (rows == null) throw new IllegalArgumentException("row optimizer must be given");
     }
 
-    /** Sampled-loss rows updated by lazy Adam (the default). */
+    /** Sampled-loss rows updated by lazy Adam (the default); no seen-item masking. */
+    public LossConfig(Loss loss, int negatives, float sampleAlpha, float logq, float bpreg, RowOptimizer rows) {
+        this(loss, negatives, sampleAlpha, logq, bpreg, rows, false);
+    }
+
+    /** Sampled-loss rows updated by lazy Adam (the default); no seen-item masking. */
     public LossConfig(Loss loss, int negatives, float sampleAlpha, float logq, float bpreg) {
         this(loss, negatives, sampleAlpha, logq, bpreg, RowOptimizer.adam());
     }
 
-    /** The defaults of the CLI: auto, K = 2048, alpha 0.5, logQ weight 1, BPR-max regulariser 1 (GRU4Rec's). */
+    /**
+     * The defaults of the CLI: auto, K = 2048, alpha 0.5, logQ weight 1, BPR-max regulariser 1 (GRU4Rec's), seen
+     * items masked (the CLI's default protocol excludes them from the ranking).
+     */
     public static LossConfig defaults() {
-        return new LossConfig(Loss.AUTO, 2048, 0.5f, 1f, 1f);
+        return new LossConfig(Loss.AUTO, 2048, 0.5f, 1f, 1f, RowOptimizer.adam(), true);
     }
 
-    /** The full softmax (what training did before sampled losses existed). */
+    /** The plain full softmax (what training did before sampled losses and seen-item masking existed). */
     public static LossConfig full() {
         return new LossConfig(Loss.FULL, 2048, 0.5f, 1f, 1f);
     }
 
     public LossConfig withLoss(Loss l) {
-        return new LossConfig(l, negatives, sampleAlpha, logq, bpreg, rows);
+        return new LossConfig(l, negatives, sampleAlpha, logq, bpreg, rows, maskSeen);
+    }
+
+    public LossConfig withMaskSeen(boolean mask) {
+        return new LossConfig(loss, negatives, sampleAlpha, logq, bpreg, rows, mask);
     }
 
     /** The loss actually trained for a catalogue of {@code numItems}: {@link Loss#AUTO} resolved. */
@@ -75,7 +91,8 @@ public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq
     public String describe(int numItems) {
         Loss l = resolve(numItems);
         String what = switch (l) {
-            case FULL -> "full softmax over all " + numItems + " items" + (rows.kind() == RowOptimizer.Kind.ADAM ? ""
+            case FULL -> "full softmax over all " + numItems + " items" + (maskSeen ? ", the user's seen items left out" : "")
+                    + (rows.kind() == RowOptimizer.Kind.ADAM ? ""
                     : ", Adam on every row (--row-optimizer is for the sampled losses)");
             case SAMPLED -> "sampled softmax: in-batch targets + " + negatives + " shared negatives ~ popularity^" + sampleAlpha
                     + ", logQ weight " + logq + ", accidental hits masked, " + rows.describe();

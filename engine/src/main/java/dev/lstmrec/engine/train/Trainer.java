@@ -84,6 +84,11 @@ public final class Trainer {
         backend.upload(weights.slab(), Initializer.initialWeights(model, layout, train.seed()), 0);
     }
 
+    /** Whether training batches carry the users' histories, so the full softmax leaves their seen items out. */
+    public boolean masksSeen() {
+        return lossKind == LossConfig.Loss.FULL && lossConfig.maskSeen();
+    }
+
     /** The loss this trainer trains with (auto resolved). */
     public LossConfig.Loss loss() {
         return lossKind;
@@ -251,7 +256,7 @@ public final class Trainer {
         int firstBatch = st.nextBatch;
         for (int b = st.nextBatch; b < batches; b++) {
             int from = b * train.batchSize(), to = Math.min(order.length, from + train.batchSize());
-            PackedBatch batch = TrainingWindows.batch(sequences, windows, order, from, to);
+            PackedBatch batch = TrainingWindows.batch(sequences, windows, order, from, to, masksSeen());
             st.epochLoss += step(batch, st.epoch, b);
             st.epochTokens += batch.predictedTokens();
             st.nextBatch = b + 1;

@@ -42,13 +42,25 @@ public final class TrainingWindows {
 
     /** The batch of windows {@code order[from..to)} (indices into {@code windows}), packed for a training step. */
     public static PackedBatch batch(List<int[]> sequences, List<int[]> windows, int[] order, int from, int to) {
-        List<int[]> in = new ArrayList<>(to - from), tg = new ArrayList<>(to - from);
+        return batch(sequences, windows, order, from, to, false);
+    }
+
+    /**
+     * As {@link #batch(List, List, int[], int, int)}; with {@code withHistories} each position also carries the items
+     * its user has seen up to it (from the start of the sequence, not only of the window), for a softmax that leaves
+     * them out.
+     */
+    public static PackedBatch batch(List<int[]> sequences, List<int[]> windows, int[] order, int from, int to, boolean withHistories) {
+        List<int[]> in = new ArrayList<>(to - from), tg = new ArrayList<>(to - from), hist = new ArrayList<>(to - from);
+        int[] starts = new int[to - from];
         for (int i = from; i < to; i++) {
             int[] w = windows.get(order[i]);
             int[] seq = sequences.get(w[0]);
             in.add(inputs(seq, w));
             tg.add(targets(seq, w));
+            hist.add(seq);
+            starts[i - from] = w[1];
         }
-        return PackedBatch.pack(in, tg);
+        return withHistories ? PackedBatch.pack(in, tg, hist, starts) : PackedBatch.pack(in, tg);
     }
 }

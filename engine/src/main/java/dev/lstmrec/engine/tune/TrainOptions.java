@@ -49,12 +49,17 @@ public final class TrainOptions {
         return b;
     }
 
-    /** {@code options} as {@code train} arguments: {@code --name value} each (a flag set to true is just {@code --name}). */
+    /**
+     * {@code options} as {@code train} arguments: {@code --name value} each; a flag set to true is just {@code --name},
+     * set to false it is left out, or {@code --no-name} where the flag is not off by default (exclude-seen, mask-seen).
+     */
     public static String commandLine(Map<String, String> options) {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, String> e : options.entrySet()) {
             if (e.getValue().equals("false")) {
-                if (e.getKey().equals("exclude-seen")) sb.append(sb.length() > 0 ? " " : "").append("--no-exclude-seen");
+                RunOption o = RunOption.byKey(e.getKey()).orElse(null);
+                boolean offByDefault = o == null || "false".equals(o.defaultValue());
+                if (!offByDefault) sb.append(sb.length() > 0 ? " " : "").append("--no-").append(e.getKey());
                 continue;
             }
             if (sb.length() > 0) sb.append(' ');

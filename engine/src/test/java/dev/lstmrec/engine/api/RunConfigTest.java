@@ -60,9 +60,23 @@ class RunConfigTest {
         RunConfig older = RunConfig.fromJson("{\"dim\": \"16\"}");
         assertEquals("16", older.get(RunOption.DIM));
         assertEquals(RunOption.LR.defaultValue(), older.get(RunOption.LR));
+        // mask-seen came later with a default that changed training: a run stored without it trained unmasked
+        assertEquals("false", older.get(RunOption.MASK_SEEN));
+        assertFalse(older.lossConfig().maskSeen());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunConfig.fromJson("{\"warp\": \"9\"}"));
         assertTrue(e.getMessage().contains("warp"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RunConfig.fromJson("[1]"));
+    }
+
+    @Test
+    void seenItemsAreMaskedAsTheProtocolExcludesThemUnlessSaidOtherwise() {
+        assertNull(RunConfig.of(Map.of(), Map.of()).get(RunOption.MASK_SEEN));
+        assertTrue(RunConfig.of(Map.of(), Map.of()).lossConfig().maskSeen());
+        assertFalse(RunConfig.of(given(RunOption.EXCLUDE_SEEN, "false"), Map.of()).lossConfig().maskSeen());
+        assertTrue(RunConfig.of(given(RunOption.EXCLUDE_SEEN, "false", RunOption.MASK_SEEN, "true"), Map.of()).lossConfig().maskSeen());
+        assertFalse(RunConfig.of(given(RunOption.MASK_SEEN, "false"), Map.of()).lossConfig().maskSeen());
+        RunConfig unset = RunConfig.of(Map.of(), Map.of());
+        assertEquals(unset, RunConfig.fromJson(unset.toJson()), "unset (null) survives the round trip");
     }
 
     @Test

@@ -19,6 +19,13 @@ final class DoubleNetwork {
         Mask NONE = (site, seq, t, col) -> 1.0;
     }
 
+    /** The output columns left out of the softmax of sequence {@code seq} at step {@code t} (may repeat). */
+    interface Excluded {
+        int[] columns(int seq, int t);
+
+        Excluded NONE = (seq, t) -> new int[0];
+    }
+
     private final ModelConfig cfg;
     private final ParameterLayout layout;
 
@@ -89,6 +96,14 @@ final class DoubleNetwork {
 
     /** Mean cross-entropy over the positions with a target ≥ 0, dropout applied as {@code mask} says. */
     double meanLoss(double[] p, List<int[]> inputs, List<int[]> targets, Mask mask) {
+        return meanLoss(p, inputs, targets, mask, Excluded.NONE);
+    }
+
+    /**
+     * Mean cross-entropy over the positions with a target ≥ 0, dropout applied as {@code mask} says, each softmax taken
+     * over the columns {@code excluded} does not list.
+     */
+    double meanLoss(double[] p, List<int[]> inputs, List<int[]> targets, Mask mask, Excluded excluded) {
         double total = 0;
         int count = 0;
         for (int s = 0; s < inputs.size(); s++) {
@@ -97,13 +112,15 @@ final class DoubleNetwork {
                 int target = targets.get(s)[t];
                 if (target < 0) continue;
                 double[] logits = new double[cfg.numItems()];
+                boolean[] out = new boolean[cfg.numItems()];
+                for (int j : excluded.columns(s, t)) out[j] = true;
                 double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < logits.length; j++) {
                     logits[j] = score(p, j, x[t]);
-                    max = Math.max(max, logits[j]);
+                    if (!out[j]) max = Math.max(max, logits[j]);
                 }
                 double sum = 0;
-                for (double v : logits) sum += Math.exp(v - max);
+                for (int j = 0; j < logits.length; j++) if (!out[j]) sum += Math.exp(logits[j] - max);
                 total += Math.log(sum) + max - logits[target];
                 count++;
             }

@@ -20,15 +20,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * against central finite differences of the double-precision twin, on every single parameter of a tiny model: without
  * dropout in one scoring chunk, with dropout at all three sites (embedding, between the layers, top; the same seed on
  * both sides fixes the mask), and with a scoring chunk smaller than the batch, so the chunk loop runs with start > 0
- * and a partial last chunk.
+ * and a partial last chunk. Masked: the batch carries the users' histories, so each softmax leaves the items seen
+ * before its position out (its own target excepted, a repeated item included, duplicates listed twice, a row where
+ * only the target is left).
  */
 class LstmNetworkGradientTest {
     private static final long DROPOUT_SEED = 1L;
 
-    @ParameterizedTest(name = "dropout {0}/{1}, scoring chunk {2} rows (0: one chunk), tied {3}")
-    @CsvSource({"0, 0, 0, false", "0.3, 0.4, 0, false", "0, 0, 5, false", "0.3, 0.4, 1, false", "0.3, 0.4, 5, false",
-            "0, 0, 0, true", "0.3, 0.4, 5, true"})
-    void everyParameterGradientMatchesFiniteDifferences(float embeddingDropout, float hiddenDropout, int chunkRows, boolean tied) {
+    @ParameterizedTest(name = "dropout {0}/{1}, scoring chunk {2} rows (0: one chunk), tied {3}, seen items masked {4}")
+    @CsvSource({"0, 0, 0, false, false", "0.3, 0.4, 0, false, false", "0, 0, 5, false, false", "0.3, 0.4, 1, false, false",
+            "0.3, 0.4, 5, false, false", "0, 0, 0, true, false", "0.3, 0.4, 5, true, false",
+            "0, 0, 0, false, true", "0, 0, 1, false, true", "0.3, 0.4, 5, true, true"})
+    void everyParameterGradientMatchesFiniteDifferences(float embeddingDropout, float hiddenDropout, int chunkRows, boolean tied,
+                                                        boolean masked) {
         // Tied: one table serves as input embedding and output layer (E = H), so its gradient adds both uses.
         ModelConfig cfg = new ModelConfig(6, tied ? 4 : 3, 4, 2, 8, embeddingDropout, hiddenDropout, tied);
         ParameterLayout layout = new ParameterLayout(cfg);
@@ -38,13 +42,21 @@ class LstmNetworkGradientTest {
         // lengths 4, 1, 3, 4: ties and a length-1 sequence exercise the packing; one masked target (-1).
         List<int[]> inputs = List.of(new int[] {1, 2, 3, 4}, new int[] {5}, new int[] {6, 1, 2}, new int[] {3, 3, 5, 6});
         List<int[]> targets = List.of(new int[] {1, 2, 3, 4}, new int[] {0}, new int[] {0, -1, 5}, new int[] {2, 4, 5, 1});
+        // Histories: items before each window, then its inputs (sequence 2's last target, item 6, was seen before).
+        List<int[]> histories = List.of(new int[] {5, 6, 1, 2, 3, 4}, new int[] {5}, new int[] {3, 6, 1, 2}, new int[] {3, 3, 5, 6});
+        int[] starts = {2, 0, 1, 0};
+        DoubleNetwork.Excluded excluded = !masked ? DoubleNetwork.Excluded.NONE : (s, t) -> {
+            int[] h = histories.get(s);
+            return java.util.stream.IntStream.range(0, starts[s] + t + 1).map(j -> h[j] - 1)
+                    .filter(c -> c != targets.get(s)[t]).toArray();
+        };
 
         ScalarBackend backend = new ScalarBackend();
         Parameters weights = new Parameters(backend, cfg, layout);
         Parameters grads = new Parameters(backend, cfg, layout);
         backend.upload(weights.slab(), w, 0);
         LstmNetwork net = new LstmNetwork(backend, weights, grads, chunkRows);
-        PackedBatch batch = PackedBatch.pack(inputs, targets);
+        PackedBatch batch = masked ? PackedBatch.pack(inputs, targets, histories, starts) : PackedBatch.pack(inputs, targets);
         if (chunkRows > 0) assertTrue(chunkRows < batch.tokens(), "the batch spans several chunks");
         net.resetLoss();
         net.trainStep(batch, DROPOUT_SEED);
@@ -58,7 +70,7 @@ class LstmNetworkGradientTest {
         DoubleNetwork twin = new DoubleNetwork(cfg);
         double[] p = new double[w.length];
         for (int i = 0; i < w.length; i++) p[i] = w[i];
-        double ref = twin.meanLoss(p, inputs, targets, mask);
+        double ref = twin.meanLoss(p, inputs, targets, mask, excluded);
         assertEquals(ref, loss[0] / batch.predictedTokens(), FORWARD_ATOL, "loss");
         if (hiddenDropout > 0) {
             for (int site = 0; site < dropped.length; site++) assertTrue(dropped[site] > 0, "the mask drops something at site " + site);
@@ -69,9 +81,9 @@ class LstmNetworkGradientTest {
             // The padding row of the embedding is never read; its gradient must stay exactly zero.
             double keep = p[i];
             p[i] = keep + FD_EPS;
-            double up = twin.meanLoss(p, inputs, targets, mask);
+            double up = twin.meanLoss(p, inputs, targets, mask, excluded);
             p[i] = keep - FD_EPS;
-            double down = twin.meanLoss(p, inputs, targets, mask);
+            double down = twin.meanLoss(p, inputs, targets, mask, excluded);
             p[i] = keep;
             double fd = (up - down) / (2 * FD_EPS);
             double tol = MODEL_GRADIENT_ATOL + MODEL_GRADIENT_RTOL * Math.abs(fd);

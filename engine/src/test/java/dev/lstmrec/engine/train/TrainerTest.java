@@ -86,4 +86,67 @@ class TrainerTest {
         assertArrayEquals(new int[] {1, 2, 3}, TrainingWindows.inputs(seq, w.get(1)));
         assertArrayEquals(new int[] {1, 2, 3}, TrainingWindows.targets(seq, w.get(1)));
     }
+
+    @Test
+    void aBatchWithHistoriesListsWhatEachPositionHasSeenFromTheStartOfItsSequence() {
+        int[] seq = {1, 2, 3, 2, 5, 6, 7}; // item 2 comes back at position 3
+        List<int[]> w = TrainingWindows.cut(List.of(seq), 3);
+        PackedBatch plain = TrainingWindows.batch(List.of(seq), w, new int[] {0, 1}, 0, 2);
+        assertTrue(!plain.hasHistories());
+        PackedBatch b = TrainingWindows.batch(List.of(seq), w, new int[] {0, 1}, 0, 2, true);
+        assertTrue(b.hasHistories());
+        // Window 0 = [3, 7): inputs 2, 5, 6 predicting 5, 6, 7; window 1 = [0, 4): inputs 1, 2, 3 predicting 2, 3, 2.
+        // Packed time-major, equal lengths keep batch order: rows (t0: w0, w1), (t1: w0, w1), (t2: w0, w1).
+        PackedBatch.SeenColumns seen = b.seenColumns(0, b.tokens());
+        int[][] expected = {
+                {0, 1, 2, 1},       // w0 t0: seen 1 2 3 2 (columns item - 1), target 5 (column 4) not among them
+                {0},                // w1 t0: seen 1, target 2
+                {0, 1, 2, 1, 4},    // w0 t1: seen 1 2 3 2 5, target 6
+                {0, 1},             // w1 t1: seen 1 2, target 3
+                {0, 1, 2, 1, 4, 5}, // w0 t2: seen 1 2 3 2 5 6, target 7
+                {0, 2},             // w1 t2: seen 1 2 3, target 2 again: a repeat stays predictable
+        };
+        int k = 0;
+        for (int r = 0; r < expected.length; r++) {
+            assertEquals(k, seen.offsets()[r], "offset of row " + r);
+            assertArrayEquals(expected[r], Arrays.copyOfRange(seen.columns(), seen.offsets()[r], seen.offsets()[r + 1]), "row " + r);
+            k += expected[r].length;
+        }
+        assertEquals(k, seen.offsets()[expected.length]);
+        PackedBatch.SeenColumns tail = b.seenColumns(4, 2); // a chunk starting past row 0 has its own offsets from 0
+        assertArrayEquals(new int[] {0, 6, 8}, tail.offsets());
+        assertArrayEquals(new int[] {0, 1, 2, 1, 4, 5, 0, 2}, tail.columns());
+    }
+
+    @Test
+    void masksSeenItemsOnlyWithTheFullSoftmaxAndWhenAsked() {
+        ModelConfig mc = new ModelConfig(ITEMS, 8, 8, 1, 10, 0f, 0f);
+        TrainConfig tc = new TrainConfig(8, 0.01f, 1, 0, 1, 0f, 0f);
+        ScalarBackend b = new ScalarBackend();
+        assertTrue(!new Trainer(b, mc, tc).masksSeen(), "the plain full softmax (library default)");
+        assertTrue(new Trainer(b, mc, tc, LossConfig.full().withMaskSeen(true)).masksSeen());
+        assertTrue(new Trainer(b, mc, tc, LossConfig.defaults()).masksSeen(), "the CLI defaults: auto = full on 40 items, masked");
+        assertTrue(!new Trainer(b, mc, tc, LossConfig.defaults().withLoss(LossConfig.Loss.SAMPLED)).masksSeen(),
+                "the sampled losses do not mask");
+    }
+
+    @Test
+    void maskingSeenItemsChangesTrainingAndMatchesTheSoftmaxOverUnseenItems() {
+        // Walks of at most 17 steps of +1/+2 on a ring of 40 never revisit an item, so no target is masked; the masked loss
+        // of the same weights and batch is lower (fewer competitors), and training then differs from the plain run.
+        RingWalks.HeldOut data = RingWalks.HeldOut.lastItem(RingWalks.walks(60, ITEMS, 3));
+        ModelConfig mc = new ModelConfig(ITEMS, 8, 8, 1, 10, 0f, 0f);
+        TrainConfig tc = new TrainConfig(16, 0.01f, 2, 0, 5, 0f, 0f);
+        List<int[]> windows = TrainingWindows.cut(data.train(), mc.maxLen());
+        int[] order = new int[Math.min(16, windows.size())];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Trainer plain = new Trainer(new ScalarBackend(), mc, tc), masked = new Trainer(new ScalarBackend(), mc, tc,
+                LossConfig.full().withMaskSeen(true));
+        double lossPlain = plain.computeGradients(TrainingWindows.batch(data.train(), windows, order, 0, order.length), 1, 0);
+        double lossMasked = masked.computeGradients(TrainingWindows.batch(data.train(), windows, order, 0, order.length, true), 1, 0);
+        assertTrue(lossMasked < lossPlain, "masked loss " + lossMasked + " < plain " + lossPlain);
+        TrainingResult a = plain.fit(data.train(), data.valid(), TrainingListener.SILENT);
+        TrainingResult m = masked.fit(data.train(), data.valid(), TrainingListener.SILENT);
+        assertTrue(a.epochs().get(0).loss() != m.epochs().get(0).loss(), "the masked run trains differently");
+    }
 }

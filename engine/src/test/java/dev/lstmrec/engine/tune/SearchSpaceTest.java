@@ -118,6 +118,15 @@ class SearchSpaceTest {
         assertEquals(new LrSchedule(LrSchedule.Kind.COSINE, 0.05, 0), b.trainConfig().schedule());
         assertEquals(12, b.trainConfig().epochs());
         assertEquals("--dropout 0.3 --hidden-dropout 0.1 --lr-schedule cosine --warmup 0.05 --epochs 12", TrainOptions.commandLine(o));
+        // Flags: true is the bare flag; false is left out where it is off by default, else negated.
+        Map<String, String> flags = new java.util.LinkedHashMap<>();
+        flags.put("tied", "false");
+        flags.put("exclude-seen", "false");
+        flags.put("mask-seen", "false");
+        flags.put("header", "false");
+        assertEquals("--no-exclude-seen --no-mask-seen", TrainOptions.commandLine(flags));
+        flags.replaceAll((k, v) -> "true");
+        assertEquals("--tied --exclude-seen --mask-seen --header", TrainOptions.commandLine(flags));
         assertThrows(IllegalArgumentException.class, () -> TrainOptions.apply(LstmRec.trainer(), Map.of("dim", "wide")));
     }
 }
