@@ -8,6 +8,8 @@ import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.train.EpochResult;
+import dev.lstmrec.engine.train.LossConfig;
+import dev.lstmrec.engine.train.RowOptimizer;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.TrainingResult;
 
@@ -72,6 +74,25 @@ final class Reports {
         json.put("seconds", r.seconds());
         json.put("protocol", protocol(p));
         return json;
+    }
+
+    /** The report's record of the loss: what was asked, what trained, why, and the sampling settings. */
+    static Map<String, Object> loss(LossConfig l, int items) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("requested", l.loss().cliName());
+        m.put("trained", l.resolve(items).cliName());
+        m.put("why", l.describe(items));
+        m.put("negatives", l.negatives());
+        m.put("sample_alpha", (double) l.sampleAlpha());
+        m.put("logq", (double) l.logq());
+        m.put("bpreg", (double) l.bpreg());
+        m.put("mask_seen", l.maskSeen() && l.resolve(items) == LossConfig.Loss.FULL);
+        m.put("row_optimizer", l.rows().kind().cliName());
+        if (l.rows().kind() == RowOptimizer.Kind.ADAGRAD) {
+            m.put("adagrad_lr", Double.parseDouble(Float.toString(l.rows().lr()))); // 0.1, not 0.10000000149
+            m.put("adagrad_momentum", Double.parseDouble(Float.toString(l.rows().momentum())));
+        }
+        return m;
     }
 
     static Map<String, Object> config(ModelSettings s, TrainConfig t) {

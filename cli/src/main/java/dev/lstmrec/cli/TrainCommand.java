@@ -11,7 +11,6 @@ import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.AtomicFiles;
 import dev.lstmrec.engine.io.Json;
 import dev.lstmrec.engine.train.CheckpointDirectoryInUseException;
-import dev.lstmrec.engine.train.RowOptimizer;
 import dev.lstmrec.engine.train.TrainingDivergedException;
 import dev.lstmrec.engine.train.TrainingInterruptedException;
 import picocli.CommandLine.Command;
@@ -117,8 +116,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--mask-seen", negatable = true,
             description = "Full softmax: leave out, at each position, the items the user consumed before it (its target"
-                    + " excepted), as the ranking does with --exclude-seen (default: as --exclude-seen, i.e. on;"
-                    + " --no-mask-seen to train against every item).")
+                    + " excepted), as the ranking does (default: on with --exclude-seen, off with --test-data, whose"
+                    + " session protocol ranks every item; --no-mask-seen to train against every item).")
     Boolean maskSeen;
 
     @Option(names = "--row-optimizer", defaultValue = "adam", paramLabel = "adam|adagrad",
@@ -248,30 +247,11 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (report != null) {
                 Map<String, Object> json = Reports.trainReport(r.split().dataset(), r, r.run().modelSettings(), r.run().trainConfig(), protocol, backend);
-                json.put("loss", lossReport(r.run().lossConfig(), r.config().numItems()));
+                json.put("loss", Reports.loss(r.run().lossConfig(), r.config().numItems()));
                 AtomicFiles.writeString(report, Json.writePretty(json) + "\n");
                 out.println("report written to " + report);
             }
         }
         return 0;
-    }
-
-    /** The report's record of the loss: what was asked, what trained, why, and the sampling settings. */
-    private static Map<String, Object> lossReport(LossConfig l, int items) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("requested", l.loss().cliName());
-        m.put("trained", l.resolve(items).cliName());
-        m.put("why", l.describe(items));
-        m.put("negatives", l.negatives());
-        m.put("sample_alpha", (double) l.sampleAlpha());
-        m.put("logq", (double) l.logq());
-        m.put("bpreg", (double) l.bpreg());
-        m.put("mask_seen", l.maskSeen() && l.resolve(items) == LossConfig.Loss.FULL);
-        m.put("row_optimizer", l.rows().kind().cliName());
-        if (l.rows().kind() == RowOptimizer.Kind.ADAGRAD) {
-            m.put("adagrad_lr", Double.parseDouble(Float.toString(l.rows().lr()))); // 0.1, not 0.10000000149
-            m.put("adagrad_momentum", Double.parseDouble(Float.toString(l.rows().momentum())));
-        }
-        return m;
     }
 }

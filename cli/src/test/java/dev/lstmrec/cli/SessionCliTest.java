@@ -40,6 +40,7 @@ class SessionCliTest {
             assertTrue(report.containsKey(key), "report has " + key);
         }
         assertEquals(300L, ((Number) report.get("validation_cases")).longValue());
+        assertEquals(false, ((Map<?, ?>) report.get("loss")).get("mask_seen"), "the session protocol ranks seen items: none masked");
         String line = t.out().lines().filter(l -> l.startsWith("model ")).findFirst().orElseThrow();
         CliTest.Result e = CliTest.run("evaluate", "--model", model.toString(), "--test-data", test.toString(), "--format", "gru4rec",
                 "--backend", "scalar");

@@ -113,10 +113,12 @@ public final class RunConfig {
 
     /**
      * The training loss and its sampling settings; throws {@link IllegalArgumentException} for an invalid one. Seen
-     * items are masked as {@code mask-seen} says, or, unset, exactly when the protocol excludes them from the ranking.
+     * items are masked as {@code mask-seen} says or, unset, exactly when the ranking leaves them out: leave-one-out
+     * with {@code exclude-seen}; never under the session-based protocol ({@code test-data}), which ranks every item.
      */
     public LossConfig lossConfig() {
-        boolean maskSeen = values.get(RunOption.MASK_SEEN) != null ? booleanValue(RunOption.MASK_SEEN) : booleanValue(RunOption.EXCLUDE_SEEN);
+        boolean maskSeen = values.get(RunOption.MASK_SEEN) != null ? booleanValue(RunOption.MASK_SEEN)
+                : booleanValue(RunOption.EXCLUDE_SEEN) && testDataFile() == null;
         return new LossConfig(LossConfig.Loss.parse(values.get(RunOption.LOSS)), intValue(RunOption.NEGATIVES),
                 floatValue(RunOption.SAMPLE_ALPHA), floatValue(RunOption.LOGQ), floatValue(RunOption.BPREG),
                 new RowOptimizer(RowOptimizer.Kind.parse(values.get(RunOption.ROW_OPTIMIZER)), floatValue(RunOption.ADAGRAD_LR),

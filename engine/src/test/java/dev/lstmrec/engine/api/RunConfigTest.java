@@ -75,6 +75,8 @@ class RunConfigTest {
         assertFalse(RunConfig.of(given(RunOption.EXCLUDE_SEEN, "false"), Map.of()).lossConfig().maskSeen());
         assertTrue(RunConfig.of(given(RunOption.EXCLUDE_SEEN, "false", RunOption.MASK_SEEN, "true"), Map.of()).lossConfig().maskSeen());
         assertFalse(RunConfig.of(given(RunOption.MASK_SEEN, "false"), Map.of()).lossConfig().maskSeen());
+        assertFalse(RunConfig.of(given(RunOption.TEST_DATA, "/tmp/test.csv"), Map.of()).lossConfig().maskSeen(),
+                "the session protocol ranks the session's earlier items too");
         RunConfig unset = RunConfig.of(Map.of(), Map.of());
         assertEquals(unset, RunConfig.fromJson(unset.toJson()), "unset (null) survives the round trip");
     }
