@@ -2,8 +2,9 @@
 # Issue 11 measurements on MovieLens 100K (run from the repository root after `mvn -B -q -DskipTests package`):
 #   1. `tune` with ASHA and with plain random search, same budget and search seed, one after the other;
 #   2. each winner's printed `train` command rerun with seeds 1, 2, 3 (test metrics averaged);
-#   3. the technique ablation: defaults, cosine schedule, weight decay, separate dropouts, sampled softmax with
-#      K = 512 on the small catalogue, tied embeddings, each over seeds 1, 2, 3.
+#   3. the technique ablation: defaults (seen items masked since issue 11's masking landed), unmasked, cosine
+#      schedule, weight decay, separate dropouts, sampled softmax with K = 512 on the small catalogue, tied
+#      embeddings, each over seeds 1, 2, 3.
 # Usage: bench/scripts/tune-ml100k.sh PATH/TO/u.data [OUTDIR]
 #   BUDGET=30m  SEEDS="1 2 3"  SCHEDULERS="asha random"  ABLATION="defaults cosine wd0.1 ..."  SKIP_TUNE=1  SKIP_ABLATION=1
 # Finished runs are skipped, so the script can be run in pieces (e.g. SCHEDULERS=asha SKIP_ABLATION=1 first).
@@ -14,7 +15,7 @@ OUT=${2:-tune-bench}
 BUDGET=${BUDGET:-30m}
 SEEDS=${SEEDS:-"1 2 3"}
 SCHEDULERS=${SCHEDULERS:-"asha random"}
-ABLATION=${ABLATION:-"defaults cosine wd0.1 dropout-e0.4-h0.2 dropout-e0.2-h0.4 sampled-k512 tied"}
+ABLATION=${ABLATION:-"defaults nomask cosine wd0.1 dropout-e0.4-h0.2 dropout-e0.2-h0.4 sampled-k512 tied"}
 J=(java --add-modules jdk.incubator.vector -jar "${JAR:-cli/target/lstmrec.jar}")
 mkdir -p "$OUT"
 
@@ -39,6 +40,7 @@ if [ -z "${SKIP_ABLATION:-}" ]; then
     for name in $ABLATION; do
         case $name in
             defaults) args=() ;;
+            nomask) args=(--no-mask-seen) ;;
             cosine) args=(--lr-schedule cosine --warmup 0.02 --epochs 40) ;;
             wd0.1) args=(--weight-decay 0.1) ;;
             dropout-e0.4-h0.2) args=(--embedding-dropout 0.4 --hidden-dropout 0.2) ;;
