@@ -78,7 +78,7 @@ final class Reports {
 
     /** The report's record of the loss: what was asked, what trained, why, and the sampling settings. */
     static Map<String, Object> loss(LossConfig l, int items) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("requested", l.loss().cliName());
         m.put("trained", l.resolve(items).cliName());
         m.put("why", l.describe(items));
@@ -86,7 +86,7 @@ final class Reports {
         m.put("sample_alpha", (double) l.sampleAlpha());
         m.put("logq", (double) l.logq());
         m.put("bpreg", (double) l.bpreg());
-        m.put("mask_seen", l.maskSeen() && l.resolve(items) == LossConfig.Loss.FULL);
+        m.put("mask_seen", l.masksSeen(items));
         m.put("row_optimizer", l.rows().kind().cliName());
         if (l.rows().kind() == RowOptimizer.Kind.ADAGRAD) {
             m.put("adagrad_lr", Double.parseDouble(Float.toString(l.rows().lr()))); // 0.1, not 0.10000000149

@@ -87,6 +87,11 @@ public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq
         return numItems > AUTO_SAMPLED_ABOVE ? Loss.SAMPLED : Loss.FULL;
     }
 
+    /** Whether training on a catalogue of {@code numItems} masks seen items: asked for, and the loss is the full softmax. */
+    public boolean masksSeen(int numItems) {
+        return maskSeen && resolve(numItems) == Loss.FULL;
+    }
+
     /** One line saying which loss trains a catalogue of {@code numItems} and why (printed by {@code train}). */
     public String describe(int numItems) {
         Loss l = resolve(numItems);

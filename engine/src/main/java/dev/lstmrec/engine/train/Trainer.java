@@ -86,7 +86,7 @@ public final class Trainer {
 
     /** Whether training batches carry the users' histories, so the full softmax leaves their seen items out. */
     public boolean masksSeen() {
-        return lossKind == LossConfig.Loss.FULL && lossConfig.maskSeen();
+        return lossConfig.masksSeen(model.numItems());
     }
 
     /** The loss this trainer trains with (auto resolved). */
