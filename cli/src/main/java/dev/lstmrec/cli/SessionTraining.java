@@ -101,7 +101,7 @@ final class SessionTraining {
 
     static Map<String, Object> protocol() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("split", "session-based: test = the sessions of --test-data; validation = the last item of each training session");
+        m.put("split", "session-based: test = the sessions of --test-data; " + SessionExperiment.VALIDATION);
         m.put("ranking", "full");
         m.put("exclude_seen", false);
         m.put("ties", "counted against the target");

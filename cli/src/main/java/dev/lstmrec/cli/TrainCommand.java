@@ -7,6 +7,7 @@ import dev.lstmrec.engine.api.RunOption;
 import dev.lstmrec.engine.api.TrainingBuilder;
 import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.AtomicFiles;
 import dev.lstmrec.engine.io.Json;
@@ -42,10 +43,10 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions = new DataOptions();
 
-    @Option(names = "--dim", defaultValue = "64", description = "Embedding width d (default ${DEFAULT-VALUE}).")
+    @Option(names = "--dim", defaultValue = "64", description = "Embedding width d (default ${DEFAULT-VALUE}; 128 with --test-data).")
     int dim;
 
-    @Option(names = "--hidden", defaultValue = "64", description = "LSTM hidden width h (default ${DEFAULT-VALUE}).")
+    @Option(names = "--hidden", defaultValue = "64", description = "LSTM hidden width h (default ${DEFAULT-VALUE}; 128 with --test-data).")
     int hidden;
 
     @Option(names = "--layers", defaultValue = "1", description = "Stacked LSTM layers (default ${DEFAULT-VALUE}).")
@@ -54,8 +55,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-len", defaultValue = "200", description = "Longest history unrolled (BPTT truncation, default ${DEFAULT-VALUE}).")
     int maxLen;
 
-    @Option(names = "--tied", description = "One item table for the input embedding and the output layer (needs --dim = --hidden; the output bias stays).")
-    boolean tied;
+    @Option(names = "--tied", negatable = true,
+            description = "One item table for the input embedding and the output layer (needs --dim = --hidden; the output"
+                    + " bias stays; default: off, on with --test-data: --no-tied for two tables).")
+    Boolean tied;
 
     @Option(names = "--dropout", defaultValue = "0.2", description = "Dropout on embeddings and LSTM outputs (default ${DEFAULT-VALUE}).")
     float dropout;
@@ -69,7 +72,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "Sequences per mini-batch (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate (default ${DEFAULT-VALUE}; 0.01 with --test-data).")
     float lr;
 
     @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "KIND",
@@ -84,7 +87,8 @@ final class TrainCommand implements Callable<Integer> {
     int epochs;
 
     @Option(names = "--patience", defaultValue = "10",
-            description = "Stop after this many epochs without a better validation NDCG@10; 0 = never (default ${DEFAULT-VALUE}).")
+            description = "Stop after this many epochs without a better validation NDCG@10; 0 = never (default ${DEFAULT-VALUE};"
+                    + " 3 with --test-data, whose validation sessions mimic the test log).")
     int patience;
 
     @Option(names = "--weight-decay", defaultValue = "0", description = "Decoupled (AdamW) weight decay on the weight matrices (LSTM, output), not embeddings or biases (default ${DEFAULT-VALUE}).")
@@ -165,14 +169,35 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--test-data", paramLabel = "FILE",
             description = {"A second log (same format options), typically later in time, whose sessions are the test set:",
                     "the session-based protocol (every next item of every test session, all items ranked, prefix not excluded);",
-                    "validation then holds out the last item of each training session."})
+                    "validation then holds out the latest training sessions (see --holdout)."})
     Path testData;
+
+    @Option(names = "--holdout", defaultValue = "latest", paramLabel = "latest|last-item",
+            description = {"With --test-data, what validation holds out of the training log: latest = the latest sessions",
+                    "(2% of the positions), scored as the test sessions are, every other session trains whole;",
+                    "last-item = the last item of every session (default ${DEFAULT-VALUE})."})
+    String holdout;
 
     @Mixin
     EvalOptions evalOptions = new EvalOptions();
 
     @Mixin
     CommonOptions common = new CommonOptions();
+
+    /**
+     * A model that does not beat popularity on the test targets is not worth serving: said loudly, on stderr, with
+     * what usually helps (the run still succeeds: the model and report are written as asked).
+     */
+    static void warnIfNotBetterThanPopularity(Experiment.Result r, int k, PrintStream err) {
+        int cutoff = r.sessionProtocol() ? 20 : k;
+        Metric metric = r.sessionProtocol() ? Metric.HR : Metric.NDCG;
+        double model = r.test().get(metric, cutoff), pop = r.popularity().get(metric, cutoff);
+        if (model > pop) return;
+        err.printf("lstmrec: WARNING: the trained model is NOT better than the popularity baseline on the test targets"
+                + " (%s %.4f against %.4f); best epoch %d of %d%s. Train longer (--epochs, --patience 0), raise --lr, or"
+                + " check the data (are the sequences in time order?)%n", metric.key(cutoff), model, pop, r.training().bestEpoch(),
+                r.training().epochs().size(), r.training().stoppedEarly() ? " (early stopping)" : "");
+    }
 
     /** Outputs of this command, remembered with the run (absolute) so that {@code --resume DIR} alone writes them again. */
     private static final List<String> REMEMBERED = List.of("model", "report", "plot", "k");
@@ -235,6 +260,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new TrainingDivergedException(e.getMessage() + " (options --lr and --clip-norm)");
             }
             r.model().save(model);
+            warnIfNotBetterThanPopularity(r, k, err);
             if (r.sessionProtocol()) {
                 SessionTraining.summarize(r, backend, model, report, out);
                 return 0;

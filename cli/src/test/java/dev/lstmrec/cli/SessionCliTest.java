@@ -39,7 +39,19 @@ class SessionCliTest {
         for (String key : List.of("dataset", "test_dataset", "validation_cases", "test", "popularity", "protocol")) {
             assertTrue(report.containsKey(key), "report has " + key);
         }
-        assertEquals(300L, ((Number) report.get("validation_cases")).longValue());
+        java.util.regex.Matcher held = java.util.regex.Pattern.compile("validation: the latest (\\d+) training sessions \\((\\d+) positions")
+                .matcher(t.err());
+        assertTrue(held.find(), "the validation split is printed: " + t.err());
+        assertEquals(Long.parseLong(held.group(2)), ((Number) report.get("validation_cases")).longValue(), "every held-out position");
+        assertTrue(t.err().contains("session-log defaults --tied --lr 0.01 --patience 3"), "the chosen defaults are printed: " + t.err());
+        CliTest.Result lastItem = CliTest.run("train", "--data", train.toString(), "--format", "gru4rec", "--test-data", test.toString(),
+                "--holdout", "last-item", "--dim", "8", "--hidden", "8", "--epochs", "1", "--batch", "32", "--backend", "scalar",
+                "--model", dir.resolve("l.lstmrec").toString(), "--report", dir.resolve("l.json").toString());
+        assertEquals(0, lastItem.code(), lastItem.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> lastReport = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("l.json")));
+        assertEquals(300L, ((Number) lastReport.get("validation_cases")).longValue(), "one per training session");
+        assertEquals(2, CliTest.run("train", "--data", train.toString(), "--test-data", test.toString(), "--holdout", "first").code());
         assertEquals(false, ((Map<?, ?>) report.get("loss")).get("mask_seen"), "the session protocol ranks seen items: none masked");
         String line = t.out().lines().filter(l -> l.startsWith("model ")).findFirst().orElseThrow();
         CliTest.Result e = CliTest.run("evaluate", "--model", model.toString(), "--test-data", test.toString(), "--format", "gru4rec",

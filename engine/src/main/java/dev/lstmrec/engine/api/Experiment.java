@@ -27,6 +27,7 @@ import dev.lstmrec.engine.train.TrainingCheckpoints;
 import dev.lstmrec.engine.train.TrainingListener;
 import dev.lstmrec.engine.train.TrainingResult;
 import dev.lstmrec.engine.train.TrainingState;
+import dev.lstmrec.engine.train.Validation;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -81,7 +82,12 @@ public final class Experiment {
      * Leave-one-out holds out each user's last two items; the session protocol the last item of each training session.
      * The fingerprint prefix keeps a run of one protocol from resuming the other's state.
      */
-    record Prepared(Split split, List<int[]> trainSeqs, List<EvalCase> valid, Protocol validation, String fingerprintPrefix) {}
+    record Prepared(Split split, List<int[]> trainSeqs, Validation valid, Protocol validation, String fingerprintPrefix,
+                    String describe) {
+        Prepared(Split split, List<int[]> trainSeqs, Validation valid, Protocol validation, String fingerprintPrefix) {
+            this(split, trainSeqs, valid, validation, fingerprintPrefix, "");
+        }
+    }
 
     /**
      * Runs the pipeline; state is saved to {@code plan.writeDir()} after every epoch (and every checkpoint-every
@@ -98,9 +104,17 @@ public final class Experiment {
         TrainConfig train = run.trainConfig();
         Protocol protocol = run.protocol();
         TrainingListener listener = plan.listener();
-        Prepared prep = sessions == null ? leaveOneOut(data, protocol) : SessionExperiment.prepare(data, sessions, protocol);
+        Prepared prep = sessions == null ? leaveOneOut(data, protocol) : SessionExperiment.prepare(data, sessions, protocol,
+                SessionExperiment.Holdout.parse(run.get(RunOption.HOLDOUT)));
         ModelConfig config = run.modelSettings().forItems(data.numItems());
         LossConfig loss = run.lossConfig();
+        List<String> sessionDefaults = run.sessionDefaultsUsed();
+        if (!sessionDefaults.isEmpty()) {
+            listener.onMessage("session log (--test-data): session-log defaults " + String.join(" ", sessionDefaults)
+                    + " (a tied, wider model at a higher rate learns short sessions several times faster; bench/RESULTS.md"
+                    + " \"Session logs\"; an option given explicitly overrides its default)");
+        }
+        if (sessions != null) listener.onMessage("validation: " + prep.describe());
         listener.onMessage("loss: " + loss.describe(config.numItems()));
         Trainer trainer = new Trainer(backend, config, train, loss);
         String fingerprint = prep.fingerprintPrefix() + fingerprint(config, train, prep.validation(), prep.trainSeqs(), prep.valid());
@@ -116,7 +130,7 @@ public final class Experiment {
         }
         Checkpointing checkpointing = new Checkpointing(plan.writeDir(), run.intValue(RunOption.CHECKPOINT_EVERY), fingerprint,
                 run.toJson(), plan.stop(), plan.stopDir());
-        TrainingResult result = trainer.fit(prep.trainSeqs(), prep.valid(), prep.validation(), listener, checkpointing, state);
+        TrainingResult result = trainer.fit(prep.trainSeqs(), prep.valid(), listener, checkpointing, state);
         Metrics[] tested = sessions == null ? testLeaveOneOut(data, prep.split(), trainer, backend, protocol)
                 : SessionExperiment.test(data, sessions, trainer, backend);
         Metrics testMetrics = tested[0], popularity = tested[1];
@@ -154,7 +168,8 @@ public final class Experiment {
         for (int u = 0; u < data.numUsers(); u++) trainSeqs.add(split.trainSequence(u));
         List<EvalCase> valid = new ArrayList<>();
         for (int u : split.evaluatedUsers()) valid.add(new EvalCase(split.validHistory(u), split.validTarget(u)));
-        return new Prepared(split, trainSeqs, valid, new Protocol(protocol.excludeSeen(), 0, protocol.seed()), "");
+        Protocol validation = new Protocol(protocol.excludeSeen(), 0, protocol.seed());
+        return new Prepared(split, trainSeqs, Validation.cases(valid, validation), validation, "");
     }
 
     /** The best model and the popularity baseline on the leave-one-out test targets, same protocol. */
@@ -185,6 +200,11 @@ public final class Experiment {
      * extend them.
      */
     public static String fingerprint(ModelConfig m, TrainConfig t, Protocol p, List<int[]> train, List<EvalCase> valid) {
+        return fingerprint(m, t, p, train, Validation.cases(valid, p));
+    }
+
+    /** As above, for any {@link Validation} (held-out cases fingerprint as they always did: their targets). */
+    public static String fingerprint(ModelConfig m, TrainConfig t, Protocol p, List<int[]> train, Validation valid) {
         CRC32C crc = new CRC32C();
         ByteBuffer buf = ByteBuffer.allocate(8);
         String settings = m + "|" + t.batchSize() + "|" + t.lr() + "|" + t.seed() + "|" + t.weightDecay() + "|" + t.clipNorm()
@@ -203,11 +223,7 @@ public final class Experiment {
             }
             interactions += s.length;
         }
-        for (EvalCase c : valid) {
-            buf.clear();
-            buf.putInt(c.target());
-            crc.update(buf.array(), 0, 4);
-        }
+        valid.fingerprint(crc);
         return String.format("crc32c=%08x;sequences=%d;interactions=%d;items=%d", crc.getValue(), train.size(), interactions, m.numItems());
     }
 

@@ -37,11 +37,38 @@ public final class RunConfig {
         this.remembered = Collections.unmodifiableMap(new TreeMap<>(remembered));
     }
 
-    /** The defaults overridden by {@code given} (values already canonical), with {@code remembered}. */
+    /**
+     * The defaults overridden by {@code given} (values already canonical), with {@code remembered}. A run under the
+     * session protocol ({@link RunOption#TEST_DATA} given) takes each setting's {@linkplain RunOption#sessionDefault()
+     * session-log default} where it has one.
+     */
     static RunConfig of(Map<RunOption, String> given, Map<String, String> remembered) {
         Map<RunOption, String> v = new EnumMap<>(RunOption.class);
-        for (RunOption o : RunOption.values()) v.put(o, given.containsKey(o) ? given.get(o) : o.defaultValue());
+        boolean session = given.get(RunOption.TEST_DATA) != null;
+        for (RunOption o : RunOption.values()) {
+            v.put(o, given.containsKey(o) ? given.get(o) : session ? o.sessionDefault().orElse(o.defaultValue()) : o.defaultValue());
+        }
+        // A tied table needs d = h: widths given apart keep two tables rather than fail on a default nobody asked for.
+        if (session && !given.containsKey(RunOption.TIED) && !java.util.Objects.equals(v.get(RunOption.DIM), v.get(RunOption.HIDDEN))) {
+            v.put(RunOption.TIED, RunOption.TIED.defaultValue());
+        }
         return new RunConfig(v, remembered);
+    }
+
+    /**
+     * The session-log defaults this configuration holds ({@code --key value} each) and that differ from the general
+     * defaults: what {@code train} prints when it chose them. Empty outside the session protocol.
+     */
+    public java.util.List<String> sessionDefaultsUsed() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (testDataFile() == null) return out;
+        for (RunOption o : RunOption.values()) {
+            String d = o.sessionDefault().orElse(null);
+            if (d != null && d.equals(values.get(o)) && !d.equals(o.defaultValue())) {
+                out.add(o.type() == RunOption.Type.BOOLEAN ? "--" + o.key() : "--" + o.key() + " " + d);
+            }
+        }
+        return out;
     }
 
     /** A setting's value in canonical text; null when unset. */

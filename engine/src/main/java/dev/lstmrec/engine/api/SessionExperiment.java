@@ -9,6 +9,7 @@ import dev.lstmrec.engine.data.Dataset;
 import dev.lstmrec.engine.data.TestSessions;
 import dev.lstmrec.engine.eval.EvalCase;
 import dev.lstmrec.engine.eval.LastItemHoldout;
+import dev.lstmrec.engine.eval.LatestSessionsHoldout;
 import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.PopularityScorer;
 import dev.lstmrec.engine.eval.Protocol;
@@ -17,6 +18,7 @@ import dev.lstmrec.engine.model.LstmNetwork;
 import dev.lstmrec.engine.model.ParameterLayout;
 import dev.lstmrec.engine.model.Parameters;
 import dev.lstmrec.engine.train.Trainer;
+import dev.lstmrec.engine.train.Validation;
 
 import java.util.List;
 import java.util.Map;
@@ -24,8 +26,8 @@ import java.util.Map;
 /**
  * The session-based protocol ({@code train --test-data}, {@link TrainingBuilder#testData}): train on one log, test on
  * a second one; {@link Experiment}'s pipeline runs it with checkpointing and resume as for leave-one-out. Model selection and
- * early stopping only ever see the training log (the last item of each training session is its validation target,
- * {@link LastItemHoldout}); the test log's sessions are then scored once, every next item given the session's items
+ * early stopping only ever see the training log (its latest sessions, {@link LatestSessionsHoldout}, or the last item
+ * of each training session, {@link LastItemHoldout}); the test log's sessions are then scored once, every next item given the session's items
  * before it ({@link SessionEvaluator}), for the best model and for the popularity baseline (counts over the whole
  * training log). Checked end to end by SessionProtocolTest.
  */
@@ -33,8 +35,9 @@ public final class SessionExperiment {
     private SessionExperiment() {}
 
     /** What validation means under this protocol, for logs and reports. */
-    public static final String VALIDATION = "validation = the last item of each training session given the items before it"
-            + " (full ranking, history not excluded); the test file is never seen before the final test";
+    public static final String VALIDATION = "validation = the latest training sessions holding 2% of its positions, scored"
+            + " as the test sessions are, the other sessions trained whole (--holdout latest; --holdout last-item: the last"
+            + " item of each training session given the items before it); the test file is never seen before the final test";
 
     /** The test log's sessions in the training data's item numbering (unknown items dropped and counted). */
     public static TestSessions testSessions(Dataset train, Dataset test) {
@@ -48,18 +51,49 @@ public final class SessionExperiment {
     }
 
     /**
-     * The training side of the protocol for {@link Experiment}'s pipeline: every training session but its last item is
-     * trained on, the last item is the validation target (full ranking, history not excluded).
+     * The training side of the protocol for {@link Experiment}'s pipeline. {@code latest} ({@code --holdout latest},
+     * the default): the latest training sessions are held out whole and scored as the test log is
+     * ({@link LatestSessionsHoldout}), every other session trains whole; {@code last-item}: every training session but
+     * its last item is trained on, the last item is the validation target (full ranking, history not excluded).
      */
-    static Experiment.Prepared prepare(Dataset data, TestSessions test, Protocol protocol) {
+    static Experiment.Prepared prepare(Dataset data, TestSessions test, Protocol protocol, Holdout holdout) {
         if (test.sessions().isEmpty()) {
             throw new IllegalArgumentException("the test log has no session with 2 or more items known to the training data ("
                     + test.describe() + ")");
         }
+        Protocol validation = new Protocol(false, 0, protocol.seed());
+        if (holdout == Holdout.LATEST) {
+            LatestSessionsHoldout split = LatestSessionsHoldout.split(data);
+            if (split.validation().isEmpty()) throw new IllegalArgumentException(data.source() + ": no training session has 2 or more items");
+            return new Experiment.Prepared(null, split.train(), Validation.sessions(split.validation()), validation, "session-latest;",
+                    "the latest " + split.validation().size() + " training sessions (" + split.positions()
+                            + " positions, scored as the test sessions), the other " + split.train().size()
+                            + " train whole (--holdout latest)");
+        }
         List<EvalCase> valid = LastItemHoldout.validation(data);
         if (valid.isEmpty()) throw new IllegalArgumentException(data.source() + ": no training session has 2 or more items");
-        return new Experiment.Prepared(null, LastItemHoldout.trainSequences(data), valid, new Protocol(false, 0, protocol.seed()),
-                "session;");
+        return new Experiment.Prepared(null, LastItemHoldout.trainSequences(data), Validation.cases(valid, validation), validation,
+                "session;", "the last item of each of " + valid.size() + " training sessions (--holdout last-item)");
+    }
+
+    /** How the session protocol holds out validation data from the training log ({@code --holdout}). */
+    public enum Holdout {
+        LATEST("latest"), LAST_ITEM("last-item");
+
+        private final String cliName;
+
+        Holdout(String cliName) {
+            this.cliName = cliName;
+        }
+
+        public String cliName() {
+            return cliName;
+        }
+
+        public static Holdout parse(String s) {
+            for (Holdout h : values()) if (h.cliName.equals(s)) return h;
+            throw new IllegalArgumentException("--holdout must be latest or last-item, got '" + s + "'");
+        }
     }
 
     /** The best model and the popularity baseline (counts over the whole training log) on every test position. */

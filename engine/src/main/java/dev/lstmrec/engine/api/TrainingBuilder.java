@@ -357,6 +357,7 @@ public final class TrainingBuilder {
         run.protocol();
         run.lossConfig();
         run.readOptions();
+        SessionExperiment.Holdout.parse(run.get(RunOption.HOLDOUT));
         if (run.testDataFile() != null) {
             run.testReadOptions();
             if (run.intValue(RunOption.EVAL_NEGATIVES) != 0) {

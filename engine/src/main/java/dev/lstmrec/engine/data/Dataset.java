@@ -21,9 +21,15 @@ public final class Dataset {
     private final int[] items;
     private final Map<String, Integer> userIndex;
     private final Map<String, Integer> itemIndex;
+    private final long[] lastTimes; // per user, the time of the last interaction; null when the source has no times
 
     /** Takes ownership of the arrays; package-private so that only checked builders call it. */
     Dataset(String source, String[] userIds, String[] itemIds, int[] offsets, int[] items) {
+        this(source, userIds, itemIds, offsets, items, null);
+    }
+
+    /** As above, with each user's last interaction time ({@code lastTimes}, one per user, or null). */
+    Dataset(String source, String[] userIds, String[] itemIds, int[] offsets, int[] items, long[] lastTimes) {
         this.source = Objects.requireNonNull(source, "source");
         if (offsets.length != userIds.length + 1 || offsets[userIds.length] != items.length) {
             throw new IllegalArgumentException("offsets do not match users and items");
@@ -32,6 +38,8 @@ public final class Dataset {
         this.itemIds = itemIds;
         this.offsets = offsets;
         this.items = items;
+        if (lastTimes != null && lastTimes.length != userIds.length) throw new IllegalArgumentException("one last time per user");
+        this.lastTimes = lastTimes;
         this.userIndex = indexOf(userIds, 0);
         this.itemIndex = indexOf(itemIds, 1);
     }
@@ -94,6 +102,20 @@ public final class Dataset {
         int len = sequenceLength(u);
         if (i < 0 || i >= len) throw new IndexOutOfBoundsException("position " + i + " outside 0.." + (len - 1));
         return items[offsets[u] + i];
+    }
+
+    /**
+     * The users ordered by the time of their last interaction, oldest first (ties, and data without times, in user
+     * order, which is the order of first appearance in the file): for a session log, the sessions in the order they
+     * ended, so the tail of this order is the latest sessions.
+     */
+    public int[] usersByLastTime() {
+        Integer[] order = new Integer[userIds.length];
+        for (int u = 0; u < order.length; u++) order[u] = u;
+        if (lastTimes != null) Arrays.sort(order, (a, b) -> Long.compare(lastTimes[a], lastTimes[b])); // stable
+        int[] out = new int[order.length];
+        for (int u = 0; u < out.length; u++) out[u] = order[u];
+        return out;
     }
 
     /** The longest sequence length. */

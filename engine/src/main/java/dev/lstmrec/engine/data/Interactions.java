@@ -44,7 +44,9 @@ final class Interactions {
         String[] itemIds = new String[numItems + 1];
         for (int r = 0; r < userMap.length; r++) if (userMap[r] >= 0) userIds[userMap[r]] = userNames.get(r);
         for (int r = 0; r < itemMap.length; r++) if (itemMap[r] >= 0) itemIds[itemMap[r]] = itemNames.get(r);
-        return new Dataset(source, userIds, itemIds, offsets, flat);
+        long[] lastTimes = new long[numUsers];
+        for (int u = 0; u < numUsers; u++) lastTimes[u] = offsets[u + 1] > offsets[u] ? times.get(order[offsets[u + 1] - 1]) : 0;
+        return new Dataset(source, userIds, itemIds, offsets, flat, lastTimes);
     }
 
     private static int[] filled(int n) {

@@ -4,11 +4,11 @@ import dev.lstmrec.engine.backend.AdagradStep;
 import dev.lstmrec.engine.backend.AdamStep;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.eval.EvalCase;
-import dev.lstmrec.engine.eval.Evaluator;
 import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.ModelScorer;
 import dev.lstmrec.engine.eval.Protocol;
+import dev.lstmrec.engine.eval.SessionEvaluator;
 import dev.lstmrec.engine.model.Initializer;
 import dev.lstmrec.engine.model.LstmNetwork;
 import dev.lstmrec.engine.model.ModelConfig;
@@ -125,6 +125,16 @@ public final class Trainer {
         return weights;
     }
 
+    /** The backend the trainer computes on. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The current model as the session protocol scores it (the state runs through each session). */
+    public SessionEvaluator.Scorer sessionScorer() {
+        return SessionEvaluator.model(evalNet, weights);
+    }
+
     /** A scorer over the current weights, for evaluation. */
     public ModelScorer scorer() {
         return new ModelScorer(evalNet, weights);
@@ -159,19 +169,30 @@ public final class Trainer {
      */
     public TrainingResult fit(List<int[]> trainSequences, List<EvalCase> validation, Protocol protocol, TrainingListener listener,
                               Checkpointing checkpointing, TrainingState resume) {
+        if (validation.isEmpty()) throw new IllegalArgumentException("no validation cases: every user has fewer than 3 interactions");
+        return fit(trainSequences, Validation.cases(validation, protocol), listener, checkpointing, resume);
+    }
+
+    /**
+     * Trains on {@code trainSequences}, scoring {@code validation} after every epoch, saving state as
+     * {@code checkpointing} says and continuing from {@code resume} when given; leaves the best epoch's weights on the
+     * backend.
+     *
+     * @throws TrainingInterruptedException when {@link Checkpointing#stop()} asked to stop
+     */
+    public TrainingResult fit(List<int[]> trainSequences, Validation validation, TrainingListener listener,
+                              Checkpointing checkpointing, TrainingState resume) {
         List<int[]> windows = TrainingWindows.cut(trainSequences, model.maxLen());
         if (windows.isEmpty()) throw new IllegalArgumentException("no training sequence has two or more items");
-        if (validation.isEmpty()) throw new IllegalArgumentException("no validation cases: every user has fewer than 3 interactions");
+        if (validation.isEmpty()) throw new IllegalArgumentException("nothing to validate on");
         if (lossKind != LossConfig.Loss.FULL && sampler == null) {
             setSamplingCounts(NegativeSampler.targetCounts(trainSequences, windows, model.numItems()));
         }
-        try (Evaluator evaluator = new Evaluator(backend, model.numItems())) {
-            return fit(trainSequences, windows, validation, protocol, listener, checkpointing, resume, evaluator);
-        }
+        return fit(trainSequences, windows, validation, listener, checkpointing, resume);
     }
 
-    private TrainingResult fit(List<int[]> trainSequences, List<int[]> windows, List<EvalCase> validation, Protocol protocol,
-                               TrainingListener listener, Checkpointing checkpointing, TrainingState resume, Evaluator evaluator) {
+    private TrainingResult fit(List<int[]> trainSequences, List<int[]> windows, Validation validation,
+                               TrainingListener listener, Checkpointing checkpointing, TrainingState resume) {
         TrainingState st = resume == null ? new TrainingState() : restore(resume);
         int horizon = train.schedule().horizonEpochs() > 0 ? train.schedule().horizonEpochs() : train.epochs();
         scheduleSteps = (long) horizon * ((windows.size() + train.batchSize() - 1) / train.batchSize());
@@ -179,7 +200,7 @@ public final class Trainer {
         while (st.epoch <= train.epochs()) {
             runEpoch(st, trainSequences, windows, listener, checkpointing);
             long v0 = System.nanoTime();
-            Metrics valid = evaluator.evaluate(scorer(), validation, protocol);
+            Metrics valid = validation.evaluate(this);
             double validSeconds = (System.nanoTime() - v0) / 1e9;
             double score = valid.get(SELECTION_METRIC, SELECTION_CUTOFF);
             boolean improved = score > st.bestScore;

@@ -1,10 +1,13 @@
 package dev.lstmrec.engine.api;
 
 // The session-based protocol through TrainingBuilder (train --test-data): the test log is scored after early stopping
-// on the training log's last items, unknown test items are dropped and counted, and a run stopped mid-training and
+// on the training log's latest sessions (or its last items), session-log defaults apply unless given, unknown test items are dropped and counted, and a run stopped mid-training and
 // resumed with the directory alone ends bit-identical to an uninterrupted one (scalar backend, one thread).
 
+import dev.lstmrec.engine.data.DataReader;
 import dev.lstmrec.engine.data.Format;
+import dev.lstmrec.engine.data.ReadOptions;
+import dev.lstmrec.engine.eval.LatestSessionsHoldout;
 import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.train.TrainingInterruptedException;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -60,11 +64,37 @@ class SessionTrainingTest {
         assertEquals(1, r.sessions().droppedSessions(), "the late session keeps one known item: nothing to predict");
         assertEquals(r.sessions().positions(), r.test().cases());
         assertEquals(r.sessions().positions(), r.popularity().cases());
-        assertEquals(90, r.training().epochs().get(0).validation().cases(), "one validation case per training session");
+        assertEquals(LatestSessionsHoldout.split(DataReader.read(train, ReadOptions.builder().format(Format.GRU4REC).build())).positions(),
+                r.training().epochs().get(0).validation().cases(), "every position of the latest training sessions");
         assertTrue(r.test().get(Metric.HR, 20) >= r.test().get(Metric.HR, 5));
         assertEquals(20, r.model().config().numItems());
         assertEquals("session", r.model().info().get("protocol"));
         assertEquals(test.toAbsolutePath().normalize(), r.run().testDataFile());
+    }
+
+    @Test
+    void theLastItemHoldoutValidatesOnTheLastItemOfEverySession() throws IOException {
+        Experiment.Result r = configured().set(RunOption.HOLDOUT, "last-item").train();
+        assertEquals(90, r.training().epochs().get(0).validation().cases(), "one validation case per training session");
+    }
+
+    @Test
+    void sessionLogsGetTheirOwnDefaultsUnlessGiven() throws IOException {
+        RunConfig session = LstmRec.trainer().data(train).testData(test).resolve();
+        assertEquals("128", session.get(RunOption.DIM));
+        assertEquals("128", session.get(RunOption.HIDDEN));
+        assertEquals("true", session.get(RunOption.TIED));
+        assertEquals("0.01", session.get(RunOption.LR));
+        assertEquals(List.of("--dim 128", "--hidden 128", "--tied", "--lr 0.01", "--patience 3"), session.sessionDefaultsUsed());
+        RunConfig given = LstmRec.trainer().data(train).testData(test).lr(0.002f).set(RunOption.TIED, "false").resolve();
+        assertEquals("0.002", given.get(RunOption.LR), "a given option wins");
+        assertEquals("false", given.get(RunOption.TIED));
+        RunConfig apart = LstmRec.trainer().data(train).testData(test).dim(32).resolve();
+        assertEquals("false", apart.get(RunOption.TIED), "d != h keeps two tables instead of failing");
+        RunConfig userHistories = LstmRec.trainer().data(train).resolve();
+        assertEquals(RunOption.DIM.defaultValue(), userHistories.get(RunOption.DIM), "leave-one-out keeps the general defaults");
+        assertEquals("false", userHistories.get(RunOption.TIED));
+        assertEquals(List.of(), userHistories.sessionDefaultsUsed());
     }
 
     @Test
