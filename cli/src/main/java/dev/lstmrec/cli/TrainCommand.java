@@ -55,7 +55,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-len", defaultValue = "200", description = "Longest history unrolled (BPTT truncation, default ${DEFAULT-VALUE}).")
     int maxLen;
 
-    @Option(names = "--tied", negatable = true,
+    @Option(names = "--tied", negatable = true, defaultValue = "false",
             description = "One item table for the input embedding and the output layer (needs --dim = --hidden; the output"
                     + " bias stays; default: off, on with --test-data: --no-tied for two tables).")
     Boolean tied;
@@ -63,10 +63,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dropout", defaultValue = "0.2", description = "Dropout on embeddings and LSTM outputs (default ${DEFAULT-VALUE}).")
     float dropout;
 
-    @Option(names = "--embedding-dropout", paramLabel = "P", description = "Dropout on the item embeddings only (default: --dropout).")
+    @Option(names = "--embedding-dropout", paramLabel = "P", description = "Dropout on the item embeddings only (default: --dropout; 0.5 with --test-data unless --dropout is given).")
     Float embeddingDropout;
 
-    @Option(names = "--hidden-dropout", paramLabel = "P", description = "Dropout on each LSTM layer's outputs only (default: --dropout).")
+    @Option(names = "--hidden-dropout", paramLabel = "P", description = "Dropout on each LSTM layer's outputs only (default: --dropout; 0.3 with --test-data unless --dropout is given).")
     Float hiddenDropout;
 
     @Option(names = "--batch", defaultValue = "64", description = "Sequences per mini-batch (default ${DEFAULT-VALUE}).")
@@ -83,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Linear learning-rate warm-up: N >= 1 steps, or a fraction F < 1 of all steps (default ${DEFAULT-VALUE}).")
     double warmup;
 
-    @Option(names = "--epochs", defaultValue = "60", description = "Maximum epochs; early stopping may end sooner (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "60", description = "Maximum epochs; early stopping may end sooner (default ${DEFAULT-VALUE}; 10 with --test-data).")
     int epochs;
 
     @Option(names = "--patience", defaultValue = "10",

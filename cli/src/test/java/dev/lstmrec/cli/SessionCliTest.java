@@ -43,7 +43,7 @@ class SessionCliTest {
                 .matcher(t.err());
         assertTrue(held.find(), "the validation split is printed: " + t.err());
         assertEquals(Long.parseLong(held.group(2)), ((Number) report.get("validation_cases")).longValue(), "every held-out position");
-        assertTrue(t.err().contains("session-log defaults --tied --lr 0.01 --patience 3"), "the chosen defaults are printed: " + t.err());
+        assertTrue(t.err().contains("session-log defaults --embedding-dropout 0.5 --hidden-dropout 0.3 --tied --lr 0.01"), "the chosen defaults are printed: " + t.err());
         CliTest.Result lastItem = CliTest.run("train", "--data", train.toString(), "--format", "gru4rec", "--test-data", test.toString(),
                 "--holdout", "last-item", "--dim", "8", "--hidden", "8", "--epochs", "1", "--batch", "32", "--backend", "scalar",
                 "--model", dir.resolve("l.lstmrec").toString(), "--report", dir.resolve("l.json").toString());

@@ -48,6 +48,12 @@ public final class RunConfig {
         for (RunOption o : RunOption.values()) {
             v.put(o, given.containsKey(o) ? given.get(o) : session ? o.sessionDefault().orElse(o.defaultValue()) : o.defaultValue());
         }
+        // --dropout given sets both sites, as it does outside session logs.
+        if (session && given.containsKey(RunOption.DROPOUT)) {
+            for (RunOption site : new RunOption[] {RunOption.EMBEDDING_DROPOUT, RunOption.HIDDEN_DROPOUT}) {
+                if (!given.containsKey(site)) v.put(site, site.defaultValue());
+            }
+        }
         // A tied table needs d = h: widths given apart keep two tables rather than fail on a default nobody asked for.
         if (session && !given.containsKey(RunOption.TIED) && !java.util.Objects.equals(v.get(RunOption.DIM), v.get(RunOption.HIDDEN))) {
             v.put(RunOption.TIED, RunOption.TIED.defaultValue());
