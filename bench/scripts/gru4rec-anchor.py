@@ -62,30 +62,26 @@ def main():
           f'{torch.get_num_threads()} threads', flush=True)
 
     # Continue one model across fit calls: the first call builds the model and optimiser, later calls get them back.
+    # The classes call super(ClassName, self) in __init__, so the module name points back at the class while it builds.
+    def kept_instance(name, cls, on_reuse=lambda obj: None):
+        def factory(*a, **k):
+            if name not in kept:
+                setattr(g, cls.__name__, cls)
+                try:
+                    kept[name] = cls(*a, **k)
+                finally:
+                    setattr(g, cls.__name__, factory)
+            else:
+                on_reuse(kept[name])
+            return kept[name]
+        return factory
+
+    def keep_weights(model):
+        model._reset_weights_to_compatibility_mode = lambda: None  # fit would reinitialise the trained weights
+
     kept = {}
-    model_cls, opt_cls = g.GRU4RecModel, g.IndexedAdagradM
-
-    # The classes call super(ClassName, self) in __init__, so the module names point back at them while they build.
-    def model_factory(*a, **k):
-        if 'model' not in kept:
-            g.GRU4RecModel = model_cls
-            try:
-                kept['model'] = model_cls(*a, **k)
-            finally:
-                g.GRU4RecModel = model_factory
-            return kept['model']
-        kept['model']._reset_weights_to_compatibility_mode = lambda: None  # keep the trained weights
-        return kept['model']
-
-    def opt_factory(*a, **k):
-        if 'opt' not in kept:
-            g.IndexedAdagradM = opt_cls
-            try:
-                kept['opt'] = opt_cls(*a, **k)
-            finally:
-                g.IndexedAdagradM = opt_factory
-        return kept['opt']
-
+    model_factory = kept_instance('model', g.GRU4RecModel, keep_weights)
+    opt_factory = kept_instance('opt', g.IndexedAdagradM)
     g.GRU4RecModel, g.IndexedAdagradM = model_factory, opt_factory
     gru = g.GRU4Rec(device='cpu')
     gru.set_params(**params)

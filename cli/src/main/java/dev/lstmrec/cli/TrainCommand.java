@@ -76,7 +76,8 @@ final class TrainCommand implements Callable<Integer> {
     float lr;
 
     @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "KIND",
-            description = "constant, linear or cosine: decay of --lr to 0 over --epochs, after --warmup (default ${DEFAULT-VALUE}).")
+            description = "constant, linear or cosine: decay of --lr to 0 over --epochs, after --warmup (default ${DEFAULT-VALUE};"
+                    + " cosine with --test-data).")
     String lrSchedule;
 
     @Option(names = "--warmup", defaultValue = "0", paramLabel = "N|F",

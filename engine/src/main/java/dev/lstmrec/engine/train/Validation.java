@@ -42,12 +42,7 @@ public interface Validation {
 
             @Override
             public void fingerprint(CRC32C crc) {
-                ByteBuffer buf = ByteBuffer.allocate(4);
-                for (EvalCase c : cases) {
-                    buf.clear();
-                    buf.putInt(c.target());
-                    crc.update(buf.array(), 0, 4);
-                }
+                for (EvalCase c : cases) update(crc, c.target());
             }
         };
     }
@@ -69,15 +64,16 @@ public interface Validation {
 
             @Override
             public void fingerprint(CRC32C crc) {
-                ByteBuffer buf = ByteBuffer.allocate(4);
                 for (int[] s : sessions) {
-                    for (int i = 0; i <= s.length; i++) {
-                        buf.clear();
-                        buf.putInt(i == s.length ? -1 : s[i]); // -1 ends a session
-                        crc.update(buf.array(), 0, 4);
-                    }
+                    for (int item : s) update(crc, item);
+                    update(crc, -1); // ends a session
                 }
             }
         };
+    }
+
+    /** One big-endian int into the checksum (the byte order fingerprints have always used). */
+    private static void update(CRC32C crc, int value) {
+        crc.update(ByteBuffer.allocate(4).putInt(value).array(), 0, 4);
     }
 }

@@ -86,7 +86,7 @@ class SessionTrainingTest {
         assertEquals("true", session.get(RunOption.TIED));
         assertEquals("0.01", session.get(RunOption.LR));
         assertEquals(List.of("--dim 128", "--hidden 128", "--embedding-dropout 0.5", "--hidden-dropout 0.3", "--tied", "--lr 0.01",
-                "--epochs 10", "--patience 3"), session.sessionDefaultsUsed());
+                "--lr-schedule cosine", "--epochs 10", "--patience 3"), session.sessionDefaultsUsed());
         assertEquals(0.5f, session.modelSettings().embeddingDropout());
         RunConfig dropout = LstmRec.trainer().data(train).testData(test).dropout(0.1f).resolve();
         assertEquals(0.1f, dropout.modelSettings().embeddingDropout(), "--dropout given sets both sites");
