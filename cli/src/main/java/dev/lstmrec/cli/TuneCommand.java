@@ -6,6 +6,7 @@ package dev.lstmrec.cli;
 
 import dev.lstmrec.engine.api.Defaults;
 import dev.lstmrec.engine.api.Experiment;
+import dev.lstmrec.engine.api.RunOption;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.BackendOptions;
 import dev.lstmrec.engine.backend.Backends;
@@ -96,6 +97,11 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the search in --work-dir (rerunning the same command does so too); fail if there is none.")
     boolean resume;
 
+    @Option(names = "--test-data", paramLabel = "FILE",
+            description = {"A second log (same format options) whose sessions are the test set: the session protocol, as train",
+                    "--test-data. Trials validate on the latest training sessions; the winner is tested once on FILE."})
+    Path testData;
+
     @Option(names = "--model", defaultValue = "model.lstmrec", paramLabel = "FILE", description = "Where to write the winner's model (default ${DEFAULT-VALUE}).")
     Path model;
 
@@ -157,7 +163,9 @@ final class TuneCommand implements Callable<Integer> {
         Supplier<Backend> backends = () -> Backends.create(backendName, new BackendOptions(common.threads, Map.of()));
         {
             Files.createDirectories(dir);
-            err.println("lstmrec: " + schedule + "; objective: validation NDCG@10 (full ranking); "
+            if (testData != null && !Files.isRegularFile(testData)) throw new CliException(testData + ": no such file");
+            err.println("lstmrec: " + schedule + "; objective: validation NDCG@10 (full ranking"
+                    + (testData != null ? ", the latest training sessions scored as the test sessions" : "") + "); "
                     + (budgetSeconds > 0 ? "budget " + ProgressPrinter.duration(budgetSeconds) : "no time limit")
                     + (trials > 0 ? ", at most " + trials + " trials" : "") + "; one trial at a time on all threads; state in " + dir);
             String fingerprint = data.source() + "|" + data.numUsers() + "|" + data.numItems() + "|" + data.numInteractions() + "|"
@@ -176,7 +184,11 @@ final class TuneCommand implements Callable<Integer> {
                             + String.format("%.4f", result.best().best()) + " at epoch " + result.best().bestEpoch());
                     out.println("  " + command);
                     out.println("test metrics of the best configuration (the test split is evaluated once, here):");
-                    Reports.printSummary(out, finalRun, protocol, evalOptions.k);
+                    if (finalRun.sessionProtocol()) {
+                        SessionTraining.printSummary(out, testData.toString(), finalRun.sessions(), finalRun.test(), finalRun.popularity());
+                    } else {
+                        Reports.printSummary(out, finalRun, protocol, evalOptions.k);
+                    }
                     finalRun.model().save(model);
                     out.println("model saved to " + model);
                     if (report != null) {
@@ -194,28 +206,42 @@ final class TuneCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Every train option a trial does not draw: the train defaults, with this command's epochs, patience and seed. */
+    /**
+     * Every train option a trial does not draw: the train defaults (the session-log ones with --test-data), with this
+     * command's epochs, patience and seed.
+     */
     private Map<String, String> fixedOptions() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("dim", Integer.toString(Defaults.DIM));
-        m.put("hidden", Integer.toString(Defaults.HIDDEN));
+        m.put("dim", trainDefault(RunOption.DIM, Integer.toString(Defaults.DIM)));
+        m.put("hidden", trainDefault(RunOption.HIDDEN, Integer.toString(Defaults.HIDDEN)));
         m.put("layers", Integer.toString(Defaults.LAYERS));
         m.put("max-len", Integer.toString(Defaults.MAX_LEN));
-        m.put("embedding-dropout", Float.toString(Defaults.DROPOUT));
-        m.put("hidden-dropout", Float.toString(Defaults.DROPOUT));
+        m.put("embedding-dropout", trainDefault(RunOption.EMBEDDING_DROPOUT, Float.toString(Defaults.DROPOUT)));
+        m.put("hidden-dropout", trainDefault(RunOption.HIDDEN_DROPOUT, Float.toString(Defaults.DROPOUT)));
         m.put("batch", Integer.toString(Defaults.BATCH));
-        m.put("lr", Float.toString(Defaults.LR));
-        m.put("lr-schedule", Defaults.LR_SCHEDULE.kind().cliName());
+        m.put("lr", trainDefault(RunOption.LR, Float.toString(Defaults.LR)));
+        m.put("lr-schedule", trainDefault(RunOption.LR_SCHEDULE, Defaults.LR_SCHEDULE.kind().cliName()));
         m.put("warmup", "0");
         m.put("weight-decay", "0");
         m.put("clip-norm", Float.toString(Defaults.CLIP_NORM));
         m.put("epochs", Integer.toString(maxEpochs));
         m.put("patience", Integer.toString(patience));
         m.put("seed", Long.toString(seed));
+        if (testData != null) { // the session protocol ranks every item: nothing excluded, nothing masked
+            m.put("test-data", testData.toAbsolutePath().normalize().toString());
+            m.put("holdout", "latest");
+            m.put("mask-seen", "false");
+            return m;
+        }
         m.put("exclude-seen", Boolean.toString(evalOptions.excludeSeen));
         m.put("mask-seen", Boolean.toString(evalOptions.excludeSeen)); // train's default, written out in the command
         m.put("eval-negatives", Integer.toString(evalOptions.negatives));
         return m;
+    }
+
+    /** train's default of {@code option} for this search: its session-log default with --test-data, else {@code general}. */
+    private String trainDefault(RunOption option, String general) {
+        return testData != null ? option.sessionDefault().orElse(general) : general;
     }
 
     private String trainCommand(Map<String, String> options, String backend) {

@@ -64,6 +64,32 @@ class TuneCommandTest {
     }
 
     @Test
+    void withATestLogTrialsValidateOnTheLatestSessionsAndTheWinningCommandReproducesTheSessionMetrics() throws Exception {
+        Path train = dir.resolve("train.tsv"), test = dir.resolve("test.tsv");
+        assertEquals(0, CliTest.run("generate", "--users", "300", "--items", "40", "--events", "2000", "--out", train.toString(),
+                "--test-out", test.toString(), "--test-fraction", "0.25", "--seed", "5").code());
+        Path space = dir.resolve("session-space.json");
+        Files.writeString(space, """
+                {"lr": {"type": "loguniform", "low": 0.005, "high": 0.05}, "dim": 8, "hidden": 8,
+                 "tied": {"type": "choice", "values": [false, true]}, "max-len": 20, "batch": 32}""");
+        String[] tune = {"tune", "--data", train.toString(), "--format", "gru4rec", "--test-data", test.toString(),
+                "--space", space.toString(), "--trials", "3", "--min-epochs", "1", "--max-epochs", "2", "--eta", "2",
+                "--backend", "scalar", "--model", dir.resolve("s.lstmrec").toString(), "--work-dir", dir.resolve("s.tune").toString()};
+        CliTest.Result r = CliTest.run(tune);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("the latest training sessions scored as the test sessions"), r.err());
+        String command = line(r.out(), "  lstmrec train ").trim();
+        assertTrue(command.contains("--test-data " + test.toAbsolutePath().normalize()) && command.contains("--holdout latest"), command);
+        assertTrue(command.contains("--tied") || command.contains("--no-tied"), "tied is written either way under --test-data: " + command);
+        String testLine = line(r.out(), "test HR@20 (Recall@20)");
+        List<String> args = new ArrayList<>(Arrays.asList(command.substring("lstmrec ".length()).split(" ")));
+        args.addAll(List.of("--model", dir.resolve("s-again.lstmrec").toString()));
+        CliTest.Result again = CliTest.run(args.toArray(String[]::new));
+        assertEquals(0, again.code(), again.err());
+        assertEquals(testLine, line(again.out(), "test HR@20 (Recall@20)"), "the printed command reproduces the session test metrics");
+    }
+
+    @Test
     void badArgumentsAreUsageErrors() {
         assertEquals(2, CliTest.run("tune", "--scheduler", "grid", "--trials", "1").code());
         assertEquals(2, CliTest.run("tune", "--eta", "1", "--trials", "1").code());

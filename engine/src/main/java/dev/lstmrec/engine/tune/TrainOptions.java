@@ -44,21 +44,28 @@ public final class TrainOptions {
      * @throws IllegalArgumentException for an unknown name or a value that does not parse
      */
     public static TrainingBuilder apply(TrainingBuilder b, Map<String, String> options) {
-        check(List.copyOf(options.keySet()), "configuration");
-        for (Map.Entry<String, String> e : options.entrySet()) b.set(RunOption.byKey(e.getKey()).orElseThrow(), e.getValue());
+        for (Map.Entry<String, String> e : options.entrySet()) {
+            // spaces are checked when parsed; the tune command also fixes what is not searchable (the test log)
+            RunOption o = RunOption.byKey(e.getKey()).orElseThrow(() -> new IllegalArgumentException(
+                    "configuration: '" + e.getKey() + "' is not a train option"));
+            b.set(o, e.getValue());
+        }
         return b;
     }
 
     /**
      * {@code options} as {@code train} arguments: {@code --name value} each; a flag set to true is just {@code --name},
-     * set to false it is left out, or {@code --no-name} where the flag is not off by default (exclude-seen, mask-seen).
+     * set to false it is left out, or {@code --no-name} where the flag is not off by default (exclude-seen, mask-seen;
+     * with a test log, tied, which session logs default to).
      */
     public static String commandLine(Map<String, String> options) {
+        boolean session = options.get(RunOption.TEST_DATA.key()) != null;
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, String> e : options.entrySet()) {
             if (e.getValue().equals("false")) {
                 RunOption o = RunOption.byKey(e.getKey()).orElse(null);
-                boolean offByDefault = o == null || "false".equals(o.defaultValue());
+                String def = o == null ? "false" : session ? o.sessionDefault().orElse(o.defaultValue()) : o.defaultValue();
+                boolean offByDefault = "false".equals(def);
                 if (!offByDefault) sb.append(sb.length() > 0 ? " " : "").append("--no-").append(e.getKey());
                 continue;
             }

@@ -1,7 +1,8 @@
 package dev.lstmrec.engine.tune;
 
 // The real objective: trains a trial's configuration (its loss included, as Experiment would) with the Trainer on the
-// leave-one-out split and scores it by validation NDCG@10 under full ranking. Each trial keeps its training state in
+// leave-one-out split, or under the session protocol (test-data among the fixed options) on all but the latest training
+// sessions, and scores it by validation NDCG@10 under full ranking (the held-out latest sessions scored as train does). Each trial keeps its training state in
 // its own checkpoint directory, so a promotion continues the trial (the schedule's horizon is the maximum epochs from
 // the start, so stopping at a rung and continuing trains exactly what one uninterrupted `train --epochs MAX` run
 // would). The test targets are not touched here; only finalRun, for the winner, evaluates them.
@@ -9,12 +10,14 @@ package dev.lstmrec.engine.tune;
 import dev.lstmrec.engine.api.Experiment;
 import dev.lstmrec.engine.api.LstmRec;
 import dev.lstmrec.engine.api.RunConfig;
+import dev.lstmrec.engine.api.RunOption;
 import dev.lstmrec.engine.api.TrainingBuilder;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.data.Dataset;
 import dev.lstmrec.engine.data.LeaveOneOut;
 import dev.lstmrec.engine.data.Split;
 import dev.lstmrec.engine.eval.EvalCase;
+import dev.lstmrec.engine.eval.LatestSessionsHoldout;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.train.Checkpointing;
@@ -26,6 +29,7 @@ import dev.lstmrec.engine.train.TrainingCheckpoints;
 import dev.lstmrec.engine.train.TrainingListener;
 import dev.lstmrec.engine.train.TrainingResult;
 import dev.lstmrec.engine.train.TrainingState;
+import dev.lstmrec.engine.train.Validation;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +52,8 @@ public final class TrainingObjective implements Objective {
     private final Path workDir;
     private final BooleanSupplier stop;
     private final List<int[]> trainSequences = new ArrayList<>();
-    private final List<EvalCase> validCases = new ArrayList<>();
+    private final Validation valid;
+    private final String fingerprintPrefix;
 
     /**
      * @param fixed       {@code train} options every trial shares (e.g. epochs, patience, seed, clip-norm); a trial's
@@ -64,16 +69,29 @@ public final class TrainingObjective implements Objective {
         this.data = data;
         this.fixed = new LinkedHashMap<>(fixed);
         this.backends = backends;
-        this.validation = new Protocol(excludeSeen, 0, 0);
         this.workDir = workDir;
         this.stop = stop;
+        if (fixed.get(RunOption.TEST_DATA.key()) != null) {
+            // The session protocol (a test log given): trials validate on the latest training sessions, as train does.
+            this.validation = new Protocol(false, 0, 0);
+            LatestSessionsHoldout split = LatestSessionsHoldout.split(data);
+            if (split.validation().isEmpty()) throw new IllegalArgumentException(data.source() + ": no training session has 2 or more items");
+            trainSequences.addAll(split.train());
+            valid = Validation.sessions(split.validation());
+            fingerprintPrefix = "session-latest;";
+            return;
+        }
+        this.validation = new Protocol(excludeSeen, 0, 0);
         Split split = LeaveOneOut.split(data);
         if (split.numEvaluated() == 0) {
             throw new IllegalArgumentException(data.source() + ": no user has the " + LeaveOneOut.MIN_LENGTH
                     + " interactions needed for a leave-one-out split");
         }
+        List<EvalCase> validCases = new ArrayList<>();
         for (int u = 0; u < data.numUsers(); u++) trainSequences.add(split.trainSequence(u));
         for (int u : split.evaluatedUsers()) validCases.add(new EvalCase(split.validHistory(u), split.validTarget(u)));
+        valid = Validation.cases(validCases, validation);
+        fingerprintPrefix = "";
     }
 
     /** The full {@code train} options of {@code trial}: the fixed ones, overridden by its configuration. */
@@ -100,7 +118,7 @@ public final class TrainingObjective implements Objective {
         TrainConfig full = horizonFixed(b.trainConfig());
         RunConfig run = b.resolve();
         LossConfig loss = run.lossConfig(); // the trial's loss, as Experiment trains it (loss/negatives/tied may be searched)
-        String fingerprint = Experiment.fingerprint(model, full, validation, trainSequences, validCases)
+        String fingerprint = fingerprintPrefix + Experiment.fingerprint(model, full, validation, trainSequences, valid)
                 + Experiment.lossFingerprint(loss.resolve(model.numItems()), loss);
         Path dir = trialDir(trial);
         TrainingState resume = null;
@@ -124,7 +142,7 @@ public final class TrainingObjective implements Objective {
                 progress.onEpoch(r.epoch(), r.validation().get(Trainer.SELECTION_METRIC, Trainer.SELECTION_CUTOFF), r.seconds());
             }
         };
-        TrainingResult r = trainer.fit(trainSequences, validCases, validation, listener, new Checkpointing(dir, 0, fingerprint, runConfig, stop, dir), resume);
+        TrainingResult r = trainer.fit(trainSequences, valid, listener, new Checkpointing(dir, 0, fingerprint, runConfig, stop, dir), resume);
         return new Outcome(r.bestValidation().get(Trainer.SELECTION_METRIC, Trainer.SELECTION_CUTOFF), r.bestEpoch(), r.epochs().size(), r.stoppedEarly());
     }
 
