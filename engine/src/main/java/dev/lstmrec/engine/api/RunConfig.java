@@ -206,7 +206,9 @@ public final class RunConfig {
             given.put(o, e.getValue() == null ? null : o.canonical(String.valueOf(e.getValue())));
         }
         for (RunOption o : RunOption.values()) {
-            if (!given.containsKey(o)) o.olderValue().ifPresent(v -> given.put(o, v)); // stored as null = unset, kept
+            // stored as null = unset, kept; missing = what the lstmrec that wrote it used: never a session-log default,
+            // which came later than every setting a stored run could lack
+            if (!given.containsKey(o)) given.put(o, o.olderValue().orElse(o.defaultValue()));
         }
         return of(given, remembered);
     }

@@ -63,6 +63,12 @@ class RunConfigTest {
         // mask-seen came later with a default that changed training: a run stored without it trained unmasked
         assertEquals("false", older.get(RunOption.MASK_SEEN));
         assertFalse(older.lossConfig().maskSeen());
+        // a session run stored before the latest-sessions holdout validated on the last items; it never takes the
+        // session-log defaults, which are newer than anything it could lack
+        RunConfig olderSession = RunConfig.fromJson("{\"test-data\": \"/t.tsv\", \"dim\": \"16\"}");
+        assertEquals("last-item", olderSession.get(RunOption.HOLDOUT));
+        assertEquals(RunOption.LR.defaultValue(), olderSession.get(RunOption.LR));
+        assertEquals("false", olderSession.get(RunOption.TIED));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunConfig.fromJson("{\"warp\": \"9\"}"));
         assertTrue(e.getMessage().contains("warp"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RunConfig.fromJson("[1]"));
