@@ -43,10 +43,10 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions = new DataOptions();
 
-    @Option(names = "--dim", defaultValue = "64", description = "Embedding width d (default ${DEFAULT-VALUE}; 128 with --test-data).")
+    @Option(names = "--dim", defaultValue = "64", description = "Embedding width d (default ${DEFAULT-VALUE}; 128 on session logs: --test-data or --format gru4rec).")
     int dim;
 
-    @Option(names = "--hidden", defaultValue = "64", description = "LSTM hidden width h (default ${DEFAULT-VALUE}; 128 with --test-data).")
+    @Option(names = "--hidden", defaultValue = "64", description = "LSTM hidden width h (default ${DEFAULT-VALUE}; 128 on session logs: --test-data or --format gru4rec).")
     int hidden;
 
     @Option(names = "--layers", defaultValue = "1", description = "Stacked LSTM layers (default ${DEFAULT-VALUE}).")
@@ -57,39 +57,39 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--tied", negatable = true, defaultValue = "false",
             description = "One item table for the input embedding and the output layer (needs --dim = --hidden; the output"
-                    + " bias stays; default: off, on with --test-data: --no-tied for two tables).")
+                    + " bias stays; default: off, on with --test-data or --format gru4rec: --no-tied for two tables).")
     Boolean tied;
 
     @Option(names = "--dropout", defaultValue = "0.2", description = "Dropout on embeddings and LSTM outputs (default ${DEFAULT-VALUE}).")
     float dropout;
 
-    @Option(names = "--embedding-dropout", paramLabel = "P", description = "Dropout on the item embeddings only (default: --dropout; 0.5 with --test-data unless --dropout is given).")
+    @Option(names = "--embedding-dropout", paramLabel = "P", description = "Dropout on the item embeddings only (default: --dropout; 0.5 on session logs unless --dropout is given).")
     Float embeddingDropout;
 
-    @Option(names = "--hidden-dropout", paramLabel = "P", description = "Dropout on each LSTM layer's outputs only (default: --dropout; 0.3 with --test-data unless --dropout is given).")
+    @Option(names = "--hidden-dropout", paramLabel = "P", description = "Dropout on each LSTM layer's outputs only (default: --dropout; 0.3 on session logs unless --dropout is given).")
     Float hiddenDropout;
 
     @Option(names = "--batch", defaultValue = "64", description = "Sequences per mini-batch (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate (default ${DEFAULT-VALUE}; 0.01 with --test-data).")
+    @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate (default ${DEFAULT-VALUE}; 0.01 on session logs).")
     float lr;
 
     @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "KIND",
             description = "constant, linear or cosine: decay of --lr to 0 over --epochs, after --warmup (default ${DEFAULT-VALUE};"
-                    + " cosine with --test-data).")
+                    + " cosine on session logs).")
     String lrSchedule;
 
     @Option(names = "--warmup", defaultValue = "0", paramLabel = "N|F",
             description = "Linear learning-rate warm-up: N >= 1 steps, or a fraction F < 1 of all steps (default ${DEFAULT-VALUE}).")
     double warmup;
 
-    @Option(names = "--epochs", defaultValue = "60", description = "Maximum epochs; early stopping may end sooner (default ${DEFAULT-VALUE}; 10 with --test-data).")
+    @Option(names = "--epochs", defaultValue = "60", description = "Maximum epochs; early stopping may end sooner (default ${DEFAULT-VALUE}; 10 on session logs).")
     int epochs;
 
     @Option(names = "--patience", defaultValue = "10",
             description = "Stop after this many epochs without a better validation NDCG@10; 0 = never (default ${DEFAULT-VALUE};"
-                    + " 3 with --test-data, whose validation sessions mimic the test log).")
+                    + " 3 on session logs, whose validation sessions mimic the test log).")
     int patience;
 
     @Option(names = "--weight-decay", defaultValue = "0", description = "Decoupled (AdamW) weight decay on the weight matrices (LSTM, output), not embeddings or biases (default ${DEFAULT-VALUE}).")
@@ -238,7 +238,9 @@ final class TrainCommand implements Callable<Integer> {
         Path report = run.remembered("report") != null ? Path.of(run.remembered("report")) : null;
         Path plot = run.remembered("plot") != null ? Path.of(run.remembered("plot")) : null;
         Protocol protocol = run.protocol();
-        if (run.testDataFile() != null && plot != null) throw Usage.error(spec, "--plot is not available with --test-data yet");
+        if (run.sessionLog() && plot != null) {
+            throw Usage.error(spec, "--plot is not available for session logs (--test-data, --format gru4rec) yet");
+        }
         try (Backend backend = common.createBackend(err, run.get(RunOption.BACKEND), run.intValue(RunOption.THREADS))) {
             ProgressPrinter progress = new ProgressPrinter(err, System.console() != null, run.intValue(RunOption.EPOCHS));
             builder.backend(backend).listener(progress)

@@ -11,6 +11,7 @@ import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.BackendOptions;
 import dev.lstmrec.engine.backend.Backends;
 import dev.lstmrec.engine.data.Dataset;
+import dev.lstmrec.engine.data.Format;
 import dev.lstmrec.engine.data.SyntheticConfig;
 import dev.lstmrec.engine.data.SyntheticData;
 import dev.lstmrec.engine.eval.Protocol;
@@ -165,7 +166,7 @@ final class TuneCommand implements Callable<Integer> {
             Files.createDirectories(dir);
             if (testData != null && !Files.isRegularFile(testData)) throw new CliException(testData + ": no such file");
             err.println("lstmrec: " + schedule + "; objective: validation NDCG@10 (full ranking"
-                    + (testData != null ? ", the latest training sessions scored as the test sessions" : "") + "); "
+                    + (sessionLog() ? ", the latest training sessions scored as the test sessions" : "") + "); "
                     + (budgetSeconds > 0 ? "budget " + ProgressPrinter.duration(budgetSeconds) : "no time limit")
                     + (trials > 0 ? ", at most " + trials + " trials" : "") + "; one trial at a time on all threads; state in " + dir);
             String fingerprint = data.source() + "|" + data.numUsers() + "|" + data.numItems() + "|" + data.numInteractions() + "|"
@@ -185,7 +186,8 @@ final class TuneCommand implements Callable<Integer> {
                     out.println("  " + command);
                     out.println("test metrics of the best configuration (the test split is evaluated once, here):");
                     if (finalRun.sessionProtocol()) {
-                        SessionTraining.printSummary(out, testData.toString(), finalRun.sessions(), finalRun.test(), finalRun.popularity());
+                        SessionTraining.printSummary(out, finalRun.model().info().get("test_dataset"), finalRun.sessions(),
+                                finalRun.test(), finalRun.popularity());
                     } else {
                         Reports.printSummary(out, finalRun, protocol, evalOptions.k);
                     }
@@ -227,8 +229,9 @@ final class TuneCommand implements Callable<Integer> {
         m.put("epochs", Integer.toString(maxEpochs));
         m.put("patience", Integer.toString(patience));
         m.put("seed", Long.toString(seed));
-        if (testData != null) { // the session protocol ranks every item: nothing excluded, nothing masked
-            m.put("test-data", testData.toAbsolutePath().normalize().toString());
+        if (sessionLog()) { // the session protocol ranks every item: nothing excluded, nothing masked
+            if (testData != null) m.put("test-data", testData.toAbsolutePath().normalize().toString());
+            else m.put("format", Format.GRU4REC.cliName()); // the trials' own runs must know it is a session log
             m.put("holdout", "latest");
             m.put("mask-seen", "false");
             return m;
@@ -239,16 +242,23 @@ final class TuneCommand implements Callable<Integer> {
         return m;
     }
 
-    /** train's default of {@code option} for this search: its session-log default with --test-data, else {@code general}. */
+    /** train's default of {@code option} for this search: its session-log default on a session log, else {@code general}. */
     private String trainDefault(RunOption option, String general) {
-        return testData != null ? option.sessionDefault().orElse(general) : general;
+        return sessionLog() ? option.sessionDefault().orElse(general) : general;
+    }
+
+    /** A session log, as train decides it: a test log is given, or the data is a GRU4Rec session file. */
+    private boolean sessionLog() {
+        return testData != null || Format.GRU4REC.cliName().equalsIgnoreCase(dataOptions.format);
     }
 
     private String trainCommand(Map<String, String> options, String backend) {
         StringBuilder sb = new StringBuilder("lstmrec train");
         String data = dataOptions.commandLine();
         if (!data.isEmpty()) sb.append(' ').append(data);
-        sb.append(' ').append(dev.lstmrec.engine.tune.TrainOptions.commandLine(options));
+        Map<String, String> trainOptions = new LinkedHashMap<>(options);
+        trainOptions.remove("format"); // the data options above say it
+        sb.append(' ').append(dev.lstmrec.engine.tune.TrainOptions.commandLine(trainOptions));
         sb.append(" --backend ").append(backend);
         if (common.threads != 0) sb.append(" --threads ").append(common.threads);
         return sb.toString();

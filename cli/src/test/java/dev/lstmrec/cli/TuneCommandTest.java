@@ -90,6 +90,30 @@ class TuneCommandTest {
     }
 
     @Test
+    void aSessionLogAloneIsTunedUnderTheSessionProtocolAndItsWinningCommandReproducesTheMetrics() throws Exception {
+        Path train = dir.resolve("log.tsv");
+        assertEquals(0, CliTest.run("generate", "--users", "300", "--items", "40", "--events", "2000", "--out", train.toString(),
+                "--seed", "6").code());
+        Path space = dir.resolve("log-space.json");
+        Files.writeString(space, """
+                {"lr": {"type": "loguniform", "low": 0.005, "high": 0.05}, "dim": 8, "hidden": 8, "max-len": 20, "batch": 32}""");
+        CliTest.Result r = CliTest.run("tune", "--data", train.toString(), "--format", "gru4rec", "--space", space.toString(),
+                "--trials", "2", "--min-epochs", "1", "--max-epochs", "2", "--eta", "2", "--backend", "scalar",
+                "--model", dir.resolve("l.lstmrec").toString(), "--work-dir", dir.resolve("l.tune").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("the latest training sessions scored as the test sessions"), r.err());
+        String command = line(r.out(), "  lstmrec train ").trim();
+        assertTrue(command.contains("--format gru4rec") && command.indexOf("--format") == command.lastIndexOf("--format"), command);
+        String testLine = line(r.out(), "test HR@20 (Recall@20)");
+        List<String> args = new ArrayList<>(Arrays.asList(command.substring("lstmrec ".length()).split(" ")));
+        args.addAll(List.of("--model", dir.resolve("l-again.lstmrec").toString()));
+        CliTest.Result again = CliTest.run(args.toArray(String[]::new));
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.err().contains("are the test set"), again.err());
+        assertEquals(testLine, line(again.out(), "test HR@20 (Recall@20)"), "the printed command reproduces the session test metrics");
+    }
+
+    @Test
     void badArgumentsAreUsageErrors() {
         assertEquals(2, CliTest.run("tune", "--scheduler", "grid", "--trials", "1").code());
         assertEquals(2, CliTest.run("tune", "--eta", "1", "--trials", "1").code());

@@ -110,7 +110,7 @@ public final class Experiment {
         LossConfig loss = run.lossConfig();
         List<String> sessionDefaults = run.sessionDefaultsUsed();
         if (!sessionDefaults.isEmpty()) {
-            listener.onMessage("session log (--test-data): session-log defaults " + String.join(" ", sessionDefaults)
+            listener.onMessage("session log (--test-data or --format gru4rec): session-log defaults " + String.join(" ", sessionDefaults)
                     + " (a tied, wider model at a higher rate learns short sessions several times faster; bench/RESULTS.md"
                     + " \"Session logs\"; an option given explicitly overrides its default)");
         }

@@ -44,7 +44,7 @@ public final class RunConfig {
      */
     static RunConfig of(Map<RunOption, String> given, Map<String, String> remembered) {
         Map<RunOption, String> v = new EnumMap<>(RunOption.class);
-        boolean session = given.get(RunOption.TEST_DATA) != null;
+        boolean session = given.get(RunOption.TEST_DATA) != null || Format.GRU4REC.cliName().equalsIgnoreCase(given.get(RunOption.FORMAT));
         for (RunOption o : RunOption.values()) {
             v.put(o, given.containsKey(o) ? given.get(o) : session ? o.sessionDefault().orElse(o.defaultValue()) : o.defaultValue());
         }
@@ -67,7 +67,7 @@ public final class RunConfig {
      */
     public java.util.List<String> sessionDefaultsUsed() {
         java.util.List<String> out = new java.util.ArrayList<>();
-        if (testDataFile() == null) return out;
+        if (!sessionLog()) return out;
         for (RunOption o : RunOption.values()) {
             String d = o.sessionDefault().orElse(null);
             if (d != null && d.equals(values.get(o)) && !d.equals(o.defaultValue())) {
@@ -107,6 +107,14 @@ public final class RunConfig {
     public Path dataFile() {
         String d = values.get(RunOption.DATA);
         return d == null ? null : Path.of(d);
+    }
+
+    /**
+     * Whether the run is on a session log and so uses the session protocol: a test log is given, or the data is a
+     * GRU4Rec session file ({@code --format gru4rec}), whose latest sessions are then the test set.
+     */
+    public boolean sessionLog() {
+        return testDataFile() != null || Format.GRU4REC.cliName().equalsIgnoreCase(values.get(RunOption.FORMAT));
     }
 
     /** The test log of the session-based protocol; null = leave-one-out on {@link #dataFile()}. */
@@ -151,7 +159,7 @@ public final class RunConfig {
      */
     public LossConfig lossConfig() {
         boolean maskSeen = values.get(RunOption.MASK_SEEN) != null ? booleanValue(RunOption.MASK_SEEN)
-                : booleanValue(RunOption.EXCLUDE_SEEN) && testDataFile() == null;
+                : booleanValue(RunOption.EXCLUDE_SEEN) && !sessionLog();
         return new LossConfig(LossConfig.Loss.parse(values.get(RunOption.LOSS)), intValue(RunOption.NEGATIVES),
                 floatValue(RunOption.SAMPLE_ALPHA), floatValue(RunOption.LOGQ), floatValue(RunOption.BPREG),
                 new RowOptimizer(RowOptimizer.Kind.parse(values.get(RunOption.ROW_OPTIMIZER)), floatValue(RunOption.ADAGRAD_LR),

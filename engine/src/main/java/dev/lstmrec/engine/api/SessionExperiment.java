@@ -76,6 +76,31 @@ public final class SessionExperiment {
                 "session;", "the last item of each of " + valid.size() + " training sessions (--holdout last-item)");
     }
 
+    /**
+     * A session log given without a test log ({@code --format gru4rec}, no {@code --test-data}): its latest sessions,
+     * chosen as {@link LatestSessionsHoldout} chooses validation sessions, are the test log, and the rest is the
+     * training log (whose own latest sessions then validate).
+     *
+     * @param train the log without its test sessions (same item numbering)
+     * @param test  the test sessions, oldest first
+     */
+    public record LogSplit(Dataset train, TestSessions test) {
+        public static LogSplit latestAsTest(Dataset data) {
+            boolean[] held = LatestSessionsHoldout.latestUsers(data);
+            List<int[]> sessions = new java.util.ArrayList<>();
+            long events = 0, positions = 0;
+            for (int u : data.usersByLastTime()) {
+                if (!held[u]) continue;
+                int[] s = data.sequence(u);
+                sessions.add(s);
+                events += s.length;
+                positions += s.length - 1;
+            }
+            if (sessions.isEmpty()) throw new IllegalArgumentException(data.source() + ": no session has 2 or more items");
+            return new LogSplit(data.withoutUsers(held), new TestSessions(List.copyOf(sessions), events, 0, 0, positions));
+        }
+    }
+
     /** How the session protocol holds out validation data from the training log ({@code --holdout}). */
     public enum Holdout {
         LATEST("latest"), LAST_ITEM("last-item");

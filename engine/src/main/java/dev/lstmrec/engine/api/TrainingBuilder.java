@@ -407,6 +407,14 @@ public final class TrainingBuilder {
             sessions = SessionExperiment.testSessions(data, testLog);
             listener.onMessage(sessions.describe());
             info.put("test_dataset", testLog.source());
+        } else if (run.sessionLog()) {
+            SessionExperiment.LogSplit split = SessionExperiment.LogSplit.latestAsTest(data);
+            data = split.train();
+            sessions = split.test();
+            String source = data.source() + " (its latest " + sessions.sessions().size() + " sessions)";
+            listener.onMessage("session log without --test-data: the latest sessions of " + data.source() + " are the test set: "
+                    + sessions.describe());
+            info.put("test_dataset", source);
         }
         Backend b = backendInstance != null ? backendInstance : chosen.create(run.backendOptions());
         try {

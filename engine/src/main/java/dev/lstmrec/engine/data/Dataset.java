@@ -118,6 +118,35 @@ public final class Dataset {
         return out;
     }
 
+    /**
+     * This dataset without the users {@code drop} marks: the same items and item numbering (an item only the dropped
+     * users had stays in the catalogue), the other users renumbered in order with their sequences and times.
+     */
+    public Dataset withoutUsers(boolean[] drop) {
+        if (drop.length != userIds.length) throw new IllegalArgumentException("one flag per user");
+        int kept = 0, keptItems = 0;
+        for (int u = 0; u < drop.length; u++) {
+            if (!drop[u]) {
+                kept++;
+                keptItems += offsets[u + 1] - offsets[u];
+            }
+        }
+        String[] ids = new String[kept];
+        int[] offs = new int[kept + 1], flat = new int[keptItems];
+        long[] times = lastTimes == null ? null : new long[kept];
+        int v = 0;
+        for (int u = 0; u < drop.length; u++) {
+            if (drop[u]) continue;
+            ids[v] = userIds[u];
+            if (times != null) times[v] = lastTimes[u];
+            int len = offsets[u + 1] - offsets[u];
+            System.arraycopy(items, offsets[u], flat, offs[v], len);
+            offs[v + 1] = offs[v] + len;
+            v++;
+        }
+        return new Dataset(source, ids, itemIds, offs, flat, times);
+    }
+
     /** The longest sequence length. */
     public int maxSequenceLength() {
         int m = 0;

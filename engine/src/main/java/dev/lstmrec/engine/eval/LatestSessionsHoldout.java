@@ -25,12 +25,21 @@ public record LatestSessionsHoldout(List<int[]> train, List<int[]> validation) {
 
     /** Splits {@code data}: the latest sessions until the held-out positions reach the target, the rest for training. */
     public static LatestSessionsHoldout split(Dataset data) {
+        boolean[] held = latestUsers(data);
+        List<int[]> validation = new ArrayList<>();
+        for (int u : data.usersByLastTime()) if (held[u]) validation.add(data.sequence(u));
+        List<int[]> train = new ArrayList<>(data.numUsers() - validation.size());
+        for (int u = 0; u < data.numUsers(); u++) if (!held[u]) train.add(data.sequence(u));
+        return new LatestSessionsHoldout(List.copyOf(train), List.copyOf(validation));
+    }
+
+    /** Which users (sessions) {@link #split} holds out: the latest with two or more items, up to the target positions. */
+    public static boolean[] latestUsers(Dataset data) {
         long positions = 0;
         for (int u = 0; u < data.numUsers(); u++) positions += Math.max(0, data.sequenceLength(u) - 1);
         long target = Math.max(Math.round(FRACTION * positions), Math.min(MIN_POSITIONS, positions / 4));
         int[] order = data.usersByLastTime();
         boolean[] held = new boolean[data.numUsers()];
-        List<int[]> validation = new ArrayList<>();
         long taken = 0;
         for (int i = order.length - 1; i >= 0 && taken < target; i--) {
             int u = order[i];
@@ -38,10 +47,7 @@ public record LatestSessionsHoldout(List<int[]> train, List<int[]> validation) {
             held[u] = true;
             taken += data.sequenceLength(u) - 1;
         }
-        for (int u : order) if (held[u]) validation.add(data.sequence(u));
-        List<int[]> train = new ArrayList<>(data.numUsers() - validation.size());
-        for (int u = 0; u < data.numUsers(); u++) if (!held[u]) train.add(data.sequence(u));
-        return new LatestSessionsHoldout(List.copyOf(train), List.copyOf(validation));
+        return held;
     }
 
     /** Number of validation positions (targets). */

@@ -11,9 +11,11 @@ import dev.lstmrec.engine.api.Experiment;
 import dev.lstmrec.engine.api.LstmRec;
 import dev.lstmrec.engine.api.RunConfig;
 import dev.lstmrec.engine.api.RunOption;
+import dev.lstmrec.engine.api.SessionExperiment;
 import dev.lstmrec.engine.api.TrainingBuilder;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.data.Dataset;
+import dev.lstmrec.engine.data.Format;
 import dev.lstmrec.engine.data.LeaveOneOut;
 import dev.lstmrec.engine.data.Split;
 import dev.lstmrec.engine.eval.EvalCase;
@@ -71,10 +73,13 @@ public final class TrainingObjective implements Objective {
         this.backends = backends;
         this.workDir = workDir;
         this.stop = stop;
-        if (fixed.get(RunOption.TEST_DATA.key()) != null) {
-            // The session protocol (a test log given): trials validate on the latest training sessions, as train does.
+        boolean inLog = Format.GRU4REC.cliName().equals(fixed.get(RunOption.FORMAT.key()));
+        if (fixed.get(RunOption.TEST_DATA.key()) != null || inLog) {
+            // The session protocol: trials validate on the latest training sessions, as train does; a session log
+            // without a test log first gives up its own latest sessions as the test set, as train does.
             this.validation = new Protocol(false, 0, 0);
-            LatestSessionsHoldout split = LatestSessionsHoldout.split(data);
+            Dataset training = fixed.get(RunOption.TEST_DATA.key()) != null ? data : SessionExperiment.LogSplit.latestAsTest(data).train();
+            LatestSessionsHoldout split = LatestSessionsHoldout.split(training);
             if (split.validation().isEmpty()) throw new IllegalArgumentException(data.source() + ": no training session has 2 or more items");
             trainSequences.addAll(split.train());
             valid = Validation.sessions(split.validation());

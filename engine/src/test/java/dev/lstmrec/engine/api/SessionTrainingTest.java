@@ -5,6 +5,7 @@ package dev.lstmrec.engine.api;
 // resumed with the directory alone ends bit-identical to an uninterrupted one (scalar backend, one thread).
 
 import dev.lstmrec.engine.data.DataReader;
+import dev.lstmrec.engine.data.Dataset;
 import dev.lstmrec.engine.data.Format;
 import dev.lstmrec.engine.data.ReadOptions;
 import dev.lstmrec.engine.eval.LatestSessionsHoldout;
@@ -70,6 +71,23 @@ class SessionTrainingTest {
         assertEquals(20, r.model().config().numItems());
         assertEquals("session", r.model().info().get("protocol"));
         assertEquals(test.toAbsolutePath().normalize(), r.run().testDataFile());
+    }
+
+    @Test
+    void aSessionLogWithoutATestLogIsTestedOnItsOwnLatestSessions() throws IOException {
+        Experiment.Result r = LstmRec.trainer().data(train).format(Format.GRU4REC).maxLen(20).batch(16).epochs(2).seed(1)
+                .backend("scalar").threads(1).train();
+        assertTrue(r.sessionProtocol(), "a GRU4Rec file is a session log");
+        assertNull(r.split());
+        Dataset log = DataReader.read(train, ReadOptions.builder().format(Format.GRU4REC).build());
+        LatestSessionsHoldout latest = LatestSessionsHoldout.split(log);
+        assertEquals(latest.positions(), r.sessions().positions(), "the log's latest sessions are the test set");
+        assertEquals(latest.positions(), r.test().cases());
+        assertEquals(90 - latest.validation().size(), r.model().userIds().size(), "the test sessions do not train");
+        assertEquals(LatestSessionsHoldout.split(SessionExperiment.LogSplit.latestAsTest(log).train()).positions(),
+                r.training().epochs().get(0).validation().cases(), "validation: the latest of the remaining sessions");
+        assertEquals("128", r.run().get(RunOption.DIM), "session-log defaults");
+        assertTrue(r.model().info().get("test_dataset").contains("its latest"), r.model().info().toString());
     }
 
     @Test
