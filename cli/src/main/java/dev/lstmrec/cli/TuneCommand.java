@@ -6,6 +6,7 @@ package dev.lstmrec.cli;
 
 import dev.lstmrec.engine.api.Defaults;
 import dev.lstmrec.engine.api.Experiment;
+import dev.lstmrec.engine.api.RunConfig;
 import dev.lstmrec.engine.api.RunOption;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.BackendOptions;
@@ -249,7 +250,7 @@ final class TuneCommand implements Callable<Integer> {
 
     /** A session log, as train decides it: a test log is given, or the data is a GRU4Rec session file. */
     private boolean sessionLog() {
-        return testData != null || Format.GRU4REC.cliName().equalsIgnoreCase(dataOptions.format);
+        return RunConfig.sessionLog(testData == null ? null : testData.toString(), dataOptions.format);
     }
 
     private String trainCommand(Map<String, String> options, String backend) {

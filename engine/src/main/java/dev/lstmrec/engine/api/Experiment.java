@@ -83,11 +83,7 @@ public final class Experiment {
      * The fingerprint prefix keeps a run of one protocol from resuming the other's state.
      */
     record Prepared(Split split, List<int[]> trainSeqs, Validation valid, Protocol validation, String fingerprintPrefix,
-                    String describe) {
-        Prepared(Split split, List<int[]> trainSeqs, Validation valid, Protocol validation, String fingerprintPrefix) {
-            this(split, trainSeqs, valid, validation, fingerprintPrefix, "");
-        }
-    }
+                    String describe) {}
 
     /**
      * Runs the pipeline; state is saved to {@code plan.writeDir()} after every epoch (and every checkpoint-every
@@ -114,7 +110,7 @@ public final class Experiment {
                     + " (a tied, wider model at a higher rate learns short sessions several times faster; bench/RESULTS.md"
                     + " \"Session logs\"; an option given explicitly overrides its default)");
         }
-        if (sessions != null) listener.onMessage("validation: " + prep.describe());
+        listener.onMessage("validation: " + prep.describe());
         listener.onMessage("loss: " + loss.describe(config.numItems()));
         Trainer trainer = new Trainer(backend, config, train, loss);
         String fingerprint = prep.fingerprintPrefix() + fingerprint(config, train, prep.validation(), prep.trainSeqs(), prep.valid());
@@ -169,7 +165,8 @@ public final class Experiment {
         List<EvalCase> valid = new ArrayList<>();
         for (int u : split.evaluatedUsers()) valid.add(new EvalCase(split.validHistory(u), split.validTarget(u)));
         Protocol validation = new Protocol(protocol.excludeSeen(), 0, protocol.seed());
-        return new Prepared(split, trainSeqs, Validation.cases(valid, validation), validation, "");
+        return new Prepared(split, trainSeqs, Validation.cases(valid, validation), validation, "",
+                "the second-to-last item of each of " + valid.size() + " users");
     }
 
     /** The best model and the popularity baseline on the leave-one-out test targets, same protocol. */

@@ -44,7 +44,7 @@ public final class RunConfig {
      */
     static RunConfig of(Map<RunOption, String> given, Map<String, String> remembered) {
         Map<RunOption, String> v = new EnumMap<>(RunOption.class);
-        boolean session = given.get(RunOption.TEST_DATA) != null || Format.GRU4REC.cliName().equalsIgnoreCase(given.get(RunOption.FORMAT));
+        boolean session = sessionLog(given.get(RunOption.TEST_DATA), given.get(RunOption.FORMAT));
         for (RunOption o : RunOption.values()) {
             v.put(o, given.containsKey(o) ? given.get(o) : session ? o.sessionDefault().orElse(o.defaultValue()) : o.defaultValue());
         }
@@ -114,7 +114,12 @@ public final class RunConfig {
      * GRU4Rec session file ({@code --format gru4rec}), whose latest sessions are then the test set.
      */
     public boolean sessionLog() {
-        return testDataFile() != null || Format.GRU4REC.cliName().equalsIgnoreCase(values.get(RunOption.FORMAT));
+        return sessionLog(values.get(RunOption.TEST_DATA), values.get(RunOption.FORMAT));
+    }
+
+    /** The one rule for {@link #sessionLog()}, from the test-data and format settings (null = unset), for callers without a run. */
+    public static boolean sessionLog(String testData, String format) {
+        return testData != null || Format.GRU4REC.cliName().equalsIgnoreCase(format);
     }
 
     /** The test log of the session-based protocol; null = leave-one-out on {@link #dataFile()}. */

@@ -15,7 +15,6 @@ import dev.lstmrec.engine.api.SessionExperiment;
 import dev.lstmrec.engine.api.TrainingBuilder;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.data.Dataset;
-import dev.lstmrec.engine.data.Format;
 import dev.lstmrec.engine.data.LeaveOneOut;
 import dev.lstmrec.engine.data.Split;
 import dev.lstmrec.engine.eval.EvalCase;
@@ -73,8 +72,7 @@ public final class TrainingObjective implements Objective {
         this.backends = backends;
         this.workDir = workDir;
         this.stop = stop;
-        boolean inLog = Format.GRU4REC.cliName().equals(fixed.get(RunOption.FORMAT.key()));
-        if (fixed.get(RunOption.TEST_DATA.key()) != null || inLog) {
+        if (RunConfig.sessionLog(fixed.get(RunOption.TEST_DATA.key()), fixed.get(RunOption.FORMAT.key()))) {
             // The session protocol: trials validate on the latest training sessions, as train does; a session log
             // without a test log first gives up its own latest sessions as the test set, as train does.
             this.validation = new Protocol(false, 0, 0);
