@@ -48,8 +48,8 @@ import java.util.regex.Pattern;
 
 /** {@code lstmrec tune}: hyper-parameter search on validation NDCG@10, then the winner's test metrics once. */
 @Command(name = "tune", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Searches training settings (successive halving over a search space) by validation NDCG@10,",
-                "prints the leaderboard and the best configuration as a `train` command, and reports its test metrics once."})
+        description = {"Searches training settings by validation NDCG@10 and prints the best as a `train` command.",
+                "Successive halving over a search space; prints the leaderboard and tests the winner once."})
 final class TuneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -67,25 +67,26 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--space", paramLabel = "FILE.json", description = "Search space (default: the built-in one; --print-space shows it).")
     Path space;
 
-    @Option(names = "--print-space", description = "Print the default search space as JSON and exit (catalogues above 100,000 items leave width 256 out).")
+    @Option(names = "--print-space", description = {"Print the default search space as JSON and exit (catalogues above 100,000 items leave",
+            "width 256 out; with --format gru4rec or --test-data, the session-log space)."})
     boolean printSpace;
 
     @Option(names = "--scheduler", defaultValue = "asha", paramLabel = "asha|random",
             description = "asha: successive halving, trials stopped early and the best continued (default); random: every trial trains fully.")
     String scheduler;
 
-    @Option(names = "--min-epochs", defaultValue = "3", paramLabel = "N", description = "ASHA's first rung, in epochs (default ${DEFAULT-VALUE}).")
-    int minEpochs;
+    @Option(names = "--min-epochs", paramLabel = "N", description = "ASHA's first rung, in epochs (default 3; 2 on session logs).")
+    Integer minEpochs;
 
     @Option(names = "--eta", defaultValue = "3", paramLabel = "N", description = "ASHA's promotion ratio: the top 1/eta move up (default ${DEFAULT-VALUE}).")
     int eta;
 
-    @Option(names = "--max-epochs", defaultValue = "40", paramLabel = "N",
-            description = "Epochs of a fully trained trial: the `--epochs` of the printed command (default ${DEFAULT-VALUE}).")
-    int maxEpochs;
+    @Option(names = "--max-epochs", paramLabel = "N",
+            description = "Epochs of a fully trained trial: the `--epochs` of the printed command (default 40; on session logs train's 10).")
+    Integer maxEpochs;
 
-    @Option(names = "--patience", defaultValue = "10", paramLabel = "N", description = "Early-stopping patience of every trial (default ${DEFAULT-VALUE}).")
-    int patience;
+    @Option(names = "--patience", paramLabel = "N", description = "Early-stopping patience of every trial (default 10; on session logs train's 3).")
+    Integer patience;
 
     @Option(names = "--seed", defaultValue = "42", description = "Training seed of every trial (default ${DEFAULT-VALUE}).")
     long seed;
@@ -121,9 +122,13 @@ final class TuneCommand implements Callable<Integer> {
         PrintStream err = System.err;
         PrintStream out = System.out;
         if (printSpace) {
-            out.println(SearchSpace.defaults().toJson());
+            out.println((sessionLog() ? SearchSpace.sessionDefaults(SearchSpace.WIDE_MAX_ITEMS) : SearchSpace.defaults()).toJson());
             return 0;
         }
+        // Session logs search under train's own session defaults: ten epochs, patience 3, first rung at 2.
+        if (maxEpochs == null) maxEpochs = sessionLog() ? Integer.parseInt(RunOption.EPOCHS.sessionDefault().orElseThrow()) : 40;
+        if (patience == null) patience = sessionLog() ? Integer.parseInt(RunOption.PATIENCE.sessionDefault().orElseThrow()) : 10;
+        if (minEpochs == null) minEpochs = sessionLog() ? 2 : 3;
         double budgetSeconds = timeBudget != null ? Usage.validated(spec, () -> parseDuration(timeBudget)) : trials == 0 ? 1800 : 0;
         Budget budget = Usage.validated(spec, () -> new Budget(trials, budgetSeconds, System::nanoTime));
         Schedule schedule = Usage.validated(spec, () -> switch (scheduler) {
@@ -156,8 +161,10 @@ final class TuneCommand implements Callable<Integer> {
         }
         err.println("lstmrec: " + Reports.describe(data));
         // the default space depends on the catalogue's size, known only now
-        SearchSpace searchSpace = spaceFromFile != null ? spaceFromFile : SearchSpace.defaults(data.numItems());
+        SearchSpace drawn = spaceFromFile != null ? spaceFromFile
+                : sessionLog() ? SearchSpace.sessionDefaults(data.numItems()) : SearchSpace.defaults(data.numItems());
         Map<String, String> fixed = fixedOptions();
+        SearchSpace searchSpace = drawn.startingAt(trainDefaults(fixed));
         String backendName;
         try (Backend first = common.createBackend(err)) { // says which backend, and fails early when it cannot run
             backendName = first.name();
@@ -170,6 +177,8 @@ final class TuneCommand implements Callable<Integer> {
                     + (sessionLog() ? ", the latest training sessions scored as the test sessions" : "") + "); "
                     + (budgetSeconds > 0 ? "budget " + ProgressPrinter.duration(budgetSeconds) : "no time limit")
                     + (trials > 0 ? ", at most " + trials + " trials" : "") + "; one trial at a time on all threads; state in " + dir);
+            err.println(searchSpace.start() != null ? "lstmrec: trial 1 trains train's defaults; the others draw from the space"
+                    : "lstmrec: every trial draws from the space (it does not hold train's defaults)");
             String fingerprint = data.source() + "|" + data.numUsers() + "|" + data.numItems() + "|" + data.numInteractions() + "|"
                     + fixed + "|" + protocol.excludeSeen();
             Tuner tuner = new Tuner(searchSpace, schedule, budget, searchSeed, stateFile, fingerprint, System::nanoTime);
@@ -243,6 +252,17 @@ final class TuneCommand implements Callable<Integer> {
         return m;
     }
 
+    /** What {@code train} uses for each searchable option not given: the fixed options, else the option's default. */
+    private Map<String, String> trainDefaults(Map<String, String> fixed) {
+        Map<String, String> m = new LinkedHashMap<>(fixed);
+        for (String key : dev.lstmrec.engine.tune.TrainOptions.names()) {
+            RunOption o = RunOption.byKey(key).orElseThrow();
+            String v = trainDefault(o, o.defaultValue());
+            if (!m.containsKey(key) && v != null) m.put(key, v);
+        }
+        return m;
+    }
+
     /** train's default of {@code option} for this search: its session-log default on a session log, else {@code general}. */
     private String trainDefault(RunOption option, String general) {
         return sessionLog() ? option.sessionDefault().orElse(general) : general;
@@ -259,7 +279,7 @@ final class TuneCommand implements Callable<Integer> {
         if (!data.isEmpty()) sb.append(' ').append(data);
         Map<String, String> trainOptions = new LinkedHashMap<>(options);
         trainOptions.remove("format"); // the data options above say it
-        sb.append(' ').append(dev.lstmrec.engine.tune.TrainOptions.commandLine(trainOptions));
+        sb.append(' ').append(dev.lstmrec.engine.tune.TrainOptions.commandLine(trainOptions, sessionLog()));
         sb.append(" --backend ").append(backend);
         if (common.threads != 0) sb.append(" --threads ").append(common.threads);
         return sb.toString();

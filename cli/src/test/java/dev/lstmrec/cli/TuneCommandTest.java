@@ -96,7 +96,8 @@ class TuneCommandTest {
                 "--seed", "6").code());
         Path space = dir.resolve("log-space.json");
         Files.writeString(space, """
-                {"lr": {"type": "loguniform", "low": 0.005, "high": 0.05}, "dim": 8, "hidden": 8, "max-len": 20, "batch": 32}""");
+                {"lr": {"type": "loguniform", "low": 0.005, "high": 0.05}, "dim": 8, "hidden": 8, "max-len": 20, "batch": 32,
+                 "tied": false}""");
         CliTest.Result r = CliTest.run("tune", "--data", train.toString(), "--format", "gru4rec", "--space", space.toString(),
                 "--trials", "2", "--min-epochs", "1", "--max-epochs", "2", "--eta", "2", "--backend", "scalar",
                 "--model", dir.resolve("l.lstmrec").toString(), "--work-dir", dir.resolve("l.tune").toString());
@@ -104,6 +105,8 @@ class TuneCommandTest {
         assertTrue(r.err().contains("the latest training sessions scored as the test sessions"), r.err());
         String command = line(r.out(), "  lstmrec train ").trim();
         assertTrue(command.contains("--format gru4rec") && command.indexOf("--format") == command.lastIndexOf("--format"), command);
+        assertTrue(command.contains("--no-tied"), "an untied winner says so where session logs default to tied: " + command);
+        assertTrue(r.err().contains("every trial draws from the space"), "dim 8 is not train's default: " + r.err());
         String testLine = line(r.out(), "test HR@20 (Recall@20)");
         List<String> args = new ArrayList<>(Arrays.asList(command.substring("lstmrec ".length()).split(" ")));
         args.addAll(List.of("--model", dir.resolve("l-again.lstmrec").toString()));
@@ -122,6 +125,9 @@ class TuneCommandTest {
         CliTest.Result space = CliTest.run("tune", "--print-space");
         assertEquals(0, space.code());
         assertTrue(space.out().contains("\"lr\""), space.out());
+        CliTest.Result sessions = CliTest.run("tune", "--print-space", "--format", "gru4rec");
+        assertEquals(0, sessions.code());
+        assertTrue(sessions.out().contains("\"sample-alpha\"") && !sessions.out().contains("\"layers\""), sessions.out());
     }
 
     @Test

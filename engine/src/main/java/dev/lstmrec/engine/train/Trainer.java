@@ -27,11 +27,23 @@ import java.util.SplittableRandom;
 
 /**
  * Trains the network with Adam on shuffled mini-batches of BPTT windows, validates after every epoch and keeps the
- * weights of the epoch with the best validation NDCG@10 (early stopping with patience). Everything random derives
+ * weights of the epoch with the best validation NDCG@10 (early stopping with patience: the run ends after that many
+ * epochs in a row more than one standard error of the validation score below the best). Everything random derives
  * from the seed: initial weights, the order of each epoch, dropout masks — a run is reproducible, and the state
  * needed to continue it is (weights, Adam moments, step, epoch).
  */
 public final class Trainer {
+    /**
+     * An upper bound on the standard error of a mean of {@code cases} values in [0, 1] whose mean is {@code mean}
+     * (their variance is at most mean * (1 - mean)). Patience counts only epochs more than this below the best, so a
+     * validation set of a few hundred users, whose NDCG@10 jitters by about this much from epoch to epoch, does not
+     * end a run that is on a plateau (bench/RESULTS.md, "Early stopping on a noisy validation set").
+     */
+    static double standardError(double mean, int cases) {
+        if (cases <= 0 || !(mean > 0 && mean < 1)) return 0;
+        return Math.sqrt(mean * (1 - mean) / cases);
+    }
+
     /** The validation metric that selects the best epoch, at cut-off {@link #SELECTION_CUTOFF}. */
     public static final Metric SELECTION_METRIC = Metric.NDCG;
     /** The cut-off of {@link #SELECTION_METRIC}. */
@@ -196,8 +208,16 @@ public final class Trainer {
         TrainingState st = resume == null ? new TrainingState() : restore(resume);
         int horizon = train.schedule().horizonEpochs() > 0 ? train.schedule().horizonEpochs() : train.epochs();
         scheduleSteps = (long) horizon * ((windows.size() + train.batchSize() - 1) / train.batchSize());
+        // A tune trial trains to a rung of a longer run (the schedule's horizon): patience running out at the rung is
+        // that run's early stop, and a continued trial checks it before training on.
+        int plannedEpochs = Math.max(train.epochs(), train.schedule().horizonEpochs());
         boolean early = false;
-        while (st.epoch <= train.epochs()) {
+        while (true) {
+            if (train.patience() > 0 && st.sinceBest >= train.patience()) {
+                early = st.epoch <= plannedEpochs;
+                break;
+            }
+            if (st.epoch > train.epochs()) break;
             runEpoch(st, trainSequences, windows, listener, checkpointing);
             long v0 = System.nanoTime();
             Metrics valid = validation.evaluate(this);
@@ -209,6 +229,8 @@ public final class Trainer {
                 st.bestEpoch = st.epoch;
                 st.sinceBest = 0;
                 st.best = downloadWeights();
+            } else if (score >= st.bestScore - standardError(st.bestScore, valid.cases())) {
+                st.sinceBest = 0; // a plateau within the validation set's noise is not a decline: keep training
             } else {
                 st.sinceBest++;
             }
@@ -221,10 +243,6 @@ public final class Trainer {
             st.epochLoss = 0;
             st.epochTokens = 0;
             st.epochSeconds = 0;
-            if (train.patience() > 0 && st.sinceBest >= train.patience() && st.epoch <= train.epochs()) {
-                early = true;
-                break;
-            }
             save(st, checkpointing);
         }
         if (st.best == null) throw new IllegalStateException("no epoch was trained (the checkpoint is already past the epoch limit, " + train.epochs() + ")");

@@ -22,6 +22,9 @@ public sealed interface Param {
     /** The JSON form of this entry (see {@link SearchSpace}). */
     Map<String, Object> toJson();
 
+    /** Whether {@code value} (option text) is one this entry can draw: listed, or inside the bounds. */
+    boolean admits(String value);
+
     /** One of the listed values, each equally likely. */
     record Choice(String name, List<String> values) implements Param {
         public Choice {
@@ -32,6 +35,12 @@ public sealed interface Param {
         @Override
         public String sample(SplittableRandom rnd) {
             return values.get(rnd.nextInt(values.size()));
+        }
+
+        @Override
+        public boolean admits(String value) {
+            for (String v : values) if (v.equals(value) || sameNumber(v, value)) return true;
+            return false;
         }
 
         @Override
@@ -52,6 +61,11 @@ public sealed interface Param {
         }
 
         @Override
+        public boolean admits(String value) {
+            return within(value, low, high);
+        }
+
+        @Override
         public Map<String, Object> toJson() {
             return bounds("uniform", low, high);
         }
@@ -66,6 +80,11 @@ public sealed interface Param {
         @Override
         public String sample(SplittableRandom rnd) {
             return round(Math.exp(Math.log(low) + (Math.log(high) - Math.log(low)) * rnd.nextDouble()));
+        }
+
+        @Override
+        public boolean admits(String value) {
+            return within(value, low, high);
         }
 
         @Override
@@ -86,6 +105,16 @@ public sealed interface Param {
         }
 
         @Override
+        public boolean admits(String value) {
+            try {
+                long v = Long.parseLong(value.trim());
+                return v >= low && v <= high;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+
+        @Override
         public Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("type", "int");
@@ -99,6 +128,24 @@ public sealed interface Param {
         if (!Double.isFinite(low) || !Double.isFinite(high) || low > high || (positive && !(low > 0))) {
             throw new IllegalArgumentException("space entry '" + name + "': bounds must be finite with low <= high"
                     + (positive ? " and low > 0" : "") + ", got [" + low + ", " + high + "]");
+        }
+    }
+
+    private static boolean within(String value, double low, double high) {
+        try {
+            double v = Double.parseDouble(value.trim());
+            return v >= low && v <= high;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** "0" and "0.0", "2048" and "2048.0": the same value written two ways. */
+    private static boolean sameNumber(String a, String b) {
+        try {
+            return Double.parseDouble(a.trim()) == Double.parseDouble(b.trim());
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

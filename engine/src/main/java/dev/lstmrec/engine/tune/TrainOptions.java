@@ -5,6 +5,7 @@ package dev.lstmrec.engine.tune;
 // searchable except where the data comes from and how it is computed, so a new `train` option (loss, negatives,
 // tied embeddings, ...) becomes a space entry as soon as it is a RunOption, with no change here.
 
+import dev.lstmrec.engine.api.RunConfig;
 import dev.lstmrec.engine.api.RunOption;
 import dev.lstmrec.engine.api.TrainingBuilder;
 
@@ -17,10 +18,18 @@ import java.util.Set;
 public final class TrainOptions {
     private TrainOptions() {}
 
-    /** Data source and computation: fixed by the tune command itself, never searched. */
+    /**
+     * Fixed by the tune command itself, never searched: the data and how it is read, how it is computed, and the
+     * evaluation protocol (exclude-seen, eval-negatives, holdout), which every trial must be ranked under alike for
+     * their scores to compare (the command's own --exclude-seen and --eval-negatives set it).
+     */
     private static final Set<RunOption> NOT_SEARCHABLE = Set.of(RunOption.DATA, RunOption.TEST_DATA, RunOption.FORMAT, RunOption.COLUMNS,
             RunOption.DELIMITER, RunOption.HEADER, RunOption.MIN_RATING, RunOption.MIN_USER_COUNT, RunOption.MIN_ITEM_COUNT,
-            RunOption.BACKEND, RunOption.THREADS, RunOption.CHECKPOINT_EVERY);
+            RunOption.BACKEND, RunOption.THREADS, RunOption.CHECKPOINT_EVERY, RunOption.EXCLUDE_SEEN, RunOption.EVAL_NEGATIVES,
+            RunOption.HOLDOUT);
+
+    private static final List<String> PROTOCOL = List.of(RunOption.EXCLUDE_SEEN.key(), RunOption.EVAL_NEGATIVES.key(),
+            RunOption.HOLDOUT.key());
 
     /** The option names a space may use. */
     public static List<String> names() {
@@ -31,6 +40,12 @@ public final class TrainOptions {
     public static void check(List<String> names, String source) {
         List<String> known = names();
         for (String n : names) {
+            if (PROTOCOL.contains(n)) {
+                throw new IllegalArgumentException(source + ": '" + n + "' sets how trials are evaluated, which the search keeps"
+                        + " the same for every trial so their scores compare; "
+                        + (n.equals(RunOption.HOLDOUT.key()) ? "tune validates every trial on the latest training sessions"
+                        : "give it to tune itself (--" + n + ")"));
+            }
             if (!known.contains(n)) {
                 throw new IllegalArgumentException(source + ": '" + n + "' is not a train option the tuner can set; known: "
                         + String.join(", ", known));
@@ -56,10 +71,14 @@ public final class TrainOptions {
     /**
      * {@code options} as {@code train} arguments: {@code --name value} each; a flag set to true is just {@code --name},
      * set to false it is left out, or {@code --no-name} where the flag is not off by default (exclude-seen, mask-seen;
-     * with a test log, tied, which session logs default to).
+     * on a session log, tied, which session logs default to).
      */
     public static String commandLine(Map<String, String> options) {
-        boolean session = options.get(RunOption.TEST_DATA.key()) != null;
+        return commandLine(options, RunConfig.sessionLog(options.get(RunOption.TEST_DATA.key()), options.get(RunOption.FORMAT.key())));
+    }
+
+    /** As {@link #commandLine(Map)}, for options whose session-log status is known apart from them (the format said elsewhere). */
+    public static String commandLine(Map<String, String> options, boolean session) {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, String> e : options.entrySet()) {
             if (e.getValue().equals("false")) {

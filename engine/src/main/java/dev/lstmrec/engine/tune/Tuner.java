@@ -43,12 +43,14 @@ public final class Tuner {
         this.budget = budget;
         this.searchSeed = searchSeed;
         this.stateFile = stateFile;
-        this.fingerprint = fingerprint + "|" + schedule + "|seed " + searchSeed + "|" + space.toJson().replaceAll("\\s+", "");
+        this.fingerprint = fingerprint + "|" + schedule + "|seed " + searchSeed + "|" + space.toJson().replaceAll("\\s+", "")
+                + (space.start() != null ? "|start " + space.start() : "");
         this.nanoClock = nanoClock;
     }
 
-    /** The configuration of trial {@code id}: a pure function of the search seed and the id. */
+    /** The configuration of trial {@code id}: the space's start for trial 1 when it has one, else a pure function of the search seed and the id. */
     public Trial newTrial(int id) {
+        if (id == 1 && space.start() != null) return new Trial(id, space.start());
         return new Trial(id, space.sample(new SplittableRandom(searchSeed + 0x9E3779B97F4A7C15L * id)));
     }
 
@@ -135,9 +137,11 @@ public final class Tuner {
         }
         state.spentSeconds = budget.spent();
         listener.onJobDone(trial, budget.left());
+        // Kept: the leader, and the best finished trial, which leads if every unfinished one ahead of it fails later.
         Trial leader = leader(state.trials);
+        Trial bestFinished = leader(state.trials.stream().filter(t -> t.finished).toList());
         for (Trial t : state.trials) {
-            if (t.finished && t != leader && !t.discarded) {
+            if (t.finished && t != leader && t != bestFinished && !t.discarded) {
                 objective.discard(t);
                 t.discarded = true;
             }

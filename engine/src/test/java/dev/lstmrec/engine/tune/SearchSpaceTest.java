@@ -102,6 +102,13 @@ class SearchSpaceTest {
         assertThrows(IllegalArgumentException.class, () -> SearchSpace.parse("{\"lr\": {\"type\": \"gaussian\"}}", "s.json"));
         assertThrows(IllegalArgumentException.class, () -> SearchSpace.parse("{}", "s.json"));
         assertThrows(IllegalArgumentException.class, () -> SearchSpace.parse("[1]", "s.json"));
+        // The evaluation protocol is the search's own: a trial searching it would be ranked under another protocol.
+        for (String protocol : List.of("exclude-seen", "eval-negatives", "holdout")) {
+            e = assertThrows(IllegalArgumentException.class, () -> SearchSpace.parse(
+                    "{\"lr\": 0.01, \"" + protocol + "\": {\"type\": \"choice\", \"values\": [0, 1]}}", "p.json"), protocol);
+            assertTrue(e.getMessage().contains("p.json") && e.getMessage().contains("'" + protocol + "'")
+                    && e.getMessage().contains("how trials are evaluated"), e.getMessage());
+        }
     }
 
     @Test
@@ -128,5 +135,41 @@ class SearchSpaceTest {
         flags.replaceAll((k, v) -> "true");
         assertEquals("--tied --exclude-seen --mask-seen --header", TrainOptions.commandLine(flags));
         assertThrows(IllegalArgumentException.class, () -> TrainOptions.apply(LstmRec.trainer(), Map.of("dim", "wide")));
+    }
+
+    @Test
+    void trialOneStartsAtTheDefaultsWhenTheSpaceAdmitsThem() {
+        SearchSpace space = new SearchSpace(List.of(new Param.LogUniform("lr", 0.001, 0.01), new Param.Choice("dim", List.of("64", "128")),
+                new Param.Choice("warmup", List.of("0", "0.05")), new Param.IntUniform("layers", 1, 2)));
+        Map<String, String> defaults = Map.of("lr", "0.003", "dim", "64", "warmup", "0.0", "layers", "1", "epochs", "40");
+        SearchSpace started = space.startingAt(defaults);
+        assertEquals(Map.of("lr", "0.003", "dim", "64", "warmup", "0.0", "layers", "1"), started.start(),
+                "each searched option at its default; 0.0 is the listed 0; options the space does not search are left out");
+        assertEquals(List.of("lr", "dim", "warmup", "layers"), List.copyOf(started.start().keySet()), "in space order");
+        assertEquals(started.start(), new Tuner(started, Schedule.randomSearch(2), new Budget(1, 0, () -> 0L), 1, null, "f", () -> 0L)
+                .newTrial(1).config());
+        assertEquals(null, space.start());
+        // A default outside the space (or missing) leaves every trial drawn.
+        assertEquals(null, space.startingAt(Map.of("lr", "0.02", "dim", "64", "warmup", "0", "layers", "1")).start());
+        assertEquals(null, space.startingAt(Map.of("lr", "0.003", "dim", "32", "warmup", "0", "layers", "1")).start());
+        assertEquals(null, space.startingAt(Map.of("lr", "0.003", "dim", "64", "warmup", "0", "layers", "3")).start());
+        assertEquals(null, space.startingAt(Map.of("lr", "0.003", "dim", "64", "warmup", "0")).start());
+    }
+
+    @Test
+    void theBuiltInSpacesHoldTrainsDefaults() {
+        Map<String, String> general = new LinkedHashMap<>(), session = new LinkedHashMap<>();
+        for (String key : TrainOptions.names()) {
+            dev.lstmrec.engine.api.RunOption o = dev.lstmrec.engine.api.RunOption.byKey(key).orElseThrow();
+            if (o.defaultValue() != null) general.put(key, o.defaultValue());
+            String s = o.sessionDefault().orElse(o.defaultValue());
+            if (s != null) session.put(key, s);
+        }
+        general.put("embedding-dropout", general.get("dropout"));
+        general.put("hidden-dropout", general.get("dropout"));
+        for (int items : new int[] {1_000, 1_000_000}) {
+            assertTrue(SearchSpace.defaults(items).startingAt(general).start() != null, "general space, " + items + " items");
+            assertTrue(SearchSpace.sessionDefaults(items).startingAt(session).start() != null, "session space, " + items + " items");
+        }
     }
 }

@@ -198,6 +198,31 @@ class TunerTest {
     }
 
     @Test
+    void whenTheLeaderDivergesTheNextOneStillHasItsState() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        List<Integer> discarded = new ArrayList<>();
+        // Trial 1 leads after one epoch and diverges when promoted; trial 2 stopped early (finished) just behind it.
+        Objective o = new Objective() {
+            @Override
+            public Outcome advance(Trial trial, int toEpoch, Progress progress) {
+                clock.addAndGet(1_000_000_000L);
+                if (trial.id() == 1 && trial.epochs() > 0) throw new dev.lstmrec.engine.train.TrainingDivergedException("loss became NaN");
+                double score = trial.id() == 1 ? 0.5 : trial.id() == 2 ? 0.4 : 0.1;
+                return new Outcome(score, 1, 1, trial.id() == 2);
+            }
+
+            @Override
+            public void discard(Trial trial) {
+                discarded.add(trial.id());
+            }
+        };
+        Tuner.Result r = tuner(Schedule.asha(1, 3, 9), new Budget(3, 0, clock::get), clock).run(o, TuneListener.SILENT);
+        assertEquals("loss became NaN", r.leaderboard().stream().filter(t -> t.id() == 1).findFirst().orElseThrow().failure());
+        assertEquals(2, r.best().id());
+        assertFalse(discarded.contains(2), "the winner's checkpoints are kept for the final run: discarded " + discarded);
+    }
+
+    @Test
     void earlyStoppedTrialsAreFinishedAndTheirStateFreedOnceBehind() throws Exception {
         AtomicLong clock = new AtomicLong();
         FakeObjective f = new FakeObjective(clock, 1);
