@@ -118,7 +118,13 @@ final class Reports {
     }
 
     static List<Object> epochs(TrainingResult training) {
+        return epochs(training, List.of());
+    }
+
+    /** Each epoch's figures; the last {@code testCurve.size()} epochs (those this call trained) also carry "test". */
+    static List<Object> epochs(TrainingResult training, List<Metrics> testCurve) {
         List<Object> epochs = new ArrayList<>();
+        int first = training.epochs().size() - testCurve.size();
         for (EpochResult e : training.epochs()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("epoch", e.epoch());
@@ -127,6 +133,7 @@ final class Reports {
             m.put("valid_seconds", e.validSeconds());
             m.put("tokens_per_s", e.tokensPerSecond());
             m.put("validation", new LinkedHashMap<>(e.validation().asMap()));
+            if (epochs.size() >= first) m.put("test", new LinkedHashMap<>(testCurve.get(epochs.size() - first).asMap()));
             epochs.add(m);
         }
         return epochs;

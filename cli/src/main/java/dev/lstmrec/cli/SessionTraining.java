@@ -40,7 +40,7 @@ final class SessionTraining {
         json.put("loss", Reports.loss(r.run().lossConfig(), r.config().numItems()));
         json.put("backend", backend.name());
         json.put("backend_description", backend.description());
-        json.put("epochs", Reports.epochs(t));
+        json.put("epochs", Reports.epochs(t, r.testCurve()));
         json.put("best_epoch", t.bestEpoch());
         json.put("stopped_early", t.stoppedEarly());
         json.put("validation_cases", t.epochs().isEmpty() ? 0 : t.epochs().get(0).validation().cases());

@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
  * command line (the defaults agree, DefaultsAgreementTest), so a new train option needs no code here.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains an LSTM next-item recommender and reports leave-one-out test metrics beside the popularity baseline.",
+        description = {"Trains an LSTM next-item recommender and reports its test metrics beside the popularity baseline.",
+                "Leave-one-out per user, or with --test-data (or --format gru4rec) the session protocol.",
                 "Without --data it trains on a built-in synthetic log (deterministic, with sequential structure)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
@@ -88,7 +89,8 @@ final class TrainCommand implements Callable<Integer> {
     int epochs;
 
     @Option(names = "--patience", defaultValue = "10",
-            description = "Stop after this many epochs without a better validation NDCG@10; 0 = never (default ${DEFAULT-VALUE};"
+            description = "Stop after this many epochs in a row whose validation NDCG@10 is more than one standard error below the"
+                    + " best (a plateau within the validation set's noise goes on); 0 = never (default ${DEFAULT-VALUE};"
                     + " 3 on session logs, whose validation sessions mimic the test log).")
     int patience;
 
@@ -150,7 +152,9 @@ final class TrainCommand implements Callable<Integer> {
     Path report;
 
     @Option(names = "--plot", paramLabel = "FILE.png",
-            description = "Draw training loss and validation HR@10/NDCG@10 per epoch, with the popularity baseline, as a PNG.")
+            description = {"Draw training loss and validation HR@10/NDCG@10 per epoch, with the popularity baseline, as a PNG. On a",
+                    "session log: the learning curve, test HR@20/MRR@20 after every epoch against training seconds (the test",
+                    "sessions are then scored once per epoch; the kept epoch is still chosen on validation)."})
     Path plot;
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
@@ -238,9 +242,8 @@ final class TrainCommand implements Callable<Integer> {
         Path report = run.remembered("report") != null ? Path.of(run.remembered("report")) : null;
         Path plot = run.remembered("plot") != null ? Path.of(run.remembered("plot")) : null;
         Protocol protocol = run.protocol();
-        if (run.sessionLog() && plot != null) {
-            throw Usage.error(spec, "--plot is not available for session logs (--test-data, --format gru4rec) yet");
-        }
+        // On a session log the chart is a learning curve: the test sessions are also scored after every epoch.
+        builder.testCurve(run.sessionLog() && plot != null);
         try (Backend backend = common.createBackend(err, run.get(RunOption.BACKEND), run.intValue(RunOption.THREADS))) {
             ProgressPrinter progress = new ProgressPrinter(err, System.console() != null, run.intValue(RunOption.EPOCHS));
             builder.backend(backend).listener(progress)
@@ -266,6 +269,10 @@ final class TrainCommand implements Callable<Integer> {
             warnIfNotBetterThanPopularity(r, k, err);
             if (r.sessionProtocol()) {
                 SessionTraining.summarize(r, backend, model, report, out);
+                if (plot != null) {
+                    TrainingChart.writeSessionChart(plot, r, TrainingChart.defaultTitle(r));
+                    out.println("chart written to " + plot);
+                }
                 return 0;
             }
             Reports.printSummary(out, r, protocol, k);

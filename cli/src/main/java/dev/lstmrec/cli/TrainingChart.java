@@ -123,6 +123,68 @@ public final class TrainingChart {
         return out.toByteArray();
     }
 
+    /**
+     * Writes the learning curve of a session-log run to {@code png}, atomically: the training loss above and, below,
+     * the test HR@20 and MRR@20 after every epoch (the run's {@link Experiment.Result#testCurve()}) with the validation
+     * figures dotted and popularity dashed, all against cumulative training seconds, the kept epoch marked.
+     */
+    public static void writeSessionChart(Path png, Experiment.Result r, String title) throws IOException {
+        AtomicFiles.writeBytes(png, render(() -> sessionPng(r, title)));
+    }
+
+    static byte[] sessionPng(Experiment.Result r, String title) throws IOException {
+        List<EpochResult> epochs = r.training().epochs();
+        List<Metrics> curve = r.testCurve();
+        int n = epochs.size(), first = n - curve.size(); // a resumed run has the curve of its own epochs only
+        double[] x = new double[n], loss = new double[n], vHr = new double[n], vMrr = new double[n];
+        double t = 0;
+        for (int i = 0; i < n; i++) {
+            EpochResult e = epochs.get(i);
+            t += e.seconds();
+            x[i] = t;
+            loss[i] = e.loss();
+            vHr[i] = e.validation().get(Metric.HR, 20);
+            vMrr[i] = e.validation().get(Metric.MRR, 20);
+        }
+        double[] cx = java.util.Arrays.copyOfRange(x, first, n), tHr = new double[curve.size()], tMrr = new double[curve.size()];
+        for (int i = 0; i < curve.size(); i++) {
+            tHr[i] = curve.get(i).get(Metric.HR, 20);
+            tMrr[i] = curve.get(i).get(Metric.MRR, 20);
+        }
+        XYChart top = new XYChartBuilder().width(WIDTH).height(PANEL_HEIGHT).title(title)
+                .xAxisTitle("training seconds").yAxisTitle("loss (nats/token)").build();
+        style(top, n);
+        top.getStyler().setXAxisDecimalPattern("#,##0");
+        line(top.addSeries("training loss (mean per token)", x, loss), LOSS, SeriesLines.SOLID, n);
+
+        int best = r.training().bestEpoch();
+        double popHr = r.popularity().get(Metric.HR, 20), popMrr = r.popularity().get(Metric.MRR, 20);
+        XYChart bottom = new XYChartBuilder().width(WIDTH).height(PANEL_HEIGHT)
+                .title("test HR@20 and MRR@20 after each epoch (kept model: epoch " + best + ", chosen on validation)")
+                .xAxisTitle("training seconds (epoch ends)").yAxisTitle("metric value").build();
+        style(bottom, n);
+        bottom.getStyler().setXAxisDecimalPattern("#,##0");
+        bottom.getStyler().setYAxisMin(0.0);
+        if (curve.size() > 0) {
+            line(bottom.addSeries("test HR@20", cx, tHr), HR, SeriesLines.SOLID, n);
+            line(bottom.addSeries("test MRR@20", cx, tMrr), NDCG, SeriesLines.SOLID, n);
+        }
+        line(bottom.addSeries("validation HR@20", x, vHr), HR, SeriesLines.DOT_DOT, n);
+        line(bottom.addSeries("validation MRR@20", x, vMrr), NDCG, SeriesLines.DOT_DOT, n);
+        double[] ends = n > 1 ? new double[] {x[0], x[n - 1]} : new double[] {x[0]};
+        line(bottom.addSeries("popularity test HR@20 (" + fmt(popHr) + ")", ends, constant(ends.length, popHr)), HR,
+                SeriesLines.DASH_DASH, n);
+        line(bottom.addSeries("popularity test MRR@20 (" + fmt(popMrr) + ")", ends, constant(ends.length, popMrr)), NDCG,
+                SeriesLines.DASH_DASH, n);
+        double height = Math.max(Math.max(max(tHr), max(vHr)), popHr);
+        double bx = x[best - 1];
+        line(bottom.addSeries("kept epoch", new double[] {bx, bx}, new double[] {0, height}), Color.DARK_GRAY, SeriesLines.DOT_DOT, 2);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BitmapEncoder.saveBitmap(List.of(top, bottom), 2, 1, out, BitmapEncoder.BitmapFormat.PNG);
+        return out.toByteArray();
+    }
+
     static byte[] evaluationPng(Metrics model, Metrics popularity, String title) throws IOException {
         List<String> names = new ArrayList<>();
         List<Double> m = new ArrayList<>(), p = new ArrayList<>();

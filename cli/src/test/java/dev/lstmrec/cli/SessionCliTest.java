@@ -92,7 +92,36 @@ class SessionCliTest {
         assertEquals(0, CliTest.run("generate", "--users", "10", "--items", "5", "--events", "50", "--out", out.toString()).code());
         assertEquals(2, CliTest.run("train", "--data", out.toString(), "--format", "gru4rec", "--test-data", out.toString(),
                 "--eval-negatives", "100", "--backend", "scalar").code());
-        assertEquals(2, CliTest.run("train", "--data", out.toString(), "--format", "gru4rec", "--test-data", out.toString(),
-                "--plot", dir.resolve("p.png").toString(), "--backend", "scalar").code());
+    }
+
+    @Test
+    void plotDrawsTheTestLearningCurveWithoutChangingTheRun() throws Exception {
+        Path train = dir.resolve("ptrain.tsv"), test = dir.resolve("ptest.tsv"), png = dir.resolve("curve.png");
+        assertEquals(0, CliTest.run("generate", "--users", "300", "--items", "50", "--events", "2400", "--out", train.toString(),
+                "--test-out", test.toString(), "--test-fraction", "0.25", "--seed", "8").code());
+        String[] base = {"train", "--data", train.toString(), "--format", "gru4rec", "--test-data", test.toString(), "--dim", "8",
+                "--hidden", "8", "--epochs", "3", "--patience", "0", "--batch", "32", "--backend", "scalar", "--threads", "1"};
+        CliTest.Result plain = CliTest.run(concat(base, "--model", dir.resolve("a.lstmrec").toString()));
+        CliTest.Result plotted = CliTest.run(concat(base, "--model", dir.resolve("b.lstmrec").toString(), "--plot", png.toString(),
+                "--report", dir.resolve("curve.json").toString()));
+        assertEquals(0, plain.code(), plain.err());
+        assertEquals(0, plotted.code(), plotted.err());
+        String metrics = plain.out().lines().filter(l -> l.startsWith("model ")).findFirst().orElseThrow();
+        assertTrue(plotted.out().contains(metrics), "scoring the test every epoch changes nothing of the run: " + metrics);
+        assertTrue(plotted.out().contains("chart written to " + png), plotted.out());
+        assertEquals(2 * TrainingChart.PANEL_HEIGHT, javax.imageio.ImageIO.read(png.toFile()).getHeight());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> report = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("curve.json")));
+        List<?> epochs = (List<?>) report.get("epochs");
+        assertEquals(3, epochs.size());
+        int best = ((Number) report.get("best_epoch")).intValue();
+        for (Object e : epochs) assertTrue(((Map<?, ?>) e).containsKey("test"), "every epoch has its test figures: " + e);
+        assertEquals(report.get("test"), ((Map<?, ?>) epochs.get(best - 1)).get("test"), "the curve at the kept epoch is the test of the model");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 }

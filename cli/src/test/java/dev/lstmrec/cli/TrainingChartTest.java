@@ -83,6 +83,26 @@ class TrainingChartTest {
     }
 
     @Test
+    void sessionLearningCurveHasTestAndValidationLinesAgainstSeconds() throws IOException {
+        Path train = dir.resolve("s.tsv"), test = dir.resolve("t.tsv");
+        assertEquals(0, CliTest.run("generate", "--users", "200", "--items", "40", "--events", "1600", "--out", train.toString(),
+                "--test-out", test.toString(), "--test-fraction", "0.25", "--seed", "2").code());
+        Experiment.Result r = LstmRec.trainer().data(train).format(dev.lstmrec.engine.data.Format.GRU4REC).testData(test).dim(8)
+                .hidden(8).batch(32).epochs(4).patience(0).backend("scalar").testCurve(true).train();
+        assertEquals(4, r.testCurve().size(), "one test score per epoch");
+        assertEquals(r.test().asMap(), r.testCurve().get(r.training().bestEpoch() - 1).asMap(), "the kept epoch's point is the test");
+        Path png = dir.resolve("session.png");
+        TrainingChart.writeSessionChart(png, r, TrainingChart.defaultTitle(r));
+        keep(png, "session.png");
+        BufferedImage img = readPng(png);
+        int mid = TrainingChart.PANEL_HEIGHT;
+        assertEquals(2 * mid, img.getHeight());
+        assertTrue(count(img, new Color(44, 160, 44), 0, mid) > 300, "loss line in the top panel");
+        assertTrue(count(img, new Color(31, 119, 180), mid, 2 * mid) > 300, "HR@20 lines in the bottom panel");
+        assertTrue(count(img, new Color(255, 127, 14), mid, 2 * mid) > 300, "MRR@20 lines in the bottom panel");
+    }
+
+    @Test
     void aOneEpochRunStillCharts() throws IOException {
         Experiment.Result r = train(1);
         Path png = dir.resolve("one.png");

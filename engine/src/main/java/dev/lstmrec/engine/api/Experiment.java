@@ -59,9 +59,11 @@ public final class Experiment {
      * @param run         the run's whole configuration (after a resume: the stored one with the changes given)
      * @param sessions    under the session-based protocol ({@link RunOption#TEST_DATA}) what of the test log was scored
      *                    and what was dropped; null under leave-one-out
+     * @param testCurve   the test metrics after each epoch this call trained, in order, when
+     *                    {@link TrainingBuilder#testCurve} asked for them; else empty
      */
     public record Result(Split split, ModelConfig config, TrainingResult training, Metrics test, Metrics popularity,
-                         SavedModel model, double seconds, RunConfig run, TestSessions sessions) {
+                         SavedModel model, double seconds, RunConfig run, TestSessions sessions, List<Metrics> testCurve) {
         /** Whether the run used the session-based protocol ({@code --test-data}). */
         public boolean sessionProtocol() {
             return sessions != null;
@@ -73,9 +75,10 @@ public final class Experiment {
      *
      * @param writeDir where state is saved (null = nowhere); {@code stopDir} is used on a stop when it is null
      * @param resume   the state to continue from, or null
+     * @param testCurve whether to score the test targets after every epoch too (a report; selection stays on validation)
      */
     record Plan(RunConfig run, TrainingListener listener, Map<String, String> info, Path writeDir, BooleanSupplier stop,
-                Path stopDir, TrainingCheckpoints.Loaded resume) {}
+                Path stopDir, TrainingCheckpoints.Loaded resume, boolean testCurve) {}
 
     /**
      * What the protocol gives the training loop: the training sequences, the validation cases, and the test step.
@@ -126,7 +129,11 @@ public final class Experiment {
         }
         Checkpointing checkpointing = new Checkpointing(plan.writeDir(), run.intValue(RunOption.CHECKPOINT_EVERY), fingerprint,
                 run.toJson(), plan.stop(), plan.stopDir());
-        TrainingResult result = trainer.fit(prep.trainSeqs(), prep.valid(), listener, checkpointing, state);
+        List<Metrics> curve = new ArrayList<>();
+        Validation valid = !plan.testCurve() ? prep.valid()
+                : Validation.alsoScoring(prep.valid(), sessions != null ? Validation.sessions(sessions.sessions())
+                        : Validation.cases(testCases(prep.split()), protocol), curve::add);
+        TrainingResult result = trainer.fit(prep.trainSeqs(), valid, listener, checkpointing, state);
         Metrics[] tested = sessions == null ? testLeaveOneOut(data, prep.split(), trainer, backend, protocol)
                 : SessionExperiment.test(data, sessions, trainer, backend);
         Metrics testMetrics = tested[0], popularity = tested[1];
@@ -151,7 +158,8 @@ public final class Experiment {
             modelInfo.put("test." + Metric.MRR.key(20), Double.toString(testMetrics.get(Metric.MRR, 20)));
         }
         SavedModel model = new SavedModel(config, items, users, histories, trainer.downloadWeights(), modelInfo);
-        return new Result(prep.split(), config, result, testMetrics, popularity, model, (System.nanoTime() - t0) / 1e9, run, sessions);
+        return new Result(prep.split(), config, result, testMetrics, popularity, model, (System.nanoTime() - t0) / 1e9, run, sessions,
+                List.copyOf(curve));
     }
 
     private static Prepared leaveOneOut(Dataset data, Protocol protocol) {
@@ -169,10 +177,15 @@ public final class Experiment {
                 "the second-to-last item of each of " + valid.size() + " users");
     }
 
-    /** The best model and the popularity baseline on the leave-one-out test targets, same protocol. */
-    private static Metrics[] testLeaveOneOut(Dataset data, Split split, Trainer trainer, Backend backend, Protocol protocol) {
+    private static List<EvalCase> testCases(Split split) {
         List<EvalCase> test = new ArrayList<>();
         for (int u : split.evaluatedUsers()) test.add(new EvalCase(split.testHistory(u), split.testTarget(u)));
+        return test;
+    }
+
+    /** The best model and the popularity baseline on the leave-one-out test targets, same protocol. */
+    private static Metrics[] testLeaveOneOut(Dataset data, Split split, Trainer trainer, Backend backend, Protocol protocol) {
+        List<EvalCase> test = testCases(split);
         try (Evaluator evaluator = new Evaluator(backend, data.numItems());
              PopularityScorer pop = new PopularityScorer(backend, popularityCounts(data.numItems(), split))) {
             return new Metrics[] {evaluator.evaluate(trainer.scorer(), test, protocol), evaluator.evaluate(pop, test, protocol)};

@@ -59,6 +59,7 @@ public final class TrainingBuilder {
     private Path stopDir;
     private BooleanSupplier stop = () -> false;
     private TrainingListener listener = TrainingListener.SILENT;
+    private boolean testCurve;
 
     TrainingBuilder() {}
 
@@ -303,6 +304,16 @@ public final class TrainingBuilder {
         return this;
     }
 
+    /**
+     * Also scores the test targets after every epoch, for a learning curve ({@link Experiment.Result#testCurve()});
+     * off by default. The epoch kept is still chosen on validation alone: the curve is a report, and the test of the
+     * kept model is the same as without it. Costs one test evaluation per epoch.
+     */
+    public TrainingBuilder testCurve(boolean on) {
+        this.testCurve = on;
+        return this;
+    }
+
     /** The network settings as configured (without a resumed run's stored ones). */
     public ModelSettings modelSettings() {
         return RunConfig.of(given, remembered).modelSettings();
@@ -420,7 +431,7 @@ public final class TrainingBuilder {
         try {
             listener.onMessage("protocol: " + (sessions != null ? SessionExperiment.describe() : run.protocol().describe()));
             info.put("backend", b.name());
-            return Experiment.run(data, sessions, b, new Experiment.Plan(run, listener, info, writeDir, stop, stopTo, resolved.state()));
+            return Experiment.run(data, sessions, b, new Experiment.Plan(run, listener, info, writeDir, stop, stopTo, resolved.state(), testCurve));
         } finally {
             if (backendInstance == null) b.close();
         }

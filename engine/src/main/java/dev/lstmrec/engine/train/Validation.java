@@ -8,6 +8,7 @@ import dev.lstmrec.engine.eval.SessionEvaluator;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -68,6 +69,31 @@ public interface Validation {
                     for (int item : s) update(crc, item);
                     update(crc, -1); // ends a session
                 }
+            }
+        };
+    }
+
+    /**
+     * {@code selecting}, which chooses the epoch, with {@code observed} scored after it and handed to {@code sink}: a
+     * learning curve on other data (the test targets) that never takes part in the choice.
+     */
+    static Validation alsoScoring(Validation selecting, Validation observed, Consumer<Metrics> sink) {
+        return new Validation() {
+            @Override
+            public Metrics evaluate(Trainer trainer) {
+                Metrics m = selecting.evaluate(trainer);
+                sink.accept(observed.evaluate(trainer));
+                return m;
+            }
+
+            @Override
+            public boolean isEmpty() {
+                return selecting.isEmpty();
+            }
+
+            @Override
+            public void fingerprint(CRC32C crc) {
+                selecting.fingerprint(crc);
             }
         };
     }
