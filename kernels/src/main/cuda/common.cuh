@@ -1,5 +1,6 @@
 // Helpers shared by every kernel family: block reductions, the device error flag, launch constants.
-// Included by each .cu; the Java side (CudaBackend) must agree with the error codes below.
+// Included by each .cu. The error codes below are the only ones; CudaLaunches' ERR_ constants mirror them
+// (CudaErrorCodesTest reads this file and checks).
 #pragma once
 
 // Codes a kernel stores into the backend's one-int error flag when it meets an index the scalar backend
@@ -7,6 +8,10 @@
 #define ERR_EMBEDDING_ID 1
 #define ERR_SOFTMAX_TARGET 2
 #define ERR_RANK_TARGET 3
+// A row-wise optimiser step (adamUpdateRows, adagradUpdateRows) given a row outside the table.
+#define ERR_ROW_INDEX 4
+// A fillColumns row whose offsets or a column lies outside its bounds (the row is skipped from that point).
+#define ERR_FILL_COLUMN 5
 
 // Dynamic shared memory (size given at launch). A macro so that the CPU emulation used by the tests
 // (kernels/src/test/cuda-emu) can supply its own storage; on the GPU it is the usual extern __shared__ array.

@@ -1,4 +1,4 @@
-// Sampled training (issue 8): sampled softmax with logQ correction and masked accidental hits, GRU4Rec's BPR-max over
+// Sampled training: sampled softmax with logQ correction and masked accidental hits, GRU4Rec's BPR-max over
 // the same candidates, and the row-wise (lazy) Adam step of the item tables. Checked against ScalarBackend by
 // CudaKernelEmulationTest (CPU build) and CudaBackendGpuTest (GPU).
 // Napkin math: a scoring group is n rows x C = n + K columns; each kernel reads a row 3-4 times (L2-resident for
@@ -6,7 +6,6 @@
 #include "common.cuh"
 
 #define SAMPLED_THREADS 256
-#define ERR_ROW_INDEX 4
 
 // Column j is out of row r's loss: a padding column, or another column carrying the row's own candidate.
 __device__ __forceinline__ bool sampled_masked(const int* cand, int r, int j, int own) {

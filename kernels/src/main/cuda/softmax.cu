@@ -6,8 +6,6 @@
 #include "common.cuh"
 
 #define SOFTMAX_THREADS 256
-// A fillColumns row whose offsets or a column lies outside its bounds (the row is skipped from that point).
-#define ERR_FILL_COLUMN 5
 
 // dLogits out [P, V] (may alias logits), loss [1] (+=), logits [P, V], targets [P], gradScale.
 // Block r (of P) owns row r; its 256 threads stride over the V columns; block reductions give max and sum.

@@ -11,8 +11,8 @@ import java.util.concurrent.Callable;
 
 /** {@code lstmrec generate}: a large synthetic session log (Zipf-like popularity) for benchmarks and tests. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Writes a synthetic session log with Zipf-like item popularity and some sequential structure,",
-                "optionally with the latest sessions in a separate test file (a time split for train --test-data)."})
+        description = {"Writes a synthetic session log with Zipf-like item popularity and some sequential structure.",
+                "With --test-out the latest sessions go to a separate test file (a time split for train --test-data)."})
 final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -61,7 +61,17 @@ public final class SparkTrainingState {
         if (!HadoopFiles.exists(conf, file)) return null;
         Checkpoint c = HadoopFiles.read(conf, file, CheckpointFile::read);
         if (!KIND.equals(c.meta().get("kind"))) throw new CheckpointFormatException(file, "not a Spark training state");
-        if (!fingerprint.equals(c.meta().get("fingerprint"))) {
+        String stored = c.meta().get("fingerprint");
+        if (stored != null && !stored.contains(TrainSettings.MASK_TOKEN)) {
+            // Written before seen-item masking existed: that run trained without it, which resumes only unmasked.
+            if (fingerprint.contains(TrainSettings.MASK_TOKEN + "true")) {
+                throw new CheckpointFormatException(file, "written before seen-item masking existed: that run trained without"
+                        + " it, and these settings (--exclude-seen) mask the seen items; start the run again with a new"
+                        + " checkpoint directory");
+            }
+            stored = TrainSettings.withMaskToken(stored);
+        }
+        if (!fingerprint.equals(stored)) {
             throw new CheckpointFormatException(file, "made for other data or settings (" + c.meta().get("fingerprint")
                     + "), not " + fingerprint);
         }

@@ -43,7 +43,7 @@ public record TrainSettings(int dim, int hidden, int layers, int maxLen, float d
         }
     }
 
-    /** The full softmax (what training did before sampled losses), every other setting as given. */
+    /** The plain full softmax, every other setting as given. */
     public TrainSettings(int dim, int hidden, int layers, int maxLen, float dropout, int batch, float lr, int epochs,
                          int patience, float weightDecay, float clipNorm, long seed, String backend, int threads,
                          int partitions, int localSteps, Optimizer optimizer, RowAveraging rowAveraging,
@@ -114,14 +114,24 @@ public record TrainSettings(int dim, int hidden, int layers, int maxLen, float d
                 bpreg);
     }
 
+    /** The fingerprint token that says whether the loss masks seen items; states written before masking lack it. */
+    static final String MASK_TOKEN = "|mask";
+
+    /** A fingerprint written before masking existed, as this version writes the same (unmasked) run's. */
+    static String withMaskToken(String old) {
+        int loss = old.indexOf("|loss");
+        int end = loss >= 0 ? loss : old.indexOf("|items") >= 0 ? old.indexOf("|items") : old.length();
+        return old.substring(0, end) + MASK_TOKEN + "false" + old.substring(end);
+    }
+
     /**
-     * What a checkpoint must agree on to be resumed (everything except epochs and patience). The full softmax adds
-     * nothing, so states written before the loss settings existed still resume.
+     * What a checkpoint must agree on to be resumed (everything except epochs and patience), seen-item masking included
+     * (a state written before masking existed trained without it and is refused with a message saying so).
      */
     public String fingerprint() {
         String f = String.join("|", "d" + dim, "h" + hidden, "l" + layers, "T" + maxLen, "p" + dropout, "B" + batch, "lr" + lr,
                 "wd" + weightDecay, "clip" + clipNorm, "seed" + seed, "P" + partitions, "k" + localSteps, optimizer.name(),
-                rowAveraging.name(), "ex" + excludeSeen);
+                rowAveraging.name(), "ex" + excludeSeen) + MASK_TOKEN + lossConfig().maskSeen();
         if (loss.equals(LossConfig.Loss.FULL.cliName())) return f;
         return String.join("|", f, "loss" + loss, "K" + negatives, "alpha" + sampleAlpha, "logq" + logq, "bpreg" + bpreg);
     }

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 9, "a model saved by Spark is served by {@code lstmrec serve}": a model trained on Spark and saved with
+ * "A model saved by Spark is served by {@code lstmrec serve}": a model trained on Spark and saved with
  * {@link LstmRecModel#save} is loaded as {@code lstmrec serve} loads it ({@code SavedModel.load}, a {@link Recommender} on
  * the SIMD backend, {@link RecommendationServer} on a loopback port); {@code POST /recommend} for known users answers
  * what {@link LstmRecModel#recommendForUserSubset} gives for them: same items in the same order, same scores.

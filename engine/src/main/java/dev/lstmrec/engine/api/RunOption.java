@@ -21,7 +21,7 @@ public enum RunOption {
     DATA("data", Type.PATH, null, false),
     // a second log whose sessions are the test set: the session-based protocol instead of leave-one-out
     TEST_DATA("test-data", Type.PATH, null, false),
-    // issue 21: what the session protocol validates on; runs stored before it held out the last item of each session
+    // a session log's validation split; olderValue: stored runs without it held out the last item of each session
     HOLDOUT("holdout", Type.STRING, "latest", false, "last-item"),
     FORMAT("format", Type.STRING, "auto", false),
     COLUMNS("columns", Type.STRING, null, false),
@@ -49,7 +49,7 @@ public enum RunOption {
     WEIGHT_DECAY("weight-decay", Type.FLOAT, Defaults.WEIGHT_DECAY, false),
     CLIP_NORM("clip-norm", Type.FLOAT, Defaults.CLIP_NORM, false),
     SEED("seed", Type.LONG, Defaults.SEED, false),
-    // training loss (issue 8; defaults = LossConfig.defaults())
+    // training loss (defaults = LossConfig.defaults())
     LOSS("loss", Type.STRING, "auto", false),
     NEGATIVES("negatives", Type.INT, 2048, false),
     SAMPLE_ALPHA("sample-alpha", Type.FLOAT, 0.5f, false),
@@ -58,7 +58,7 @@ public enum RunOption {
     ROW_OPTIMIZER("row-optimizer", Type.STRING, "adam", false),
     ADAGRAD_LR("adagrad-lr", Type.FLOAT, 0.05f, false),
     ADAGRAD_MOMENTUM("adagrad-momentum", Type.FLOAT, 0.0f, false),
-    // issue 11: null = as exclude-seen; runs stored before the setting existed trained without it
+    // null = as exclude-seen; olderValue: stored runs without the setting trained without masking
     MASK_SEEN("mask-seen", Type.BOOLEAN, null, false, "false"),
     // evaluation protocol
     EXCLUDE_SEEN("exclude-seen", Type.BOOLEAN, Defaults.EXCLUDE_SEEN, false),

@@ -214,7 +214,7 @@ public interface Backend extends AutoCloseable {
     void scoreRank(IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,
                    IntTensor listOffsets, IntTensor list, RankMode mode);
 
-    // ---- sampled training (issue 8: sampled softmax, BPR-max, sparse row updates) -------------------------------------
+    // ---- sampled training (sampled softmax, BPR-max, sparse row updates) ----------------------------------------------
 
     /**
      * Sampled softmax cross-entropy with logQ correction over one scoring group (GRU4Rec's mini-batch: the rows of

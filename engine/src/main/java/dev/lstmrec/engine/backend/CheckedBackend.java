@@ -384,7 +384,7 @@ public final class CheckedBackend implements Backend {
         inner.adamUpdate(param, grad, m, v, step);
     }
 
-    // ---- sampled training (issue 8) ---------------------------------------------------------------------------------
+    // ---- sampled training -------------------------------------------------------------------------------------------
 
     /** Shapes of a sampled loss (see {@link Backend#sampledSoftmaxCrossEntropy}); returns C. */
     private static int checkSampled(String op, Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias,

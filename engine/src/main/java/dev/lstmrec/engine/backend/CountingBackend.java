@@ -302,7 +302,7 @@ public final class CountingBackend implements Backend {
         inner.adamUpdate(param, grad, m, v, step);
     }
 
-    // ---- sampled training (issue 8) ---------------------------------------------------------------------------------
+    // ---- sampled training -------------------------------------------------------------------------------------------
 
     @Override
     public void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,

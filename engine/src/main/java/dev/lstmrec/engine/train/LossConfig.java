@@ -68,7 +68,7 @@ public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq
         return new LossConfig(Loss.AUTO, 2048, 0.5f, 1f, 1f, RowOptimizer.adam(), true);
     }
 
-    /** The plain full softmax (what training did before sampled losses and seen-item masking existed). */
+    /** The plain full softmax: no sampling, no seen-item masking. */
     public static LossConfig full() {
         return new LossConfig(Loss.FULL, 2048, 0.5f, 1f, 1f);
     }

@@ -38,7 +38,7 @@ public record LrSchedule(Kind kind, double warmup, int horizonEpochs) {
         if (horizonEpochs < 0) throw new IllegalArgumentException("schedule horizon must be >= 0 epochs, got " + horizonEpochs);
     }
 
-    /** A constant learning rate, no warm-up: the behaviour before schedules existed. */
+    /** A constant learning rate, no warm-up. */
     public static LrSchedule constant() {
         return new LrSchedule(Kind.CONSTANT, 0, 0);
     }

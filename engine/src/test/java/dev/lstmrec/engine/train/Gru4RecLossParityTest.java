@@ -1,6 +1,6 @@
 package dev.lstmrec.engine.train;
 
-// Issue 21: the sampled softmax as the trainer feeds it (log Q from NegativeSampler, the fused backend op) against the
+// The sampled softmax as the trainer feeds it (log Q from NegativeSampler, the fused backend op) against the
 // official GRU4Rec's cross-entropy written out from its formula, on identical inputs:
 //   O = scores - logq * log(cat[P0[Y[:M]], P0[Y[M:]] ** sample_alpha]);  L = -sum_r log softmax(O_r)[r] / batch_size
 // with P0 the raw target counts. Without accidental hits the two agree, loss and gradient; with one, lstmrec leaves the

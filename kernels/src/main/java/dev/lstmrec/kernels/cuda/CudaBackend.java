@@ -44,8 +44,6 @@ import java.util.Objects;
 public final class CudaBackend implements Backend {
     /** Option key choosing the device ordinal (default 0). */
     public static final String DEVICE_OPTION = "cuda.device";
-    /** Largest K of {@link #scoreTopK}: its list lives in 16·K bytes of shared memory beside 18 KB of tiles. */
-    public static final int MAX_TOP_K = CudaLaunches.MAX_TOP_K;
 
     /** All work goes to the context's default stream, so launches and copies run in submission order. */
     private static final CUstream STREAM = null;
@@ -373,7 +371,7 @@ public final class CudaBackend implements Backend {
         ops.adamUpdate(param, grad, m, v, step);
     }
 
-    // ---- sampled training (issue 8) ------------------------------------------------------------------------------
+    // ---- sampled training ----------------------------------------------------------------------------------------
 
     @Override
     public void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,

@@ -68,11 +68,6 @@ public enum CudaKernel {
         return signature;
     }
 
-    /** Classpath resource of this kernel's module. */
-    public String resource() {
-        return PTX_FOLDER + module + ".ptx";
-    }
-
     /** Every distinct module, in declaration order. */
     public static List<String> modules() {
         List<String> names = new ArrayList<>();

@@ -30,6 +30,7 @@ final class CudaLaunches {
         }
     };
 
+    /** The device error codes, as common.cuh declares them (CudaErrorCodesTest keeps the two equal). */
     static final int ERR_EMBEDDING_ID = 1, ERR_SOFTMAX_TARGET = 2, ERR_RANK_TARGET = 3, ERR_ROW_INDEX = 4,
             ERR_FILL_COLUMN = 5;
     /** Largest K of scoreTopK: its list lives in 16·K bytes of shared memory beside 18 KB of tiles (48 KB limit). */
@@ -172,7 +173,7 @@ final class CudaLaunches {
         launch(CudaKernel.SCORE_RANK, n, 1, SCORE_THREADS, 1, 0, outRank, h, w, bias, targets, listOffsets, list, hid, v, modeCode, ERROR_FLAG);
     }
 
-    // ---- sampled training (issue 8) ------------------------------------------------------------------------------
+    // ---- sampled training ----------------------------------------------------------------------------------------
 
     void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
                                     IntTensor candidates, float logqWeight, float gradScale) {

@@ -282,7 +282,7 @@ public final class SimdBackend extends HeapBackend {
         });
     }
 
-    // ---- sampled training (issue 8) ------------------------------------------------------------------------------------
+    // ---- sampled training ----------------------------------------------------------------------------------------------
 
     @Override
     public void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,

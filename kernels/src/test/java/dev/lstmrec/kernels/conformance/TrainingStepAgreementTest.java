@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TrainingStepAgreementTest {
     /**
-     * Mean token losses of the 10 steps on the scalar backend (regenerate by printing {@link #losses}); since issue 11
-     * the weight decay reaches the weight matrices only, not the embeddings and biases.
+     * Mean token losses of the 10 steps on the scalar backend (regenerate by printing {@link #losses}); the weight
+     * decay reaches the weight matrices only, not the embeddings and biases.
      */
     private static final double[] GOLDEN = {
         3.610412, 3.612420, 3.608909, 3.595708, 3.597767, 3.599245, 3.569819, 3.575503, 3.577280, 3.542702};

@@ -246,7 +246,7 @@ public final class ScalarBackend extends HeapBackend {
         }
     }
 
-    // ---- sampled training (issue 8) ------------------------------------------------------------------------------------
+    // ---- sampled training ----------------------------------------------------------------------------------------------
 
     /** Column j is left out of row r's loss: a padding column, or an accidental hit of the row's own candidate. */
     private static boolean masked(int[] cd, int co, int r, int j, int own) {

@@ -540,7 +540,7 @@ public abstract class BackendConformanceSuite {
         }
     }
 
-    // ---- sampled training (issue 8) -------------------------------------------------------------------------------------
+    // ---- sampled training -----------------------------------------------------------------------------------------------
 
     /** Candidate ids for n rows and C columns with accidental hits (repeats), padding columns and a masked row. */
     private static int[] sampledCandidates(RandomTensors rnd, int n, int c, int items) {
