@@ -38,7 +38,7 @@ final class ServeLoadCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per run (default ${DEFAULT-VALUE}).")
     double seconds;
 
-    @Option(names = "--warmup", defaultValue = "2", paramLabel = "SECONDS", description = "Unmeasured warm-up before each run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-seconds", defaultValue = "2", paramLabel = "SECONDS", description = "Unmeasured warm-up before each run, in seconds (default ${DEFAULT-VALUE}).")
     double warmup;
 
     @Option(names = "--k", defaultValue = "10", description = "Items per request (default ${DEFAULT-VALUE}).")
@@ -50,7 +50,7 @@ final class ServeLoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!(seconds > 0) || !(warmup >= 0)) throw Usage.error(spec, "--seconds must be positive and --warmup >= 0");
+        if (!(seconds > 0) || !(warmup >= 0)) throw Usage.error(spec, "--seconds must be positive and --warmup-seconds >= 0");
         if (k < 1 || k > 1000) throw Usage.error(spec, "--k must be in 1..1000, got " + k);
         for (int c : concurrency) if (c < 1 || c > 4096) throw Usage.error(spec, "--concurrency values must be in 1..4096, got " + c);
         if (!by.equals("history") && !by.equals("user")) throw Usage.error(spec, "--by must be history or user, got " + by);

@@ -21,7 +21,7 @@ import dev.lstmrec.engine.io.Json;
 import dev.lstmrec.engine.train.TrainingInterruptedException;
 import dev.lstmrec.engine.train.TrainingListener;
 import dev.lstmrec.engine.tune.Budget;
-import dev.lstmrec.engine.tune.Schedule;
+import dev.lstmrec.engine.tune.Rungs;
 import dev.lstmrec.engine.tune.SearchSpace;
 import dev.lstmrec.engine.tune.TrainingObjective;
 import dev.lstmrec.engine.tune.Trial;
@@ -131,9 +131,9 @@ final class TuneCommand implements Callable<Integer> {
         if (minEpochs == null) minEpochs = sessionLog() ? 2 : 3;
         double budgetSeconds = timeBudget != null ? Usage.validated(spec, () -> parseDuration(timeBudget)) : trials == 0 ? 1800 : 0;
         Budget budget = Usage.validated(spec, () -> new Budget(trials, budgetSeconds, System::nanoTime));
-        Schedule schedule = Usage.validated(spec, () -> switch (scheduler) {
-            case "asha" -> Schedule.asha(minEpochs, eta, maxEpochs);
-            case "random" -> Schedule.randomSearch(maxEpochs);
+        Rungs ladder = Usage.validated(spec, () -> switch (scheduler) {
+            case "asha" -> Rungs.asha(minEpochs, eta, maxEpochs);
+            case "random" -> Rungs.randomSearch(maxEpochs);
             default -> throw new IllegalArgumentException("--scheduler must be asha or random, got '" + scheduler + "'");
         });
         if (patience < 0) throw Usage.error(spec, "--patience must be >= 0, got " + patience);
@@ -173,7 +173,7 @@ final class TuneCommand implements Callable<Integer> {
         {
             Files.createDirectories(dir);
             if (testData != null && !Files.isRegularFile(testData)) throw new CliException(testData + ": no such file");
-            err.println("lstmrec: " + schedule + "; objective: validation NDCG@10 (full ranking"
+            err.println("lstmrec: " + ladder + "; objective: validation NDCG@10 (full ranking"
                     + (sessionLog() ? ", the latest training sessions scored as the test sessions" : "") + "); "
                     + (budgetSeconds > 0 ? "budget " + ProgressPrinter.duration(budgetSeconds) : "no time limit")
                     + (trials > 0 ? ", at most " + trials + " trials" : "") + "; one trial at a time on all threads; state in " + dir);
@@ -181,7 +181,7 @@ final class TuneCommand implements Callable<Integer> {
                     : "lstmrec: every trial draws from the space (it does not hold train's defaults)");
             String fingerprint = data.source() + "|" + data.numUsers() + "|" + data.numItems() + "|" + data.numInteractions() + "|"
                     + fixed + "|" + protocol.excludeSeen();
-            Tuner tuner = new Tuner(searchSpace, schedule, budget, searchSeed, stateFile, fingerprint, System::nanoTime);
+            Tuner tuner = new Tuner(searchSpace, ladder, budget, searchSeed, stateFile, fingerprint, System::nanoTime);
             Tuner.Result result;
             Experiment.Result finalRun;
             try (StopOnSignal stop = StopOnSignal.install()) {
@@ -204,7 +204,7 @@ final class TuneCommand implements Callable<Integer> {
                     finalRun.model().save(model);
                     out.println("model saved to " + model);
                     if (report != null) {
-                        AtomicFiles.writeString(report, Json.writePretty(report(data, result, objective, command, finalRun, schedule,
+                        AtomicFiles.writeString(report, Json.writePretty(report(data, result, objective, command, finalRun, ladder,
                                 budgetSeconds, backendName)) + "\n");
                         out.println("report written to " + report);
                     }
@@ -304,11 +304,11 @@ final class TuneCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> report(Dataset data, Tuner.Result r, TrainingObjective objective, String command, Experiment.Result fin,
-                                       Schedule schedule, double budgetSeconds, String backend) {
+                                       Rungs ladder, double budgetSeconds, String backend) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("dataset", Reports.dataset(data));
-        json.put("scheduler", schedule.toString());
-        json.put("rungs", schedule.rungs());
+        json.put("scheduler", ladder.toString());
+        json.put("rungs", ladder.rungs());
         json.put("time_budget_s", budgetSeconds);
         json.put("max_trials", trials);
         json.put("search_seed", searchSeed);

@@ -19,7 +19,7 @@ import dev.lstmrec.engine.tensor.Tensor;
  *       {@link #close}). {@code free} takes the tensor as allocated (not a view of part of it) and releases its memory
  *       at once (GPU memory included); every view of it is dead from then on, and any use is rejected with an
  *       {@link IllegalStateException}. Callers keep grow-only workspaces: allocate once per shape, reuse, free on
- *       close, so no allocation happens per batch once warm (counted by {@link CountingBackend}'s tests).</li>
+ *       close, so no allocation happens per batch once warm (counted by the tests' CountingBackend).</li>
  *   <li>Shape letters: P packed tokens (rows), E embedding width, H hidden width, G = 4H gate width,
  *       V output items (item {@code j} of the catalogue is output row {@code j - 1}; padding has no row),
  *       K top-K width.</li>
@@ -61,7 +61,7 @@ public interface Backend extends AutoCloseable {
     /**
      * The identity that {@link dev.lstmrec.engine.tensor.Storage#owner()} carries for tensors this backend
      * allocates: the backend itself, unless it delegates allocation to another backend (a wrapper such as
-     * {@link CheckedBackend} or {@link CountingBackend}, or a backend built over another one), which returns that
+     * {@link CheckedBackend}, the tests' CountingBackend, or a backend built over another one), which returns that
      * backend's owner. The checked front rejects a tensor whose storage has a different owner.
      */
     default Object storageOwner() {

@@ -25,7 +25,7 @@ public final class Tuner {
     public record Result(List<Trial> leaderboard, Trial best, double spentSeconds) {}
 
     private final SearchSpace space;
-    private final Schedule schedule;
+    private final Rungs ladder;
     private final Budget budget;
     private final long searchSeed;
     private final Path stateFile;
@@ -33,17 +33,17 @@ public final class Tuner {
     private final LongSupplier nanoClock;
 
     /**
-     * @param fingerprint identifies the data and fixed settings; the space, schedule and seed are added to it, and a
+     * @param fingerprint identifies the data and fixed settings; the space, ladder and seed are added to it, and a
      *                    state file with another fingerprint is refused rather than continued
      */
-    public Tuner(SearchSpace space, Schedule schedule, Budget budget, long searchSeed, Path stateFile, String fingerprint,
+    public Tuner(SearchSpace space, Rungs ladder, Budget budget, long searchSeed, Path stateFile, String fingerprint,
                  LongSupplier nanoClock) {
         this.space = space;
-        this.schedule = schedule;
+        this.ladder = ladder;
         this.budget = budget;
         this.searchSeed = searchSeed;
         this.stateFile = stateFile;
-        this.fingerprint = fingerprint + "|" + schedule + "|seed " + searchSeed + "|" + space.toJson().replaceAll("\\s+", "")
+        this.fingerprint = fingerprint + "|" + ladder + "|seed " + searchSeed + "|" + space.toJson().replaceAll("\\s+", "")
                 + (space.start() != null ? "|start " + space.start() : "");
         this.nanoClock = nanoClock;
     }
@@ -80,16 +80,16 @@ public final class Tuner {
                 if (best == null) throw new IllegalStateException("no trial trained: every one failed (see the leaderboard)");
                 if (best.finished) break;
                 trial = best;
-                target = schedule.maxEpochs();
+                target = ladder.maxEpochs();
                 listener.onMessage("finishing the leader, trial " + best.id + ", to the end");
             } else {
-                Trial p = schedule.promotable(state.trials);
+                Trial p = ladder.promotable(state.trials);
                 if (p != null) {
                     trial = p;
-                    target = schedule.epochsAt(p.rung() + 1);
+                    target = ladder.epochsAt(p.rung() + 1);
                 } else if (budget.mayStartTrial(state.trials.size())) {
                     trial = newTrial(state.trials.size() + 1);
-                    target = schedule.epochsAt(0);
+                    target = ladder.epochsAt(0);
                 } else {
                     state.searchDone = true;
                     continue;
@@ -121,8 +121,8 @@ public final class Tuner {
             trial.best = o.best();
             trial.bestEpoch = o.bestEpoch();
             // Also finished when it could not reach the target (its own epoch limit is lower): never promote it again.
-            trial.finished = o.stoppedEarly() || o.epochs() >= schedule.maxEpochs() || o.epochs() < target;
-            int reached = o.stoppedEarly() ? schedule.rungOf(target) : schedule.rungOf(o.epochs());
+            trial.finished = o.stoppedEarly() || o.epochs() >= ladder.maxEpochs() || o.epochs() < target;
+            int reached = o.stoppedEarly() ? ladder.rungOf(target) : ladder.rungOf(o.epochs());
             while (trial.rungScores.size() <= reached) trial.rungScores.add(o.best());
         } catch (TrainingDivergedException | IllegalArgumentException e) {
             trial.failure = e.getMessage();
@@ -153,7 +153,7 @@ public final class Tuner {
         Trial leader = leader(trials);
         if (leader == null || leader.finished) return 0;
         int done = leader == job ? target : leader.epochs;
-        return Budget.estimate(leader, schedule.maxEpochs() - done, trials);
+        return Budget.estimate(leader, ladder.maxEpochs() - done, trials);
     }
 
     private void save(TuneState state) throws IOException {

@@ -146,7 +146,7 @@ class SearchSpaceTest {
         assertEquals(Map.of("lr", "0.003", "dim", "64", "warmup", "0.0", "layers", "1"), started.start(),
                 "each searched option at its default; 0.0 is the listed 0; options the space does not search are left out");
         assertEquals(List.of("lr", "dim", "warmup", "layers"), List.copyOf(started.start().keySet()), "in space order");
-        assertEquals(started.start(), new Tuner(started, Schedule.randomSearch(2), new Budget(1, 0, () -> 0L), 1, null, "f", () -> 0L)
+        assertEquals(started.start(), new Tuner(started, Rungs.randomSearch(2), new Budget(1, 0, () -> 0L), 1, null, "f", () -> 0L)
                 .newTrial(1).config());
         assertEquals(null, space.start());
         // A default outside the space (or missing) leaves every trial drawn.

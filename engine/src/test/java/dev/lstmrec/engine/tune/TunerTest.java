@@ -29,27 +29,27 @@ class TunerTest {
     static final SearchSpace SPACE = new SearchSpace(List.of(new Param.LogUniform("lr", 0.0005, 0.03),
             new Param.Choice("dim", List.of("32", "64"))));
 
-    Tuner tuner(Schedule schedule, Budget budget, AtomicLong clock) {
+    Tuner tuner(Rungs schedule, Budget budget, AtomicLong clock) {
         return new Tuner(SPACE, schedule, budget, 7, dir.resolve("state.json"), "test-data", clock::get);
     }
 
     @Test
     void ashaLadderIsGeometricUpToTheMaximum() {
-        assertArrayEquals(new int[] {3, 9, 27, 40}, Schedule.asha(3, 3, 40).rungs());
-        assertArrayEquals(new int[] {1, 2, 4, 8}, Schedule.asha(1, 2, 8).rungs());
-        assertArrayEquals(new int[] {5}, Schedule.asha(5, 3, 5).rungs());
-        assertArrayEquals(new int[] {40}, Schedule.randomSearch(40).rungs());
-        assertEquals(1, Schedule.asha(3, 3, 40).rungOf(9));
-        assertEquals(-1, Schedule.asha(3, 3, 40).rungOf(2));
-        assertThrows(IllegalArgumentException.class, () -> Schedule.asha(0, 3, 40));
-        assertThrows(IllegalArgumentException.class, () -> Schedule.asha(3, 1, 40));
+        assertArrayEquals(new int[] {3, 9, 27, 40}, Rungs.asha(3, 3, 40).rungs());
+        assertArrayEquals(new int[] {1, 2, 4, 8}, Rungs.asha(1, 2, 8).rungs());
+        assertArrayEquals(new int[] {5}, Rungs.asha(5, 3, 5).rungs());
+        assertArrayEquals(new int[] {40}, Rungs.randomSearch(40).rungs());
+        assertEquals(1, Rungs.asha(3, 3, 40).rungOf(9));
+        assertEquals(-1, Rungs.asha(3, 3, 40).rungOf(2));
+        assertThrows(IllegalArgumentException.class, () -> Rungs.asha(0, 3, 40));
+        assertThrows(IllegalArgumentException.class, () -> Rungs.asha(3, 1, 40));
     }
 
     @Test
     void promotesTheTopThirdOfARungAndContinuesIt() throws Exception {
         AtomicLong clock = new AtomicLong();
         FakeObjective f = new FakeObjective(clock, 1);
-        Tuner.Result r = tuner(Schedule.asha(1, 3, 9), new Budget(9, 0, clock::get), clock).run(f, TuneListener.SILENT);
+        Tuner.Result r = tuner(Rungs.asha(1, 3, 9), new Budget(9, 0, clock::get), clock).run(f, TuneListener.SILENT);
         // Three new trials at rung 0, then the best of them is promoted to 3 epochs before a fourth trial starts.
         assertEquals(List.of("1:0->1", "2:0->1", "3:0->1"), f.jobs.subList(0, 3));
         List<Trial> first = new ArrayList<>(r.leaderboard().stream().filter(t -> t.id() <= 3).toList());
@@ -67,7 +67,7 @@ class TunerTest {
 
     @Test
     void promotableChoosesOnlyFromTheTopOfEachRung() {
-        Schedule s = Schedule.asha(1, 3, 9);
+        Rungs s = Rungs.asha(1, 3, 9);
         List<Trial> trials = new ArrayList<>();
         double[] scores = {0.1, 0.3, 0.2, 0.25, 0.05};
         for (int i = 0; i < scores.length; i++) {
@@ -95,7 +95,7 @@ class TunerTest {
     void randomSearchTrainsEveryTrialToTheEnd() throws Exception {
         AtomicLong clock = new AtomicLong();
         FakeObjective f = new FakeObjective(clock, 1);
-        Tuner.Result r = tuner(Schedule.randomSearch(5), new Budget(4, 0, clock::get), clock).run(f, TuneListener.SILENT);
+        Tuner.Result r = tuner(Rungs.randomSearch(5), new Budget(4, 0, clock::get), clock).run(f, TuneListener.SILENT);
         assertEquals(List.of("1:0->5", "2:0->5", "3:0->5", "4:0->5"), f.jobs);
         for (Trial t : r.leaderboard()) assertTrue(t.finished() && t.epochs() == 5);
     }
@@ -104,7 +104,7 @@ class TunerTest {
     void timeBudgetCoversTheSearchAndFinishingTheLeader() throws Exception {
         AtomicLong clock = new AtomicLong();
         FakeObjective f = new FakeObjective(clock, 10); // 10 s per epoch
-        Tuner.Result r = tuner(Schedule.asha(1, 3, 9), new Budget(0, 300, clock::get), clock).run(f, TuneListener.SILENT);
+        Tuner.Result r = tuner(Rungs.asha(1, 3, 9), new Budget(0, 300, clock::get), clock).run(f, TuneListener.SILENT);
         assertTrue(r.best().finished());
         assertEquals(9, r.best().epochs());
         // Jobs start only when they fit with the reserve for the leader, so the whole run stays within the budget.
@@ -117,7 +117,7 @@ class TunerTest {
     void trialLimitStopsNewTrials() throws Exception {
         AtomicLong clock = new AtomicLong();
         FakeObjective f = new FakeObjective(clock, 1);
-        Tuner.Result r = tuner(Schedule.asha(1, 3, 9), new Budget(2, 0, clock::get), clock).run(f, TuneListener.SILENT);
+        Tuner.Result r = tuner(Rungs.asha(1, 3, 9), new Budget(2, 0, clock::get), clock).run(f, TuneListener.SILENT);
         assertEquals(2, r.leaderboard().size());
         assertTrue(r.best().finished(), "the leader is trained to the end even when no promotion was earned");
     }
@@ -148,7 +148,7 @@ class TunerTest {
     void resumedAfterACrashEndsAsAnUninterruptedSearch() throws Exception {
         AtomicLong c1 = new AtomicLong();
         FakeObjective once = new FakeObjective(c1, 1);
-        Tuner.Result expected = new Tuner(SPACE, Schedule.asha(1, 3, 9), new Budget(8, 0, c1::get), 7, dir.resolve("a.json"), "d", c1::get)
+        Tuner.Result expected = new Tuner(SPACE, Rungs.asha(1, 3, 9), new Budget(8, 0, c1::get), 7, dir.resolve("a.json"), "d", c1::get)
                 .run(once, TuneListener.SILENT);
 
         for (int crashAt : new int[] {0, 1, 4, 7, 12}) {
@@ -156,11 +156,11 @@ class TunerTest {
             AtomicLong c2 = new AtomicLong();
             FakeObjective f = new FakeObjective(c2, 1);
             f.crashAfterEpochs = crashAt;
-            assertThrows(IllegalStateException.class, () -> new Tuner(SPACE, Schedule.asha(1, 3, 9), new Budget(8, 0, c2::get), 7, state, "d",
+            assertThrows(IllegalStateException.class, () -> new Tuner(SPACE, Rungs.asha(1, 3, 9), new Budget(8, 0, c2::get), 7, state, "d",
                     c2::get).run(f, TuneListener.SILENT));
             assertTrue(Files.exists(state));
             f.crashAfterEpochs = -1; // the restarted process: same saved trial states, a new Tuner reading the file
-            Tuner.Result resumed = new Tuner(SPACE, Schedule.asha(1, 3, 9), new Budget(8, 0, c2::get), 7, state, "d", c2::get)
+            Tuner.Result resumed = new Tuner(SPACE, Rungs.asha(1, 3, 9), new Budget(8, 0, c2::get), 7, state, "d", c2::get)
                     .run(f, TuneListener.SILENT);
             assertEquals(summary(expected), summary(resumed), "crash after " + crashAt + " epochs");
             assertEquals(once.epochsRun, f.epochsRun, "no epoch trained twice");
@@ -170,12 +170,12 @@ class TunerTest {
     @Test
     void aStateOfAnotherSearchIsRefused() throws Exception {
         AtomicLong clock = new AtomicLong();
-        tuner(Schedule.asha(1, 3, 9), new Budget(3, 0, clock::get), clock).run(new FakeObjective(clock, 1), TuneListener.SILENT);
-        Tuner other = new Tuner(SPACE, Schedule.asha(1, 3, 9), new Budget(3, 0, clock::get), 7, dir.resolve("state.json"), "other-data", clock::get);
+        tuner(Rungs.asha(1, 3, 9), new Budget(3, 0, clock::get), clock).run(new FakeObjective(clock, 1), TuneListener.SILENT);
+        Tuner other = new Tuner(SPACE, Rungs.asha(1, 3, 9), new Budget(3, 0, clock::get), 7, dir.resolve("state.json"), "other-data", clock::get);
         IOException e = assertThrows(IOException.class, () -> other.run(new FakeObjective(clock, 1), TuneListener.SILENT));
         assertTrue(e.getMessage().contains("other data or settings"), e.getMessage());
         Files.writeString(dir.resolve("state.json"), "{\"lstmrec_tune_state\": 1, \"fingerprint\": ");
-        assertThrows(IOException.class, () -> tuner(Schedule.asha(1, 3, 9), new Budget(3, 0, clock::get), clock)
+        assertThrows(IOException.class, () -> tuner(Rungs.asha(1, 3, 9), new Budget(3, 0, clock::get), clock)
                 .run(new FakeObjective(clock, 1), TuneListener.SILENT));
     }
 
@@ -189,7 +189,7 @@ class TunerTest {
                 return super.advance(trial, toEpoch, progress);
             }
         };
-        Tuner.Result r = tuner(Schedule.asha(1, 3, 9), new Budget(4, 0, clock::get), clock).run(f, TuneListener.SILENT);
+        Tuner.Result r = tuner(Rungs.asha(1, 3, 9), new Budget(4, 0, clock::get), clock).run(f, TuneListener.SILENT);
         Trial failed = r.leaderboard().get(r.leaderboard().size() - 1);
         assertEquals(2, failed.id());
         assertEquals("loss became NaN", failed.failure());
@@ -216,7 +216,7 @@ class TunerTest {
                 discarded.add(trial.id());
             }
         };
-        Tuner.Result r = tuner(Schedule.asha(1, 3, 9), new Budget(3, 0, clock::get), clock).run(o, TuneListener.SILENT);
+        Tuner.Result r = tuner(Rungs.asha(1, 3, 9), new Budget(3, 0, clock::get), clock).run(o, TuneListener.SILENT);
         assertEquals("loss became NaN", r.leaderboard().stream().filter(t -> t.id() == 1).findFirst().orElseThrow().failure());
         assertEquals(2, r.best().id());
         assertFalse(discarded.contains(2), "the winner's checkpoints are kept for the final run: discarded " + discarded);
@@ -227,7 +227,7 @@ class TunerTest {
         AtomicLong clock = new AtomicLong();
         FakeObjective f = new FakeObjective(clock, 1);
         f.stopEarlyAt = 2;
-        Tuner.Result r = tuner(Schedule.asha(1, 3, 9), new Budget(6, 0, clock::get), clock).run(f, TuneListener.SILENT);
+        Tuner.Result r = tuner(Rungs.asha(1, 3, 9), new Budget(6, 0, clock::get), clock).run(f, TuneListener.SILENT);
         for (Trial t : r.leaderboard()) assertTrue(t.epochs() <= 3);
         assertFalse(f.discarded.contains(r.best().id()), "the leader keeps its state for the final evaluation");
     }
@@ -241,7 +241,7 @@ class TunerTest {
                 return super.advance(trial, Math.min(toEpoch, 2), progress); // as if the space set --epochs 2
             }
         };
-        Tuner.Result r = tuner(Schedule.asha(1, 3, 9), new Budget(6, 0, clock::get), clock).run(f, TuneListener.SILENT);
+        Tuner.Result r = tuner(Rungs.asha(1, 3, 9), new Budget(6, 0, clock::get), clock).run(f, TuneListener.SILENT);
         for (Trial t : r.leaderboard()) assertTrue(t.epochs() <= 2);
         for (Trial t : r.leaderboard()) {
             long jobs = f.jobs.stream().filter(j -> j.startsWith(t.id() + ":")).count();

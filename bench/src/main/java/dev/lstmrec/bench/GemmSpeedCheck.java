@@ -1,8 +1,9 @@
-package dev.lstmrec.kernels.simd;
+package dev.lstmrec.bench;
 
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.BackendOptions;
 import dev.lstmrec.engine.tensor.Tensor;
+import dev.lstmrec.kernels.simd.SimdBackendProvider;
 import com.sun.management.OperatingSystemMXBean;
 
 import java.lang.management.ManagementFactory;
@@ -13,7 +14,7 @@ import java.util.Random;
  * A quick SGEMM speed check (not JMH; the bench module has those): GFLOP/s of the SIMD backend on the model's
  * shapes with 1 and N threads, best of a few timed repetitions after warm-up. Each shape is first checked against a
  * naive double-precision product on a few entries. Run:
- * {@code java --add-modules jdk.incubator.vector -cp ... dev.lstmrec.kernels.simd.GemmSpeedCheck [threads...]}.
+ * {@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.lstmrec.bench.GemmSpeedCheck [threads...]}.
  */
 public final class GemmSpeedCheck {
     private GemmSpeedCheck() {}

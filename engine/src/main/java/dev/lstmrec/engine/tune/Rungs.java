@@ -15,9 +15,9 @@ import java.util.List;
  * @param rungs epochs at each rung, increasing; the last is the maximum a trial trains
  * @param eta   promotion ratio: the top 1/eta of a rung move up
  */
-public record Schedule(int[] rungs, int eta) {
-    public Schedule {
-        if (rungs.length == 0) throw new IllegalArgumentException("a schedule needs at least one rung");
+public record Rungs(int[] rungs, int eta) {
+    public Rungs {
+        if (rungs.length == 0) throw new IllegalArgumentException("a ladder needs at least one rung");
         for (int k = 0; k < rungs.length; k++) {
             if (rungs[k] <= 0 || (k > 0 && rungs[k] <= rungs[k - 1])) throw new IllegalArgumentException("rungs must increase from >= 1 epoch");
         }
@@ -26,7 +26,7 @@ public record Schedule(int[] rungs, int eta) {
     }
 
     /** ASHA with rungs at minEpochs * eta^k below maxEpochs, then maxEpochs. */
-    public static Schedule asha(int minEpochs, int eta, int maxEpochs) {
+    public static Rungs asha(int minEpochs, int eta, int maxEpochs) {
         if (minEpochs < 1 || minEpochs > maxEpochs) {
             throw new IllegalArgumentException("need 1 <= min epochs <= max epochs, got " + minEpochs + " and " + maxEpochs);
         }
@@ -34,12 +34,12 @@ public record Schedule(int[] rungs, int eta) {
         List<Integer> r = new ArrayList<>();
         for (long e = minEpochs; e < maxEpochs; e *= eta) r.add((int) e);
         r.add(maxEpochs);
-        return new Schedule(r.stream().mapToInt(Integer::intValue).toArray(), eta);
+        return new Rungs(r.stream().mapToInt(Integer::intValue).toArray(), eta);
     }
 
     /** Random search: every trial trains to {@code maxEpochs} (or early stopping). */
-    public static Schedule randomSearch(int maxEpochs) {
-        return new Schedule(new int[] {maxEpochs}, 2);
+    public static Rungs randomSearch(int maxEpochs) {
+        return new Rungs(new int[] {maxEpochs}, 2);
     }
 
     @Override
@@ -88,7 +88,7 @@ public record Schedule(int[] rungs, int eta) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Schedule s && java.util.Arrays.equals(rungs, s.rungs) && eta == s.eta;
+        return o instanceof Rungs s && java.util.Arrays.equals(rungs, s.rungs) && eta == s.eta;
     }
 
     @Override
