@@ -210,7 +210,7 @@ public final class Trainer {
         scheduleSteps = (long) horizon * ((windows.size() + train.batchSize() - 1) / train.batchSize());
         // A tune trial trains to a rung of a longer run (the schedule's horizon): patience running out at the rung is
         // that run's early stop, and a continued trial checks it before training on.
-        int plannedEpochs = Math.max(train.epochs(), train.schedule().horizonEpochs());
+        int plannedEpochs = Math.max(train.epochs(), horizon);
         boolean early = false;
         while (true) {
             if (train.patience() > 0 && st.sinceBest >= train.patience()) {
