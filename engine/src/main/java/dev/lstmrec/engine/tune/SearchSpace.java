@@ -35,9 +35,9 @@ public final class SearchSpace {
 
     /**
      * This space with trial 1 set to {@code defaults} (option name to the value {@code train} uses when it is not
-     * given), so the search starts from the configuration a user gets without tuning and its winner is never worse on
-     * validation than it; where the space does not admit a default (a space file with other ranges), this space as it
-     * is, every trial drawn.
+     * given), so the search starts from the configuration a user gets without tuning and every other configuration
+     * must beat it at the rungs to win; where the space does not admit a default (a space file with other ranges), this
+     * space as it is, every trial drawn.
      */
     public SearchSpace startingAt(Map<String, String> defaults) {
         Map<String, String> config = new LinkedHashMap<>();
