@@ -154,7 +154,7 @@ public final class TrainingChart {
         XYChart top = new XYChartBuilder().width(WIDTH).height(PANEL_HEIGHT).title(title)
                 .xAxisTitle("training seconds").yAxisTitle("loss (nats/token)").build();
         style(top, n);
-        top.getStyler().setXAxisDecimalPattern("#,##0");
+        top.getStyler().setXAxisDecimalPattern("#,##0.##");
         line(top.addSeries("training loss (mean per token)", x, loss), LOSS, SeriesLines.SOLID, n);
 
         int best = r.training().bestEpoch();
@@ -163,18 +163,18 @@ public final class TrainingChart {
                 .title("test HR@20 and MRR@20 after each epoch (kept model: epoch " + best + ", chosen on validation)")
                 .xAxisTitle("training seconds (epoch ends)").yAxisTitle("metric value").build();
         style(bottom, n);
-        bottom.getStyler().setXAxisDecimalPattern("#,##0");
+        bottom.getStyler().setXAxisDecimalPattern("#,##0.##");
         bottom.getStyler().setYAxisMin(0.0);
         if (curve.size() > 0) {
             line(bottom.addSeries("test HR@20", cx, tHr), HR, SeriesLines.SOLID, n);
             line(bottom.addSeries("test MRR@20", cx, tMrr), NDCG, SeriesLines.SOLID, n);
         }
-        line(bottom.addSeries("validation HR@20", x, vHr), HR, SeriesLines.DOT_DOT, n);
-        line(bottom.addSeries("validation MRR@20", x, vMrr), NDCG, SeriesLines.DOT_DOT, n);
+        line(bottom.addSeries("valid HR@20", x, vHr), HR, SeriesLines.DOT_DOT, n);
+        line(bottom.addSeries("valid MRR@20", x, vMrr), NDCG, SeriesLines.DOT_DOT, n);
         double[] ends = n > 1 ? new double[] {x[0], x[n - 1]} : new double[] {x[0]};
-        line(bottom.addSeries("popularity test HR@20 (" + fmt(popHr) + ")", ends, constant(ends.length, popHr)), HR,
+        line(bottom.addSeries("popularity HR@20", ends, constant(ends.length, popHr)), HR,
                 SeriesLines.DASH_DASH, n);
-        line(bottom.addSeries("popularity test MRR@20 (" + fmt(popMrr) + ")", ends, constant(ends.length, popMrr)), NDCG,
+        line(bottom.addSeries("popularity MRR@20", ends, constant(ends.length, popMrr)), NDCG,
                 SeriesLines.DASH_DASH, n);
         double height = Math.max(Math.max(max(tHr), max(vHr)), popHr);
         double bx = x[best - 1];
