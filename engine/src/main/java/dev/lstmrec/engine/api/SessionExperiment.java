@@ -102,7 +102,7 @@ public final class SessionExperiment {
     }
 
     /** How the session protocol holds out validation data from the training log ({@code --holdout}). */
-    public enum Holdout {
+    public enum Holdout implements dev.lstmrec.engine.io.CliName {
         LATEST("latest"), LAST_ITEM("last-item");
 
         private final String cliName;
@@ -111,13 +111,13 @@ public final class SessionExperiment {
             this.cliName = cliName;
         }
 
+        @Override
         public String cliName() {
             return cliName;
         }
 
         public static Holdout parse(String s) {
-            for (Holdout h : values()) if (h.cliName.equals(s)) return h;
-            throw new IllegalArgumentException("--holdout must be latest or last-item, got '" + s + "'");
+            return dev.lstmrec.engine.io.CliName.parse(values(), "holdout", s);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.lstmrec.engine.data;
 
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -9,7 +8,7 @@ import java.util.stream.Collectors;
  * The layouts are those of the public releases (MovieLens 100K / 1M / 10M / latest, GRU4Rec's session TSV,
  * SASRec's {@code user item} files); {@code DataReaderFormatsTest} writes a small file of each.
  */
-public enum Format {
+public enum Format implements dev.lstmrec.engine.io.CliName {
     /** Detect from the first non-blank line; see {@link DataReader}. */
     AUTO("auto"),
     /** MovieLens 100K {@code u.data}: {@code user<TAB>item<TAB>rating<TAB>timestamp}. */
@@ -32,17 +31,14 @@ public enum Format {
     }
 
     /** The name used on the command line, e.g. {@code ml-100k}. */
+    @Override
     public String cliName() {
         return cliName;
     }
 
     /** The format with this command-line name (case-insensitive); the error lists the valid names. */
     public static Format fromCliName(String name) {
-        String n = name.trim().toLowerCase(Locale.ROOT);
-        for (Format f : values()) {
-            if (f.cliName.equals(n)) return f;
-        }
-        throw new IllegalArgumentException("unknown format '" + name + "'; expected one of " + names());
+        return dev.lstmrec.engine.io.CliName.parse(values(), "format", name);
     }
 
     /** Every command-line name, comma separated, for help and error texts. */

@@ -20,7 +20,7 @@ public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq
     /** Above this many items {@link Loss#AUTO} trains with the sampled softmax (measured, see README "Large catalogues"). */
     public static final int AUTO_SAMPLED_ABOVE = 16_384;
 
-    public enum Loss {
+    public enum Loss implements dev.lstmrec.engine.io.CliName {
         FULL("full"), SAMPLED("sampled"), BPR_MAX("bpr-max"), AUTO("auto");
 
         private final String cliName;
@@ -29,13 +29,13 @@ public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq
             this.cliName = cliName;
         }
 
+        @Override
         public String cliName() {
             return cliName;
         }
 
         public static Loss parse(String s) {
-            for (Loss l : values()) if (l.cliName.equals(s)) return l;
-            throw new IllegalArgumentException("--loss must be full, sampled, bpr-max or auto, got '" + s + "'");
+            return dev.lstmrec.engine.io.CliName.parse(values(), "loss", s);
         }
     }
 

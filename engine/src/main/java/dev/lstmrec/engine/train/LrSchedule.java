@@ -16,17 +16,17 @@ import java.util.Locale;
  */
 public record LrSchedule(Kind kind, double warmup, int horizonEpochs) {
     /** The shape after warm-up. */
-    public enum Kind {
+    public enum Kind implements dev.lstmrec.engine.io.CliName {
         CONSTANT, LINEAR, COSINE;
 
         /** The CLI name ({@code constant}, {@code linear}, {@code cosine}). */
+        @Override
         public String cliName() {
             return name().toLowerCase(Locale.ROOT);
         }
 
         public static Kind fromCliName(String name) {
-            for (Kind k : values()) if (k.cliName().equals(name)) return k;
-            throw new IllegalArgumentException("--lr-schedule must be constant, linear or cosine, got '" + name + "'");
+            return dev.lstmrec.engine.io.CliName.parse(values(), "lr-schedule", name);
         }
     }
 

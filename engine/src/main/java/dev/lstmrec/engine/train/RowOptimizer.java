@@ -14,7 +14,7 @@ public record RowOptimizer(Kind kind, float lr, float momentum) {
     /** GRU4Rec's Adagrad epsilon (inside the square root). */
     public static final float ADAGRAD_EPS = 1e-6f;
 
-    public enum Kind {
+    public enum Kind implements dev.lstmrec.engine.io.CliName {
         ADAM("adam"), ADAGRAD("adagrad");
 
         private final String cliName;
@@ -23,13 +23,13 @@ public record RowOptimizer(Kind kind, float lr, float momentum) {
             this.cliName = cliName;
         }
 
+        @Override
         public String cliName() {
             return cliName;
         }
 
         public static Kind parse(String s) {
-            for (Kind k : values()) if (k.cliName.equals(s)) return k;
-            throw new IllegalArgumentException("--row-optimizer must be adam or adagrad, got '" + s + "'");
+            return dev.lstmrec.engine.io.CliName.parse(values(), "row-optimizer", s);
         }
     }
 
