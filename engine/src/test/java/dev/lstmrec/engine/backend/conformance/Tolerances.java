@@ -128,7 +128,7 @@ public final class Tolerances {
     public static final double CUDA_GPU_ATOL = 1e-4;
     public static final double CUDA_GPU_RTOL = 1e-4;
 
-    // ---- the golden training curve (TrainingStepAgreementTest) ------------------------------------------------------
+    // ---- the golden training curve (TrainingStepAgreementSuite) ------------------------------------------------------
 
     /** The scalar backend against its own committed losses: only JIT-dependent last bits of double sums may move. */
     public static final double GOLDEN_SCALAR_LOSS_ATOL = 1e-5;
