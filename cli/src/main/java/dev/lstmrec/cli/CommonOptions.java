@@ -3,21 +3,21 @@ package dev.lstmrec.cli;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.BackendOptions;
 import dev.lstmrec.engine.backend.Backends;
+import dev.lstmrec.engine.api.RunOption;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.util.Map;
 
-/** Options every computing command shares: backend choice, threads, verbosity. */
+/**
+ * Options every computing command shares: backend choice and threads ({@link RunOptionSpecs} declares them from their
+ * {@link RunOption}s), verbosity.
+ */
 final class CommonOptions {
-    @Option(names = "--backend", paramLabel = "NAME",
-            description = "Compute backend: auto (default: the fastest usable), scalar, simd, cuda. "
-                    + "Also -Dlstmrec.backend / LSTMREC_BACKEND.")
-    String backend;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Worker threads for CPU backends (default: all cores).")
-    int threads;
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
 
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     boolean verbose;
@@ -27,7 +27,17 @@ final class CommonOptions {
      * warning, claimed here so that it is printed plainly instead of through System.Logger).
      */
     Backend createBackend(PrintStream err) {
-        return createBackend(err, backend, threads);
+        return createBackend(err, backend(), threads());
+    }
+
+    /** --backend as given; null = not given (the configured or automatic choice). */
+    String backend() {
+        return RunOptionSpecs.given(spec, RunOption.BACKEND);
+    }
+
+    /** --threads as given, else its default (0 = all cores). */
+    int threads() {
+        return RunOptionSpecs.config(spec).intValue(RunOption.THREADS);
     }
 
     /** As {@link #createBackend(PrintStream)} for a backend name and thread count resolved elsewhere (a resumed run's). */

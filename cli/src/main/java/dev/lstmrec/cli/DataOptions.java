@@ -1,87 +1,61 @@
 package dev.lstmrec.cli;
 
+import dev.lstmrec.engine.api.RunConfig;
+import dev.lstmrec.engine.api.RunOption;
 import dev.lstmrec.engine.data.DataReader;
 import dev.lstmrec.engine.data.Dataset;
-import dev.lstmrec.engine.data.Format;
 import dev.lstmrec.engine.data.ReadOptions;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Options that say which interaction log to read and how to filter it. */
+/**
+ * Which interaction log a command reads and how to filter it: the data settings ({@link RunOption.Group#DATA}),
+ * declared as options by {@link RunOptionSpecs} and read here as {@code train} reads them.
+ */
 final class DataOptions {
-    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
-    picocli.CommandLine.Model.CommandSpec spec;
+    private final CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "FILE",
-            description = "Interaction log to read. Without it, train uses the built-in synthetic dataset.")
-    Path data;
+    /** The data options of the command {@code spec}, parsed. */
+    DataOptions(CommandSpec spec) {
+        this.spec = spec;
+    }
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "auto",
-            description = "auto (default), ml-100k, ml-1m, ml-csv, gru4rec, sasrec, generic.")
-    String format;
+    /** The log given with --data; null = none. */
+    Path data() {
+        RunConfig c = RunOptionSpecs.config(spec);
+        return c.dataFile();
+    }
 
-    @Option(names = "--columns", paramLabel = "LIST",
-            description = "For generic files: field names in order, e.g. user,item,time or user,item,rating,time (_ skips a field).")
-    String columns;
-
-    @Option(names = "--delimiter", paramLabel = "STR", description = "For generic files: the field separator (default: detect tab , ;).")
-    String delimiter;
-
-    @Option(names = "--header", description = "For generic files: skip the first line.")
-    boolean header;
-
-    @Option(names = "--min-rating", paramLabel = "R", description = "Keep only interactions rated at least R.")
-    Double minRating;
-
-    @Option(names = "--min-user-count", paramLabel = "N", defaultValue = "0",
-            description = "k-core: keep users with at least N interactions (iterated with --min-item-count).")
-    int minUserCount;
-
-    @Option(names = "--min-item-count", paramLabel = "N", defaultValue = "0",
-            description = "k-core: keep items with at least N interactions.")
-    int minItemCount;
+    /** The --format given (or auto). */
+    String format() {
+        return RunOptionSpecs.config(spec).get(RunOption.FORMAT);
+    }
 
     ReadOptions readOptions() {
-        Format f;
-        try {
-            f = Format.fromCliName(format);
-        } catch (IllegalArgumentException e) {
-            throw Usage.error(spec, "--format: " + e.getMessage());
-        }
-        ReadOptions.Builder b = ReadOptions.builder().format(f).header(header)
-                .minUserCount(minUserCount).minItemCount(minItemCount);
-        if (columns != null) b.columns(columns);
-        if (delimiter != null) b.delimiter(delimiter);
-        if (minRating != null) b.minRating(minRating);
-        return Usage.validated(spec, b::build);
+        return Usage.validated(spec, () -> RunOptionSpecs.config(spec).readOptions());
     }
 
     /** These options as command-line arguments (the ones given), for printing a command that reads the same data. */
     String commandLine() {
         StringBuilder sb = new StringBuilder();
-        if (data != null) sb.append(" --data ").append(Shell.quote(data.toString()));
-        if (!format.equals("auto")) sb.append(" --format ").append(format);
-        if (columns != null) sb.append(" --columns ").append(Shell.quote(columns));
-        if (delimiter != null) sb.append(" --delimiter ").append(Shell.quote(delimiter));
-        if (header) sb.append(" --header");
-        if (minRating != null) sb.append(" --min-rating ").append(minRating);
-        if (minUserCount != 0) sb.append(" --min-user-count ").append(minUserCount);
-        if (minItemCount != 0) sb.append(" --min-item-count ").append(minItemCount);
+        for (RunOption o : RunOption.values()) {
+            if (o.group() != RunOption.Group.DATA || o == RunOption.TEST_DATA) continue;
+            String v = RunOptionSpecs.given(spec, o);
+            if (v == null || (o.type() == RunOption.Type.BOOLEAN && v.equals("false"))) continue;
+            sb.append(" --").append(o.key());
+            if (o.type() != RunOption.Type.BOOLEAN) sb.append(' ').append(Shell.quote(v));
+        }
         return sb.toString().trim();
     }
 
     Dataset read() throws IOException {
-        return DataReader.read(data, readOptions());
+        return DataReader.read(data(), readOptions());
     }
 
-    /**
-     * A second log (--test-data) in the same format and rating filter, without the k-core filters: test sessions are
-     * only ever cut by the model's item index (unknown items dropped) and by length.
-     */
+    /** A second log (--test-data): the same format and rating filter, no k-core filter ({@link RunConfig#testReadOptions()}). */
     Dataset readTest(Path file) throws IOException {
-        ReadOptions o = readOptions();
-        return DataReader.read(file, new ReadOptions(o.format(), o.columns(), o.delimiter(), o.header(), o.minRating(), 0, 0));
+        return DataReader.read(file, Usage.validated(spec, () -> RunOptionSpecs.config(spec).testReadOptions()));
     }
 }

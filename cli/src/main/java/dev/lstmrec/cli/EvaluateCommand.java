@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code lstmrec evaluate}: leave-one-out test metrics of a saved model beside the popularity baseline. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, modelTransformer = RunOptionSpecs.class,
         description = {"Evaluates a saved model: each user's last item is the test target, the rest the history.",
                 "Uses the histories stored in the model, or those of --data (items the model does not know are dropped and counted)."})
 final class EvaluateCommand implements Callable<Integer> {
@@ -34,8 +34,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model written by train.")
     Path model;
 
-    @Mixin
-    DataOptions dataOptions = new DataOptions();
+    /** The data settings given (declared by {@link RunOptionSpecs}); set when the command runs. */
+    private DataOptions dataOptions;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the sampled protocol's negatives (default ${DEFAULT-VALUE}).")
     long seed;
@@ -59,6 +59,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        dataOptions = new DataOptions(spec);
         Protocol protocol = evalOptions.protocol(seed);
         dataOptions.readOptions();
         SavedModel saved = SavedModel.load(model);
@@ -66,7 +67,7 @@ final class EvaluateCommand implements Callable<Integer> {
         List<int[]> sequences;
         long[] dropped = {0};
         String source;
-        if (dataOptions.data != null) {
+        if (dataOptions.data() != null) {
             Dataset data = dataOptions.read();
             System.err.println("lstmrec: " + Reports.describe(data));
             sequences = ModelEvaluation.mapToModel(saved, data, dropped);
@@ -103,8 +104,8 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     private int evaluateSessions(SavedModel saved) throws Exception {
-        if (evalOptions.negatives != 0) throw Usage.error(spec, "--eval-negatives does not apply with --test-data");
-        if (dataOptions.data != null) throw Usage.error(spec, "give either --data (leave-one-out) or --test-data (sessions), not both");
+        if (evalOptions.negatives() != 0) throw Usage.error(spec, "--eval-negatives does not apply with --test-data");
+        if (dataOptions.data() != null) throw Usage.error(spec, "give either --data (leave-one-out) or --test-data (sessions), not both");
         if (plot != null) throw Usage.error(spec, "--plot is not available with --test-data yet");
         Dataset testLog = dataOptions.readTest(testData);
         TestSessions test = SessionExperiment.testSessions(saved, testLog);

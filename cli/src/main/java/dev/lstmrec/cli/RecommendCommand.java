@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code lstmrec recommend}: the top-K next items for a known user or an explicit history. */
-@Command(name = "recommend", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "recommend", modelTransformer = RunOptionSpecs.class, mixinStandardHelpOptions = true, sortOptions = false,
         description = "Prints the top-K next items for a known user (their whole stored history) or for --history.")
 final class RecommendCommand implements Callable<Integer> {
     @Spec

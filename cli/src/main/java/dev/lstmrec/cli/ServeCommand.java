@@ -22,7 +22,7 @@ import java.util.concurrent.CountDownLatch;
  * SIGTERM stops it gracefully through a shutdown hook (requests in flight are answered first). This command owns the
  * JVM, so it is where TCP_NODELAY for the JDK HTTP server is switched on (the library never sets JVM-wide state).
  */
-@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "serve", modelTransformer = RunOptionSpecs.class, mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Serves a model's recommendations over HTTP (JSON) until Ctrl-C.",
                 "  POST /recommend  {\"user\": \"ID\", \"history\": [\"ITEM\", ...], \"k\": 10,",
                 "                    \"exclude\": [\"ITEM\", ...]}  ->  {\"items\": [{\"id\", \"score\", \"title\"}, ...]}",

@@ -4,7 +4,6 @@ package dev.lstmrec.cli;
 // progress on stderr, prints the leaderboard and the winning configuration as the exact `train` command, then
 // evaluates the winner on the test targets once (beside popularity), saves its model and writes the report.
 
-import dev.lstmrec.engine.api.Defaults;
 import dev.lstmrec.engine.api.Experiment;
 import dev.lstmrec.engine.api.RunConfig;
 import dev.lstmrec.engine.api.RunOption;
@@ -47,15 +46,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** {@code lstmrec tune}: hyper-parameter search on validation NDCG@10, then the winner's test metrics once. */
-@Command(name = "tune", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "tune", mixinStandardHelpOptions = true, sortOptions = false, modelTransformer = RunOptionSpecs.class,
         description = {"Searches training settings by validation NDCG@10 and prints the best as a `train` command.",
                 "Successive halving over a search space; prints the leaderboard and tests the winner once."})
 final class TuneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Mixin
-    DataOptions dataOptions = new DataOptions();
+    /** The data settings given (declared by {@link RunOptionSpecs}); set when the command runs. */
+    private DataOptions dataOptions;
 
     @Option(names = "--trials", defaultValue = "0", paramLabel = "N", description = "Most trials to start; 0 = no limit (default).")
     int trials;
@@ -100,11 +99,6 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the search in --work-dir (rerunning the same command does so too); fail if there is none.")
     boolean resume;
 
-    @Option(names = "--test-data", paramLabel = "FILE",
-            description = {"A second log (same format options) whose sessions are the test set: the session protocol, as train",
-                    "--test-data. Trials validate on the latest training sessions; the winner is tested once on FILE."})
-    Path testData;
-
     @Option(names = "--model", defaultValue = "model.lstmrec", paramLabel = "FILE", description = "Where to write the winner's model (default ${DEFAULT-VALUE}).")
     Path model;
 
@@ -119,6 +113,7 @@ final class TuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        dataOptions = new DataOptions(spec);
         PrintStream err = System.err;
         PrintStream out = System.out;
         if (printSpace) {
@@ -152,11 +147,11 @@ final class TuneCommand implements Callable<Integer> {
         Path stateFile = dir.resolve("tune-state.json");
         if (resume && !Files.exists(stateFile)) throw new CliException("--resume: no search to continue in " + dir + " (no tune-state.json)");
         Dataset data;
-        if (dataOptions.data == null) {
+        if (dataOptions.data() == null) {
             data = SyntheticData.generate(SyntheticConfig.defaults());
             err.println("lstmrec: no --data given: tuning on the built-in synthetic dataset (see README)");
         } else {
-            err.println("lstmrec: reading " + dataOptions.data);
+            err.println("lstmrec: reading " + dataOptions.data());
             data = dataOptions.read();
         }
         err.println("lstmrec: " + Reports.describe(data));
@@ -169,10 +164,10 @@ final class TuneCommand implements Callable<Integer> {
         try (Backend first = common.createBackend(err)) { // says which backend, and fails early when it cannot run
             backendName = first.name();
         }
-        Supplier<Backend> backends = () -> Backends.create(backendName, new BackendOptions(common.threads, Map.of()));
+        Supplier<Backend> backends = () -> Backends.create(backendName, new BackendOptions(common.threads(), Map.of()));
         {
             Files.createDirectories(dir);
-            if (testData != null && !Files.isRegularFile(testData)) throw new CliException(testData + ": no such file");
+            if (testData() != null && !Files.isRegularFile(testData())) throw new CliException(testData() + ": no such file");
             err.println("lstmrec: " + ladder + "; objective: validation NDCG@10 (full ranking"
                     + (sessionLog() ? ", the latest training sessions scored as the test sessions" : "") + "); "
                     + (budgetSeconds > 0 ? "budget " + ProgressPrinter.duration(budgetSeconds) : "no time limit")
@@ -224,53 +219,46 @@ final class TuneCommand implements Callable<Integer> {
      */
     private Map<String, String> fixedOptions() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("dim", trainDefault(RunOption.DIM, Integer.toString(Defaults.DIM)));
-        m.put("hidden", trainDefault(RunOption.HIDDEN, Integer.toString(Defaults.HIDDEN)));
-        m.put("layers", Integer.toString(Defaults.LAYERS));
-        m.put("max-len", Integer.toString(Defaults.MAX_LEN));
-        m.put("embedding-dropout", trainDefault(RunOption.EMBEDDING_DROPOUT, Float.toString(Defaults.DROPOUT)));
-        m.put("hidden-dropout", trainDefault(RunOption.HIDDEN_DROPOUT, Float.toString(Defaults.DROPOUT)));
-        m.put("batch", Integer.toString(Defaults.BATCH));
-        m.put("lr", trainDefault(RunOption.LR, Float.toString(Defaults.LR)));
-        m.put("lr-schedule", trainDefault(RunOption.LR_SCHEDULE, Defaults.LR_SCHEDULE.kind().cliName()));
-        m.put("warmup", "0");
-        m.put("weight-decay", "0");
-        m.put("clip-norm", Float.toString(Defaults.CLIP_NORM));
-        m.put("epochs", Integer.toString(maxEpochs));
-        m.put("patience", Integer.toString(patience));
-        m.put("seed", Long.toString(seed));
-        if (sessionLog()) { // the session protocol ranks every item: nothing excluded, nothing masked
-            if (testData != null) m.put("test-data", testData.toAbsolutePath().normalize().toString());
-            else m.put("format", Format.GRU4REC.cliName()); // the trials' own runs must know it is a session log
-            m.put("holdout", "latest");
-            m.put("mask-seen", "false");
-            return m;
+        m.put(RunOption.EPOCHS.key(), Integer.toString(maxEpochs));
+        m.put(RunOption.PATIENCE.key(), Integer.toString(patience));
+        m.put(RunOption.SEED.key(), Long.toString(seed));
+        // what the trials' runs read and how they are ranked: train's own rules (the session protocol ranks every item)
+        RunConfig given = RunOptionSpecs.config(spec);
+        if (given.testDataFile() != null) m.put(RunOption.TEST_DATA.key(), given.get(RunOption.TEST_DATA));
+        else if (given.sessionLog()) m.put(RunOption.FORMAT.key(), given.get(RunOption.FORMAT));
+        if (given.sessionLog()) {
+            m.put(RunOption.HOLDOUT.key(), given.get(RunOption.HOLDOUT)); // trials validate on the latest sessions: said in the command
+        } else {
+            m.put(RunOption.EXCLUDE_SEEN.key(), given.get(RunOption.EXCLUDE_SEEN));
+            m.put(RunOption.EVAL_NEGATIVES.key(), given.get(RunOption.EVAL_NEGATIVES));
         }
-        m.put("exclude-seen", Boolean.toString(evalOptions.excludeSeen));
-        m.put("mask-seen", Boolean.toString(evalOptions.excludeSeen)); // train's default, written out in the command
-        m.put("eval-negatives", Integer.toString(evalOptions.negatives));
         return m;
     }
 
-    /** What {@code train} uses for each searchable option not given: the fixed options, else the option's default. */
+    /**
+     * What {@code train} runs for each searchable option given none: the fixed options, else the setting as a run with
+     * them uses it ({@link RunConfig#effective}: session-log defaults on a session log, the dropout sites at --dropout).
+     */
     private Map<String, String> trainDefaults(Map<String, String> fixed) {
         Map<String, String> m = new LinkedHashMap<>(fixed);
+        Map<RunOption, String> given = new java.util.EnumMap<>(RunOption.class);
+        fixed.forEach((k, v) -> given.put(RunOption.byKey(k).orElseThrow(), v));
+        RunConfig run = Usage.validated(spec, () -> RunConfig.of(given));
         for (String key : dev.lstmrec.engine.tune.TrainOptions.names()) {
-            RunOption o = RunOption.byKey(key).orElseThrow();
-            String v = trainDefault(o, o.defaultValue());
+            String v = run.effective(RunOption.byKey(key).orElseThrow());
             if (!m.containsKey(key) && v != null) m.put(key, v);
         }
         return m;
     }
 
-    /** train's default of {@code option} for this search: its session-log default on a session log, else {@code general}. */
-    private String trainDefault(RunOption option, String general) {
-        return sessionLog() ? option.sessionDefault().orElse(general) : general;
+    /** The test log of the session protocol (--test-data); null = none. */
+    private Path testData() {
+        return RunOptionSpecs.config(spec).testDataFile();
     }
 
     /** A session log, as train decides it: a test log is given, or the data is a GRU4Rec session file. */
     private boolean sessionLog() {
-        return RunConfig.sessionLog(testData == null ? null : testData.toString(), dataOptions.format);
+        return RunOptionSpecs.config(spec).sessionLog();
     }
 
     private String trainCommand(Map<String, String> options, String backend) {
@@ -281,7 +269,7 @@ final class TuneCommand implements Callable<Integer> {
         trainOptions.remove("format"); // the data options above say it
         sb.append(' ').append(dev.lstmrec.engine.tune.TrainOptions.commandLine(trainOptions, sessionLog()));
         sb.append(" --backend ").append(backend);
-        if (common.threads != 0) sb.append(" --threads ").append(common.threads);
+        if (common.threads() != 0) sb.append(" --threads ").append(common.threads());
         return sb.toString();
     }
 

@@ -30,7 +30,7 @@ import java.nio.file.Path;
 public final class LstmRec {
     private LstmRec() {}
 
-    /** A training run configured like {@code lstmrec train}, with the same {@link Defaults}. */
+    /** A training run configured like {@code lstmrec train}, with the same defaults ({@link RunOption}). */
     public static TrainingBuilder trainer() {
         return new TrainingBuilder();
     }

@@ -12,9 +12,9 @@ public record ModelSettings(int dim, int hidden, int layers, int maxLen, float e
         this(dim, hidden, layers, maxLen, embeddingDropout, hiddenDropout, false);
     }
 
-    /** The {@link Defaults}: d = h = 64, one layer, histories up to 200, dropout 0.2 on embeddings and outputs. */
+    /** {@code lstmrec train}'s defaults ({@link RunOption}): d = h = 64, one layer, histories up to 200, dropout 0.2. */
     public static ModelSettings defaults() {
-        return new ModelSettings(Defaults.DIM, Defaults.HIDDEN, Defaults.LAYERS, Defaults.MAX_LEN, Defaults.DROPOUT, Defaults.DROPOUT);
+        return RunConfig.defaults().modelSettings();
     }
 
     /** The full network configuration for a catalogue of {@code numItems} items; checks every setting. */

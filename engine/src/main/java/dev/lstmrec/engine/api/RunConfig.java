@@ -62,6 +62,36 @@ public final class RunConfig {
     }
 
     /**
+     * The configuration of {@code given} settings (text as on the command line; null = unset), every other at its
+     * default: what {@code lstmrec train} with those options would run.
+     *
+     * @throws IllegalArgumentException naming the setting when a value does not parse as its type
+     */
+    public static RunConfig of(Map<RunOption, String> given) {
+        Map<RunOption, String> v = new EnumMap<>(RunOption.class);
+        given.forEach((o, x) -> v.put(o, o.canonical(x)));
+        return of(v, Map.of());
+    }
+
+    /** Every setting at its default (the general, user-history defaults: no test log, format auto). */
+    public static RunConfig defaults() {
+        return of(Map.of(), Map.of());
+    }
+
+    /**
+     * A setting's value as the run uses it, where "unset" means another setting's value: the dropout sites read
+     * {@code dropout}, {@code mask-seen} follows the ranking ({@link #lossConfig()}); every other setting as {@link #get}.
+     */
+    public String effective(RunOption option) {
+        return switch (option) {
+            case EMBEDDING_DROPOUT -> Float.toString(modelSettings().embeddingDropout());
+            case HIDDEN_DROPOUT -> Float.toString(modelSettings().hiddenDropout());
+            case MASK_SEEN -> Boolean.toString(lossConfig().maskSeen());
+            default -> values.get(option);
+        };
+    }
+
+    /**
      * The session-log defaults this configuration holds ({@code --key value} each) and that differ from the general
      * defaults: what {@code train} prints when it chose them. Empty outside the session protocol.
      */

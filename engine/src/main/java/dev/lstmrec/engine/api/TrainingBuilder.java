@@ -4,7 +4,7 @@ package dev.lstmrec.engine.api;
 // as the CLI), checkpointing, resume from a directory alone, a backend by name or a caller's instance, a stop signal.
 // A new setting: one line in RunOption (stored, restored and compared on resume from then on; changeable or not),
 // a typed setter here, and its read in RunConfig where the engine's configs are built.
-// Checked by LstmRecTest, TrainingBuilderResumeTest and, through the CLI, CliTest, ResumeTest and DefaultsAgreementTest.
+// Checked by LstmRecTest, TrainingBuilderResumeTest and, through the CLI, CliTest and ResumeTest.
 
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.backend.Backends;
@@ -35,7 +35,7 @@ import java.util.function.BooleanSupplier;
  * Configures and runs one training run: read (or take) the data, split it leave-one-out, train with early stopping
  * on validation NDCG@10, evaluate the best epoch's model and the popularity baseline on the test targets. With
  * {@link #testData} the session-based protocol replaces leave-one-out (same checkpointing, resume and stop). Every
- * setting starts at the {@code lstmrec train} default ({@link Defaults}, {@link RunOption}); with no data given it
+ * setting starts at the {@code lstmrec train} default ({@link RunOption}); with no data given it
  * trains on the built-in synthetic dataset, as the CLI does. Settings are checked when {@link #train()} runs.
  *
  * <p>Crash safety: with {@link #checkpointDir} the whole training state and the run's configuration
@@ -200,7 +200,7 @@ public final class TrainingBuilder {
     /**
      * The training loss and its sampling settings ({@code --loss}, {@code --negatives}, {@code --sample-alpha},
      * {@code --logq}, {@code --bpreg}, {@code --row-optimizer}, {@code --adagrad-lr}, {@code --adagrad-momentum}); default
-     * {@link dev.lstmrec.engine.train.LossConfig#defaults()}: auto.
+     * {@link RunOption}'s loss defaults: auto.
      */
     public TrainingBuilder loss(dev.lstmrec.engine.train.LossConfig loss) {
         set(RunOption.LOSS, loss.loss().cliName());

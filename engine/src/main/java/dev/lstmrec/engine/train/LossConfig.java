@@ -61,16 +61,11 @@ public record LossConfig(Loss loss, int negatives, float sampleAlpha, float logq
     }
 
     /**
-     * The defaults of the CLI: auto, K = 2048, alpha 0.5, logQ weight 1, BPR-max regulariser 1 (GRU4Rec's), seen
-     * items masked (the CLI's default protocol excludes them from the ranking).
+     * The plain full softmax: no seen-item masking, and no sampling settings (the full softmax reads none; {@code
+     * lstmrec train}'s defaults are {@code RunConfig.defaults().lossConfig()}).
      */
-    public static LossConfig defaults() {
-        return new LossConfig(Loss.AUTO, 2048, 0.5f, 1f, 1f, RowOptimizer.adam(), true);
-    }
-
-    /** The plain full softmax: no sampling, no seen-item masking. */
     public static LossConfig full() {
-        return new LossConfig(Loss.FULL, 2048, 0.5f, 1f, 1f);
+        return new LossConfig(Loss.FULL, 0, 0f, 0f, 0f);
     }
 
     public LossConfig withLoss(Loss l) {

@@ -1,9 +1,8 @@
 package dev.lstmrec.engine.tune;
 
 // The bridge from a configuration (train option name -> value text) to a TrainingBuilder, and back to the exact
-// `train` command line. Every setting stored with a run (RunOption, the registry of `train`'s settings) is
-// searchable except where the data comes from and how it is computed, so a new `train` option (loss, negatives,
-// tied embeddings, ...) becomes a space entry as soon as it is a RunOption, with no change here.
+// `train` command line. A setting is searchable as its RunOption declaration says (model, training and loss settings),
+// so a new `train` option becomes a space entry as soon as it is declared, with no change here.
 
 import dev.lstmrec.engine.api.RunConfig;
 import dev.lstmrec.engine.api.RunOption;
@@ -12,35 +11,22 @@ import dev.lstmrec.engine.api.TrainingBuilder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** The {@code train} options a search space may name, and how they set a {@link TrainingBuilder}. */
 public final class TrainOptions {
     private TrainOptions() {}
 
-    /**
-     * Fixed by the tune command itself, never searched: the data and how it is read, how it is computed, and the
-     * evaluation protocol (exclude-seen, eval-negatives, holdout), which every trial must be ranked under alike for
-     * their scores to compare (the command's own --exclude-seen and --eval-negatives set it).
-     */
-    private static final Set<RunOption> NOT_SEARCHABLE = Set.of(RunOption.DATA, RunOption.TEST_DATA, RunOption.FORMAT, RunOption.COLUMNS,
-            RunOption.DELIMITER, RunOption.HEADER, RunOption.MIN_RATING, RunOption.MIN_USER_COUNT, RunOption.MIN_ITEM_COUNT,
-            RunOption.BACKEND, RunOption.THREADS, RunOption.CHECKPOINT_EVERY, RunOption.EXCLUDE_SEEN, RunOption.EVAL_NEGATIVES,
-            RunOption.HOLDOUT);
-
-    private static final List<String> PROTOCOL = List.of(RunOption.EXCLUDE_SEEN.key(), RunOption.EVAL_NEGATIVES.key(),
-            RunOption.HOLDOUT.key());
-
     /** The option names a space may use. */
     public static List<String> names() {
-        return Arrays.stream(RunOption.values()).filter(o -> !NOT_SEARCHABLE.contains(o)).map(RunOption::key).toList();
+        return Arrays.stream(RunOption.values()).filter(RunOption::searchable).map(RunOption::key).toList();
     }
 
     /** Throws naming {@code source} when a name is not a searchable {@code train} option. */
     public static void check(List<String> names, String source) {
         List<String> known = names();
         for (String n : names) {
-            if (PROTOCOL.contains(n)) {
+            RunOption o = RunOption.byKey(n).orElse(null);
+            if (o != null && o.group() == RunOption.Group.EVALUATION) {
                 throw new IllegalArgumentException(source + ": '" + n + "' sets how trials are evaluated, which the search keeps"
                         + " the same for every trial so their scores compare; "
                         + (n.equals(RunOption.HOLDOUT.key()) ? "tune validates every trial on the latest training sessions"

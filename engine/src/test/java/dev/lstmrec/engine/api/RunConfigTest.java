@@ -40,7 +40,7 @@ class RunConfigTest {
         assertEquals(LstmRec.trainer().trainConfig(), c.trainConfig());
         assertNull(c.dataFile());
         assertFalse(c.readOptions().filtersRating());
-        assertEquals(Defaults.THREADS, c.intValue(RunOption.THREADS));
+        assertEquals(Integer.parseInt(RunOption.THREADS.defaultValue()), c.intValue(RunOption.THREADS));
     }
 
     @Test

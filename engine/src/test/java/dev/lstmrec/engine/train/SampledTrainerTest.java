@@ -133,7 +133,7 @@ class SampledTrainerTest {
 
     @Test
     void autoPicksTheFullSoftmaxForSmallCatalogues() {
-        LossConfig auto = LossConfig.defaults();
+        LossConfig auto = dev.lstmrec.engine.api.RunConfig.defaults().lossConfig();
         assertEquals(LossConfig.Loss.FULL, auto.resolve(1682));
         assertEquals(LossConfig.Loss.SAMPLED, auto.resolve(1_000_000));
         assertTrue(auto.describe(1682).contains("full softmax"), auto.describe(1682));

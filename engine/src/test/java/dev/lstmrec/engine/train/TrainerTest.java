@@ -125,8 +125,8 @@ class TrainerTest {
         ScalarBackend b = new ScalarBackend();
         assertTrue(!new Trainer(b, mc, tc).masksSeen(), "the plain full softmax (library default)");
         assertTrue(new Trainer(b, mc, tc, LossConfig.full().withMaskSeen(true)).masksSeen());
-        assertTrue(new Trainer(b, mc, tc, LossConfig.defaults()).masksSeen(), "the CLI defaults: auto = full on 40 items, masked");
-        assertTrue(!new Trainer(b, mc, tc, LossConfig.defaults().withLoss(LossConfig.Loss.SAMPLED)).masksSeen(),
+        assertTrue(new Trainer(b, mc, tc, dev.lstmrec.engine.api.RunConfig.defaults().lossConfig()).masksSeen(), "the CLI defaults: auto = full on 40 items, masked");
+        assertTrue(!new Trainer(b, mc, tc, dev.lstmrec.engine.api.RunConfig.defaults().lossConfig().withLoss(LossConfig.Loss.SAMPLED)).masksSeen(),
                 "the sampled losses do not mask");
     }
 
