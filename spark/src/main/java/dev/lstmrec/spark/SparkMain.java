@@ -29,7 +29,7 @@ import java.util.Set;
 public final class SparkMain {
     private static final Set<String> FLAGS = Set.of("--header", "--no-exclude-seen");
     /** Every option with a value that some command reads: anything else is a typo or a CLI-only option, refused. */
-    private static final Set<String> OPTIONS = Set.of("--backend", "--batch", "--bpreg", "--checkpoint-dir", "--checkpoint-every",
+    private static final Set<String> OPTIONS = Set.of("--backend", "--batch", "--bpreg", "--checkpoint-dir", "--checkpoint-every-rounds",
             "--clip-norm", "--columns", "--dim", "--dropout", "--epochs", "--format", "--hidden", "--inference", "--input",
             "--item-block-rows", "--item-col", "--k", "--layers", "--local-steps", "--logq", "--loss", "--lr",
             "--max-broadcast-mb", "--max-len", "--model", "--negatives", "--optimizer", "--output", "--partitions", "--patience",
@@ -78,6 +78,10 @@ public final class SparkMain {
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) throw new UsageException("expected an option, got '" + a + "'");
+            if (a.equals("--checkpoint-every")) {
+                throw new UsageException("--checkpoint-every counts batches in lstmrec train; Spark saves its state every N rounds"
+                        + " with --checkpoint-every-rounds N");
+            }
             if (!FLAGS.contains(a) && !OPTIONS.contains(a)) {
                 throw new UsageException("unknown option " + a + " (docs/spark.md lists the options of train, recommend and evaluate)");
             }
@@ -154,13 +158,20 @@ public final class SparkMain {
         }
     }
 
+    /** Rounds between two saves of the training state (it is also saved after every epoch); 0 = after epochs only. */
+    static int checkpointEveryRounds(Map<String, String> o) {
+        int n = i(o, "--checkpoint-every-rounds", 10);
+        if (n < 0) throw new UsageException("--checkpoint-every-rounds must be >= 0, got " + n);
+        return n;
+    }
+
     private static void train(SparkSession spark, Map<String, String> o) throws Exception {
         String model = need(o, "--model");
         Dataset<Row> input = readInput(spark, o, "--input");
         SparkLstmRec est = new SparkLstmRec().setSettings(settings(o))
                 .setUserCol(o.getOrDefault("--user-col", "user")).setItemCol(o.getOrDefault("--item-col", "item"))
                 .setTimestampCol(o.getOrDefault("--time-col", "timestamp").equals("none") ? null : o.getOrDefault("--time-col", "timestamp"))
-                .setCheckpointDir(o.get("--checkpoint-dir")).setCheckpointEvery(i(o, "--checkpoint-every", 10))
+                .setCheckpointDir(o.get("--checkpoint-dir")).setCheckpointEveryRounds(checkpointEveryRounds(o))
                 .setLog(System.err::println);
         LstmRecModel m = est.fit(input);
         m.save(model);

@@ -11,10 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** SparkMain's option parsing (no Spark needed): the CLI's loss options and their defaults, usage errors. */
 class SparkMainTest {
     private static TrainSettings settings(String... args) {
-        String[] all = new String[args.length + 1];
-        all[0] = "train";
-        System.arraycopy(args, 0, all, 1, args.length);
-        return SparkMain.settings(SparkMain.parse(all));
+        return SparkMain.settings(SparkMain.parse(train(args)));
     }
 
     @Test
@@ -42,5 +39,21 @@ class SparkMainTest {
         assertTrue(m.contains("unknown option --negativs"), m);
         assertTrue(assertThrows(SparkMain.UsageException.class, () -> settings("--row-optimizer", "adagrad")).getMessage()
                 .contains("--row-optimizer"));
+    }
+
+    @Test
+    void theCliCheckpointEveryIsRefusedForTheRoundsOption() {
+        String m = assertThrows(SparkMain.UsageException.class, () -> SparkMain.parse(train("--checkpoint-every", "5"))).getMessage();
+        assertTrue(m.contains("--checkpoint-every ") && m.contains("batches") && m.contains("--checkpoint-every-rounds"), m);
+        assertEquals(5, SparkMain.checkpointEveryRounds(SparkMain.parse(train("--checkpoint-every-rounds", "5"))));
+        assertEquals(10, SparkMain.checkpointEveryRounds(SparkMain.parse(train())));
+        assertThrows(SparkMain.UsageException.class, () -> SparkMain.checkpointEveryRounds(SparkMain.parse(train("--checkpoint-every-rounds", "-1"))));
+    }
+
+    private static String[] train(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "train";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return all;
     }
 }
