@@ -35,7 +35,7 @@ public final class DistributedTrainer {
     private final TrainSettings settings;
     private final Consumer<String> log;
     private final String checkpointDir;
-    private final int checkpointEvery;
+    private final int checkpointEveryRounds;
     private final int stopAfterRounds;
     private final RoundMeter meter = new RoundMeter();
 
@@ -45,13 +45,13 @@ public final class DistributedTrainer {
 
     /**
      * @param checkpointDir   Hadoop path of the training state (null: none); an existing state there is resumed
-     * @param checkpointEvery rounds between saves (the state is also saved after every epoch)
+     * @param checkpointEveryRounds rounds between saves (the state is also saved after every epoch)
      * @param stopAfterRounds for tests: stop (throw {@link Stopped}) after this many rounds of this job; 0 = never
      */
-    public DistributedTrainer(TrainSettings settings, String checkpointDir, int checkpointEvery, int stopAfterRounds, Consumer<String> log) {
+    public DistributedTrainer(TrainSettings settings, String checkpointDir, int checkpointEveryRounds, int stopAfterRounds, Consumer<String> log) {
         this.settings = settings;
         this.checkpointDir = checkpointDir;
-        this.checkpointEvery = checkpointEvery;
+        this.checkpointEveryRounds = checkpointEveryRounds;
         this.stopAfterRounds = stopAfterRounds;
         this.log = log;
     }
@@ -142,7 +142,7 @@ public final class DistributedTrainer {
                 st.rounds++;
                 roundsThisJob++;
                 boolean epochEnds = st.nextRound == roundsPerEpoch;
-                if (!epochEnds && checkpointDir != null && checkpointEvery > 0 && st.rounds % checkpointEvery == 0) {
+                if (!epochEnds && checkpointDir != null && checkpointEveryRounds > 0 && st.rounds % checkpointEveryRounds == 0) {
                     st.write(jsc.hadoopConfiguration(), checkpointDir, fingerprint);
                 }
                 if (stopAfterRounds > 0 && roundsThisJob >= stopAfterRounds) throw new Stopped("stopped after " + roundsThisJob + " rounds");

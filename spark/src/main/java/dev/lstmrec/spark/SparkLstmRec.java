@@ -19,7 +19,7 @@ public final class SparkLstmRec {
     private String userCol = "user", itemCol = "item", timeCol = "timestamp";
     private TrainSettings s = TrainSettings.defaults();
     private String checkpointDir;
-    private int checkpointEvery = 10;
+    private int checkpointEveryRounds = 10;
     private Consumer<String> log = m -> {};
     private DistributedTrainer.Outcome lastOutcome;
 
@@ -66,9 +66,10 @@ public final class SparkLstmRec {
         return this;
     }
 
-    /** Rounds between checkpoints (the state is also saved after every epoch). */
-    public SparkLstmRec setCheckpointEvery(int rounds) {
-        checkpointEvery = rounds;
+    /** Rounds between checkpoints (the state is also saved after every epoch); 0 = after epochs only. */
+    public SparkLstmRec setCheckpointEveryRounds(int rounds) {
+        if (rounds < 0) throw new IllegalArgumentException("checkpoint-every-rounds must be >= 0, got " + rounds);
+        checkpointEveryRounds = rounds;
         return this;
     }
 
@@ -86,7 +87,7 @@ public final class SparkLstmRec {
     public LstmRecModel fit(Dataset<Row> interactions) {
         SparkData.Prepared data = SparkData.prepare(interactions, userCol, itemCol, timeCol);
         JavaRDD<UserSequence> users = data.sequences().cache();
-        DistributedTrainer.Outcome o = new DistributedTrainer(s, checkpointDir, checkpointEvery, 0, log).fit(users, data.numItems());
+        DistributedTrainer.Outcome o = new DistributedTrainer(s, checkpointDir, checkpointEveryRounds, 0, log).fit(users, data.numItems());
         lastOutcome = o;
         Map<String, String> info = new LinkedHashMap<>();
         info.put("dataset", "spark");

@@ -1,19 +1,25 @@
 package dev.lstmrec.spark;
 
-import dev.lstmrec.engine.api.Defaults;
+import dev.lstmrec.engine.api.LstmRec;
+import dev.lstmrec.engine.api.RunOption;
+import dev.lstmrec.engine.api.TrainingBuilder;
 import dev.lstmrec.engine.eval.Metrics;
-import dev.lstmrec.engine.train.LossConfig;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+
+import static java.util.Map.entry;
 
 /**
  * The spark-submit entry point (docs/spark.md has the exact command lines):
@@ -23,18 +29,35 @@ import java.util.Set;
  *             [--inference auto|broadcast|cross-join] [--max-broadcast-mb 512] [--item-block-rows R]
  *   evaluate  --model PATH                                                  test metrics of the users' last items
  * </pre>
- * Options are {@code --name value}; training options carry the CLI's names and defaults. Exit code 0 on success,
- * 1 on a failure, 2 on a usage error.
+ * Options are {@code --name value}, flags {@code --name} (a boolean training option also {@code --no-name}). The
+ * training options are {@code lstmrec train}'s ({@link RunOption}: names, defaults, parsing and messages of
+ * {@link LstmRec#trainer()}) as far as Spark training supports them ({@link TrainSettings#RUN_OPTIONS}); the others are
+ * refused with the reason ({@link #NOT_SUPPORTED}). Exit code 0 on success, 1 on a failure, 2 on a usage error.
  */
 public final class SparkMain {
-    private static final Set<String> FLAGS = Set.of("--header", "--no-exclude-seen");
-    /** Every option with a value that some command reads: anything else is a typo or a CLI-only option, refused. */
-    private static final Set<String> OPTIONS = Set.of("--backend", "--batch", "--bpreg", "--checkpoint-dir", "--checkpoint-every",
-            "--clip-norm", "--columns", "--dim", "--dropout", "--epochs", "--format", "--hidden", "--inference", "--input",
-            "--item-block-rows", "--item-col", "--k", "--layers", "--local-steps", "--logq", "--loss", "--lr",
-            "--max-broadcast-mb", "--max-len", "--model", "--negatives", "--optimizer", "--output", "--partitions", "--patience",
-            "--row-averaging", "--sample-alpha", "--seed", "--sep", "--threads", "--time-col", "--user-col", "--users",
-            "--weight-decay");
+    /** Spark's own options with a value: input, distribution, checkpoints, inference, outputs. */
+    private static final Set<String> OPTIONS = Set.of("--checkpoint-dir", "--checkpoint-every-rounds", "--inference",
+            "--input", "--item-block-rows", "--item-col", "--k", "--local-steps", "--max-broadcast-mb", "--model", "--optimizer",
+            "--output", "--partitions", "--row-averaging", "--sep", "--time-col", "--user-col", "--users");
+
+    /** {@code lstmrec train}'s input options that Spark's reader (Spark SQL) takes under the same name, with Spark's values. */
+    static final Set<RunOption> READ_BY_SPARK =
+            Collections.unmodifiableSet(EnumSet.of(RunOption.FORMAT, RunOption.COLUMNS, RunOption.HEADER));
+
+    private static final String NOT_YET = "Spark training does not support it yet";
+
+    /** Every other {@code lstmrec train} option, refused as a usage error with the reason. */
+    static final Map<RunOption, String> NOT_SUPPORTED = Map.ofEntries(
+            entry(RunOption.DATA, "Spark reads the interactions from --input"),
+            entry(RunOption.DELIMITER, "Spark splits CSV fields at --sep"),
+            entry(RunOption.CHECKPOINT_EVERY, "it counts batches in lstmrec train; Spark saves its state every N rounds"
+                    + " with --checkpoint-every-rounds N"),
+            entry(RunOption.TEST_DATA, NOT_YET), entry(RunOption.HOLDOUT, NOT_YET), entry(RunOption.MIN_RATING, NOT_YET),
+            entry(RunOption.MIN_USER_COUNT, NOT_YET), entry(RunOption.MIN_ITEM_COUNT, NOT_YET),
+            entry(RunOption.EMBEDDING_DROPOUT, NOT_YET), entry(RunOption.HIDDEN_DROPOUT, NOT_YET), entry(RunOption.TIED, NOT_YET),
+            entry(RunOption.LR_SCHEDULE, NOT_YET), entry(RunOption.WARMUP, NOT_YET), entry(RunOption.ROW_OPTIMIZER, NOT_YET),
+            entry(RunOption.ADAGRAD_LR, NOT_YET), entry(RunOption.ADAGRAD_MOMENTUM, NOT_YET), entry(RunOption.MASK_SEEN, NOT_YET),
+            entry(RunOption.EVAL_NEGATIVES, NOT_YET));
 
     private SparkMain() {}
 
@@ -73,19 +96,63 @@ public final class SparkMain {
         return 0;
     }
 
+    /**
+     * The options by name ({@code --name} → value; a flag's value is "true", {@code --no-name}'s "false"), checked
+     * against Spark's own and {@code lstmrec train}'s: unknown or unsupported ones are usage errors, values are checked
+     * where they are used.
+     */
     static Map<String, String> parse(String[] args) {
         Map<String, String> o = new HashMap<>();
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) throw new UsageException("expected an option, got '" + a + "'");
-            if (!FLAGS.contains(a) && !OPTIONS.contains(a)) {
-                throw new UsageException("unknown option " + a + " (docs/spark.md lists the options of train, recommend and evaluate)");
+            if (OPTIONS.contains(a)) {
+                if (i + 1 >= args.length) throw new UsageException(a + " needs a value");
+                o.put(a, args[++i]);
+                continue;
             }
-            if (FLAGS.contains(a)) o.put(a, "true");
-            else if (i + 1 < args.length) o.put(a, args[++i]);
-            else throw new UsageException(a + " needs a value");
+            RunOption r = runOption(a.substring(2)).orElseThrow(() -> new UsageException("unknown option " + a
+                    + " (docs/spark.md lists the options of train, recommend and evaluate)"));
+            String name = "--" + r.key();
+            if (NOT_SUPPORTED.containsKey(r)) throw new UsageException(name + " is not taken by lstmrec-spark: " + NOT_SUPPORTED.get(r));
+            if (!TrainSettings.RUN_OPTIONS.contains(r) && !READ_BY_SPARK.contains(r)) {
+                throw new UsageException(name + " is not taken by lstmrec-spark: " + NOT_YET); // a setting newer than this list
+            }
+            if (r.type() == RunOption.Type.BOOLEAN) {
+                o.put(name, Boolean.toString(a.equals(name)));
+            } else if (i + 1 < args.length) {
+                o.put(name, args[++i]);
+            } else {
+                throw new UsageException(name + " needs a value");
+            }
         }
         return o;
+    }
+
+    /** The train option named {@code name}, or a boolean one negated as {@code no-name}. */
+    private static Optional<RunOption> runOption(String name) {
+        Optional<RunOption> r = RunOption.byKey(name);
+        if (r.isPresent() || !name.startsWith("no-")) return r;
+        return RunOption.byKey(name.substring(3)).filter(n -> n.type() == RunOption.Type.BOOLEAN);
+    }
+
+    /** The library names a setting by its {@link RunOption} key ("lr must be ..."); the command line says "--lr must be ...". */
+    static String asOption(String message) {
+        if (message == null) return null;
+        for (RunOption o : RunOption.values()) {
+            if (message.startsWith(o.key() + " ")) return "--" + message;
+        }
+        return message;
+    }
+
+    /** A train setting the recommend and evaluate commands read too: its canonical value, or its default. */
+    private static String setting(Map<String, String> o, RunOption r) {
+        try {
+            String v = r.canonical(o.get("--" + r.key()));
+            return v != null ? v : r.defaultValue();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(asOption(e.getMessage()));
+        }
     }
 
     private static String need(Map<String, String> o, String name) {
@@ -122,7 +189,7 @@ public final class SparkMain {
             df = spark.read().parquet(path);
         } else if (format.equals("csv")) {
             DataFrameReader r = spark.read().option("sep", unescape(o.getOrDefault("--sep", "\t")))
-                    .option("header", o.containsKey("--header")); // all strings: ids stay as written, times cast to numbers
+                    .option("header", Boolean.parseBoolean(o.get("--header"))); // all strings: ids stay as written, times cast to numbers
             df = r.csv(path);
         } else {
             throw new UsageException("--format must be parquet or csv, got '" + format + "'");
@@ -135,23 +202,27 @@ public final class SparkMain {
         return s.equals("\\t") || s.equals("tab") ? "\t" : s;
     }
 
+    /** The training settings: {@code lstmrec train}'s through {@link LstmRec#trainer()}, then Spark's own. */
     static TrainSettings settings(Map<String, String> o) {
         String opt = o.getOrDefault("--optimizer", "adam").toUpperCase(Locale.ROOT);
         String avg = o.getOrDefault("--row-averaging", "all-tasks").toUpperCase(Locale.ROOT).replace('-', '_');
-        LossConfig d = LossConfig.defaults(); // the CLI's: auto, 2048 negatives, alpha 0.5, logQ 1, BPR-max regulariser 1
+        TrainingBuilder b = LstmRec.trainer();
         try {
-            return new TrainSettings(i(o, "--dim", Defaults.DIM), i(o, "--hidden", Defaults.HIDDEN), i(o, "--layers", Defaults.LAYERS),
-                    i(o, "--max-len", Defaults.MAX_LEN), f(o, "--dropout", Defaults.DROPOUT), i(o, "--batch", Defaults.BATCH),
-                    f(o, "--lr", Defaults.LR), i(o, "--epochs", Defaults.EPOCHS), i(o, "--patience", Defaults.PATIENCE),
-                    f(o, "--weight-decay", Defaults.WEIGHT_DECAY), f(o, "--clip-norm", Defaults.CLIP_NORM),
-                    Long.parseLong(o.getOrDefault("--seed", Long.toString(Defaults.SEED))), o.getOrDefault("--backend", Defaults.BACKEND),
-                    i(o, "--threads", 0), i(o, "--partitions", 2), i(o, "--local-steps", 4), TrainSettings.Optimizer.valueOf(opt),
-                    TrainSettings.RowAveraging.valueOf(avg), false, !o.containsKey("--no-exclude-seen"),
-                    o.getOrDefault("--loss", d.loss().cliName()), i(o, "--negatives", d.negatives()), f(o, "--sample-alpha", d.sampleAlpha()),
-                    f(o, "--logq", d.logq()), f(o, "--bpreg", d.bpreg()));
+            for (RunOption r : TrainSettings.RUN_OPTIONS) {
+                if (o.containsKey("--" + r.key())) b.set(r, o.get("--" + r.key()));
+            }
+            return TrainSettings.from(TrainSettings.resolve(b), i(o, "--partitions", 2), i(o, "--local-steps", 4),
+                    TrainSettings.Optimizer.valueOf(opt), TrainSettings.RowAveraging.valueOf(avg));
         } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            throw new UsageException(asOption(e.getMessage()));
         }
+    }
+
+    /** Rounds between two saves of the training state (it is also saved after every epoch); 0 = after epochs only. */
+    static int checkpointEveryRounds(Map<String, String> o) {
+        int n = i(o, "--checkpoint-every-rounds", 10);
+        if (n < 0) throw new UsageException("--checkpoint-every-rounds must be >= 0, got " + n);
+        return n;
     }
 
     private static void train(SparkSession spark, Map<String, String> o) throws Exception {
@@ -160,7 +231,7 @@ public final class SparkMain {
         SparkLstmRec est = new SparkLstmRec().setSettings(settings(o))
                 .setUserCol(o.getOrDefault("--user-col", "user")).setItemCol(o.getOrDefault("--item-col", "item"))
                 .setTimestampCol(o.getOrDefault("--time-col", "timestamp").equals("none") ? null : o.getOrDefault("--time-col", "timestamp"))
-                .setCheckpointDir(o.get("--checkpoint-dir")).setCheckpointEvery(i(o, "--checkpoint-every", 10))
+                .setCheckpointDir(o.get("--checkpoint-dir")).setCheckpointEveryRounds(checkpointEveryRounds(o))
                 .setLog(System.err::println);
         LstmRecModel m = est.fit(input);
         m.save(model);
@@ -173,8 +244,8 @@ public final class SparkMain {
 
     private static void recommend(SparkSession spark, Map<String, String> o) throws Exception {
         LstmRecModel m = LstmRecModel.load(spark, need(o, "--model"))
-                .setBackend(o.getOrDefault("--backend", Defaults.BACKEND)).setThreads(i(o, "--threads", 0))
-                .setExcludeSeen(!o.containsKey("--no-exclude-seen"));
+                .setBackend(setting(o, RunOption.BACKEND)).setThreads(Integer.parseInt(setting(o, RunOption.THREADS)))
+                .setExcludeSeen(Boolean.parseBoolean(setting(o, RunOption.EXCLUDE_SEEN)));
         String inference = o.getOrDefault("--inference", "auto");
         try {
             m.setInference(LstmRecModel.Inference.valueOf(inference.toUpperCase(Locale.ROOT).replace('-', '_')))
@@ -198,8 +269,8 @@ public final class SparkMain {
 
     private static void evaluate(SparkSession spark, Map<String, String> o) throws Exception {
         LstmRecModel m = LstmRecModel.load(spark, need(o, "--model"))
-                .setBackend(o.getOrDefault("--backend", Defaults.BACKEND)).setThreads(i(o, "--threads", 0))
-                .setExcludeSeen(!o.containsKey("--no-exclude-seen"));
+                .setBackend(setting(o, RunOption.BACKEND)).setThreads(Integer.parseInt(setting(o, RunOption.THREADS)))
+                .setExcludeSeen(Boolean.parseBoolean(setting(o, RunOption.EXCLUDE_SEEN)));
         Metrics test = m.evaluate();
         for (int k : List.of(5, 10, 20)) System.out.println(test.summary(k));
     }

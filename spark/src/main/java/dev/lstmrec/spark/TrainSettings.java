@@ -1,20 +1,29 @@
 package dev.lstmrec.spark;
 
-import dev.lstmrec.engine.api.Defaults;
+import dev.lstmrec.engine.api.LstmRec;
 import dev.lstmrec.engine.api.ModelSettings;
+import dev.lstmrec.engine.api.RunConfig;
+import dev.lstmrec.engine.api.RunOption;
+import dev.lstmrec.engine.api.TrainingBuilder;
 import dev.lstmrec.engine.backend.BackendOptions;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.TrainConfig;
 
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
 
 /**
- * Every setting of a distributed training run, serialisable so tasks receive it inside the broadcast state. The
- * model and optimisation settings are the CLI's (same names, same {@link Defaults}); the rest says how the work is
- * spread: partitions, the averaging period (local steps per round), the optimizer, how item rows are averaged. The loss
- * settings are the CLI's {@code --loss --negatives --sample-alpha --logq --bpreg} ({@link LossConfig}, kept as plain
- * fields so the record stays serialisable).
+ * Every setting of a distributed training run, serialisable so tasks receive it inside the broadcast state. The model,
+ * optimisation and loss settings are those of {@code lstmrec train}, taken from a {@link RunConfig} ({@link #from}: the
+ * {@link RunOption}s in {@link #RUN_OPTIONS}, with their defaults and checks; the loss kept as plain fields so the record
+ * stays serialisable); the rest says how the work is spread: partitions, the averaging period (local steps per round),
+ * the optimizer, how item rows are averaged.
  */
 public record TrainSettings(int dim, int hidden, int layers, int maxLen, float dropout, int batch, float lr, int epochs,
                             int patience, float weightDecay, float clipNorm, long seed, String backend, int threads,
@@ -68,12 +77,47 @@ public record TrainSettings(int dim, int hidden, int layers, int maxLen, float d
                 l.negatives(), l.sampleAlpha(), l.logq(), l.bpreg());
     }
 
-    /** The CLI defaults (loss auto), 2 partitions, averaging every 4 local steps, Adam, dense-equivalent row averaging. */
+    /** The {@link RunOption}s a Spark run takes from its {@link RunConfig}; every other one must keep its default. */
+    public static final Set<RunOption> RUN_OPTIONS = Collections.unmodifiableSet(EnumSet.of(RunOption.DIM, RunOption.HIDDEN,
+            RunOption.LAYERS, RunOption.MAX_LEN, RunOption.DROPOUT, RunOption.BATCH, RunOption.LR, RunOption.EPOCHS,
+            RunOption.PATIENCE, RunOption.WEIGHT_DECAY, RunOption.CLIP_NORM, RunOption.SEED, RunOption.BACKEND, RunOption.THREADS,
+            RunOption.EXCLUDE_SEEN, RunOption.LOSS, RunOption.NEGATIVES, RunOption.SAMPLE_ALPHA, RunOption.LOGQ, RunOption.BPREG));
+
+    /**
+     * The settings of {@code run} (as {@code LstmRec.trainer()...resolve()} gives them: defaults filled in, values
+     * checked) spread over {@code partitions} tasks that average every {@code localSteps} steps.
+     *
+     * @throws IllegalArgumentException naming the first setting outside {@link #RUN_OPTIONS} that is not at its default
+     *                                  (Spark training does not support it yet), or an invalid combination
+     */
+    public static TrainSettings from(RunConfig run, int partitions, int localSteps, Optimizer optimizer, RowAveraging rowAveraging) {
+        for (RunOption o : RunOption.values()) {
+            if (!RUN_OPTIONS.contains(o) && !Objects.equals(run.get(o), o.defaultValue())) {
+                throw new IllegalArgumentException("Spark training does not support " + o.key() + " yet (got "
+                        + (run.get(o) == null ? "unset" : run.get(o)) + ")");
+            }
+        }
+        ModelSettings m = run.modelSettings();
+        TrainConfig t = run.trainConfig();
+        LossConfig l = run.lossConfig();
+        return new TrainSettings(m.dim(), m.hidden(), m.layers(), m.maxLen(), run.floatValue(RunOption.DROPOUT), t.batchSize(),
+                t.lr(), t.epochs(), t.patience(), t.weightDecay(), t.clipNorm(), t.seed(), run.get(RunOption.BACKEND),
+                run.intValue(RunOption.THREADS), partitions, localSteps, optimizer, rowAveraging, false,
+                run.booleanValue(RunOption.EXCLUDE_SEEN), l.loss().cliName(), l.negatives(), l.sampleAlpha(), l.logq(), l.bpreg());
+    }
+
+    /** The {@code lstmrec train} defaults (loss auto), 2 partitions, averaging every 4 local steps, Adam, dense-equivalent row averaging. */
     public static TrainSettings defaults() {
-        return new TrainSettings(Defaults.DIM, Defaults.HIDDEN, Defaults.LAYERS, Defaults.MAX_LEN, Defaults.DROPOUT, Defaults.BATCH,
-                Defaults.LR, Defaults.EPOCHS, Defaults.PATIENCE, Defaults.WEIGHT_DECAY, Defaults.CLIP_NORM, Defaults.SEED,
-                Defaults.BACKEND, 0, 2, 4, Optimizer.ADAM, RowAveraging.ALL_TASKS, false, Defaults.EXCLUDE_SEEN)
-                .withLoss(LossConfig.defaults());
+        return from(resolve(LstmRec.trainer()), 2, 4, Optimizer.ADAM, RowAveraging.ALL_TASKS);
+    }
+
+    /** The configuration of a new run (no resume, so nothing is read). */
+    static RunConfig resolve(TrainingBuilder b) {
+        try {
+            return b.resolve();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public ModelSettings modelSettings() {

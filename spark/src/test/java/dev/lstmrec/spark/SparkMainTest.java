@@ -1,20 +1,28 @@
 package dev.lstmrec.spark;
 
+import dev.lstmrec.engine.api.RunOption;
 import dev.lstmrec.engine.train.LossConfig;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Pattern;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** SparkMain's option parsing (no Spark needed): the CLI's loss options and their defaults, usage errors. */
+/**
+ * SparkMain's option parsing (no Spark needed): every {@code lstmrec train} option is taken or refused, with the
+ * trainer's defaults and messages; the loss options; usage errors.
+ */
 class SparkMainTest {
     private static TrainSettings settings(String... args) {
-        String[] all = new String[args.length + 1];
-        all[0] = "train";
-        System.arraycopy(args, 0, all, 1, args.length);
-        return SparkMain.settings(SparkMain.parse(all));
+        return SparkMain.settings(SparkMain.parse(train(args)));
     }
 
     @Test
@@ -42,5 +50,86 @@ class SparkMainTest {
         assertTrue(m.contains("unknown option --negativs"), m);
         assertTrue(assertThrows(SparkMain.UsageException.class, () -> settings("--row-optimizer", "adagrad")).getMessage()
                 .contains("--row-optimizer"));
+    }
+
+    /** A valid value other than the default, for the string settings Spark trains with. */
+    private static final Map<RunOption, String> OTHER_STRING = Map.of(RunOption.LOSS, "sampled", RunOption.BACKEND, "scalar");
+
+    /** Arguments giving {@code o} a valid value other than its default. */
+    private static String[] otherValue(RunOption o) {
+        String d = o.defaultValue();
+        return switch (o.type()) {
+            case BOOLEAN -> new String[] {Boolean.parseBoolean(d) ? "--no-" + o.key() : "--" + o.key()};
+            case INT -> new String[] {"--" + o.key(), Integer.toString(d == null ? 1 : Integer.parseInt(d) + 1)};
+            case LONG -> new String[] {"--" + o.key(), Long.toString(d == null ? 1 : Long.parseLong(d) + 1)};
+            case FLOAT, DOUBLE -> new String[] {"--" + o.key(), Double.toString(d == null ? 0.1 : Double.parseDouble(d) + 0.1)};
+            case STRING, PATH -> new String[] {"--" + o.key(), OTHER_STRING.getOrDefault(o, "x")};
+        };
+    }
+
+    @Test
+    void everyTrainOptionIsTakenOrRefusedWithAReason() {
+        TrainSettings defaults = settings();
+        assertEquals(TrainSettings.defaults(), defaults);
+        for (RunOption o : RunOption.values()) {
+            String name = "--" + o.key();
+            boolean trained = TrainSettings.RUN_OPTIONS.contains(o), read = SparkMain.READ_BY_SPARK.contains(o);
+            boolean refused = SparkMain.NOT_SUPPORTED.containsKey(o);
+            assertEquals(1, (trained ? 1 : 0) + (read ? 1 : 0) + (refused ? 1 : 0), name + " must be exactly one of: trained by"
+                    + " Spark (TrainSettings.RUN_OPTIONS), read by Spark's input (SparkMain.READ_BY_SPARK), refused with a reason"
+                    + " (SparkMain.NOT_SUPPORTED)");
+            String[] args = otherValue(o);
+            if (refused) {
+                String m = assertThrows(SparkMain.UsageException.class, () -> settings(args), name).getMessage();
+                assertTrue(m.startsWith(name + " ") && m.contains("Spark"), m);
+            } else if (trained) {
+                if (o.type() == RunOption.Type.STRING) assertTrue(OTHER_STRING.containsKey(o), "give " + name + " a value in OTHER_STRING");
+                assertNotEquals(defaults, settings(args), name + " " + String.join(" ", args) + " must reach TrainSettings");
+            } else {
+                assertNotNull(SparkMain.parse(train(args)).get(name), name);
+            }
+        }
+    }
+
+    @Test
+    void docsSparkNamesEveryTrainOption() throws Exception {
+        String docs = Files.readString(Path.of("..", "docs", "spark.md"));
+        for (RunOption o : RunOption.values()) {
+            assertTrue(Pattern.compile("--" + Pattern.quote(o.key()) + "(?![a-z0-9-])").matcher(docs).find(),
+                    "docs/spark.md says what Spark does with --" + o.key());
+        }
+    }
+
+    @Test
+    void theCliCheckpointEveryIsRefusedForTheRoundsOption() {
+        String m = assertThrows(SparkMain.UsageException.class, () -> SparkMain.parse(train("--checkpoint-every", "5"))).getMessage();
+        assertTrue(m.contains("--checkpoint-every ") && m.contains("batches") && m.contains("--checkpoint-every-rounds"), m);
+        assertEquals(5, SparkMain.checkpointEveryRounds(SparkMain.parse(train("--checkpoint-every-rounds", "5"))));
+        assertEquals(10, SparkMain.checkpointEveryRounds(SparkMain.parse(train())));
+        assertThrows(SparkMain.UsageException.class, () -> SparkMain.checkpointEveryRounds(SparkMain.parse(train("--checkpoint-every-rounds", "-1"))));
+    }
+
+    @Test
+    void trainOptionsParseAndFailAsInTheTrainer() {
+        TrainSettings s = settings("--dim", "32", "--hidden", "48", "--lr", "0.0030", "--seed", "7", "--threads", "3");
+        assertEquals(32, s.dim());
+        assertEquals(48, s.hidden());
+        assertEquals(0.003f, s.lr());
+        assertEquals(7L, s.seed());
+        assertEquals(3, s.threads());
+        assertEquals("--dim must be int, got 'wide'", assertThrows(SparkMain.UsageException.class, () -> settings("--dim", "wide")).getMessage());
+        assertTrue(assertThrows(SparkMain.UsageException.class, () -> settings("--lr", "0")).getMessage().startsWith("--lr must be"));
+        assertTrue(assertThrows(SparkMain.UsageException.class, () -> settings("--threads", "-1")).getMessage().startsWith("--threads must be"));
+        assertTrue(settings("--exclude-seen").excludeSeen());
+        assertFalse(settings("--no-exclude-seen").excludeSeen());
+        assertEquals("unknown option --no-dim", assertThrows(SparkMain.UsageException.class, () -> settings("--no-dim")).getMessage()
+                .substring(0, "unknown option --no-dim".length()));
+    }
+
+    private static String[] train(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "train";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return all;
     }
 }

@@ -111,7 +111,8 @@ public enum RunOption {
     THREADS(of("threads", Type.INT, 0).in(Group.COMPUTATION).label("N").defaultText("all cores").changeable()
             .help("Worker threads for CPU backends.")),
     CHECKPOINT_EVERY(of("checkpoint-every", Type.INT, 0).in(Group.OUTPUT).label("N").defaultText("after each epoch only").changeable()
-            .help("With --checkpoint-dir: also save the training state every N batches within an epoch."));
+            .help("With --checkpoint-dir: also save the training state every N batches within an epoch (lstmrec-spark saves"
+                    + " every N rounds with --checkpoint-every-rounds)."));
 
     /** The settings a resumed run may change. */
     public static final List<RunOption> CHANGEABLE = Arrays.stream(values()).filter(RunOption::changeable).toList();

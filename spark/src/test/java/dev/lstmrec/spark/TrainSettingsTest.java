@@ -1,0 +1,44 @@
+package dev.lstmrec.spark;
+
+// TrainSettings built from a RunConfig: the defaults are lstmrec train's and fingerprint as before (states written by
+// earlier versions still resume), and a setting Spark does not train with is refused rather than dropped.
+
+import dev.lstmrec.engine.api.LstmRec;
+import dev.lstmrec.engine.api.RunOption;
+import dev.lstmrec.engine.train.LrSchedule;
+import dev.lstmrec.engine.train.LossConfig;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainSettingsTest {
+    @Test
+    void theDefaultsAreTheTrainersAndFingerprintAsBefore() {
+        TrainSettings d = TrainSettings.defaults();
+        assertEquals(LstmRec.trainer().trainConfig().lr(), d.lr());
+        assertEquals(LossConfig.defaults().withMaskSeen(true), d.lossConfig());
+        assertEquals("d64|h64|l1|T200|p0.2|B64|lr0.003|wd0.0|clip5.0|seed42|P2|k4|ADAM|ALL_TASKS|extrue|masktrue"
+                + "|lossauto|K2048|alpha0.5|logq1.0|bpreg1.0", d.fingerprint());
+        assertEquals("auto", d.backend());
+        assertEquals(0, d.threads());
+    }
+
+    @Test
+    void aSettingSparkDoesNotTrainWithIsRefused() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainSettings.from(
+                LstmRec.trainer().lrSchedule(new LrSchedule(LrSchedule.Kind.COSINE, 0, 0)).resolve(), 2, 4,
+                TrainSettings.Optimizer.ADAM, TrainSettings.RowAveraging.ALL_TASKS));
+        assertTrue(e.getMessage().contains("does not support lr-schedule"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainSettings.from(LstmRec.trainer().maskSeen(false).resolve(), 2, 4,
+                TrainSettings.Optimizer.ADAM, TrainSettings.RowAveraging.ALL_TASKS));
+        assertTrue(e.getMessage().contains("mask-seen"), e.getMessage());
+        TrainSettings s = TrainSettings.from(LstmRec.trainer().set(RunOption.DIM, "16").excludeSeen(false).resolve(), 3, 2,
+                TrainSettings.Optimizer.SGD, TrainSettings.RowAveraging.TOUCHING_TASKS);
+        assertEquals(16, s.dim());
+        assertEquals(3, s.partitions());
+        assertEquals(2, s.localSteps());
+        assertEquals(false, s.lossConfig().maskSeen());
+    }
+}
