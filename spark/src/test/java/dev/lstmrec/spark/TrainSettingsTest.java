@@ -6,7 +6,6 @@ package dev.lstmrec.spark;
 import dev.lstmrec.engine.api.LstmRec;
 import dev.lstmrec.engine.api.RunOption;
 import dev.lstmrec.engine.train.LrSchedule;
-import dev.lstmrec.engine.train.LossConfig;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +17,7 @@ class TrainSettingsTest {
     void theDefaultsAreTheTrainersAndFingerprintAsBefore() {
         TrainSettings d = TrainSettings.defaults();
         assertEquals(LstmRec.trainer().trainConfig().lr(), d.lr());
-        assertEquals(LossConfig.defaults().withMaskSeen(true), d.lossConfig());
+        assertEquals(dev.lstmrec.engine.api.RunConfig.defaults().lossConfig().withMaskSeen(true), d.lossConfig());
         assertEquals("d64|h64|l1|T200|p0.2|B64|lr0.003|wd0.0|clip5.0|seed42|P2|k4|ADAM|ALL_TASKS|extrue|masktrue"
                 + "|lossauto|K2048|alpha0.5|logq1.0|bpreg1.0", d.fingerprint());
         assertEquals("auto", d.backend());
