@@ -1,5 +1,6 @@
 package dev.lstmrec.spark;
 
+import dev.lstmrec.engine.api.RunFingerprint;
 import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.model.Initializer;
@@ -103,7 +104,7 @@ public final class DistributedTrainer {
         for (int b : batches) maxBatches = Math.max(maxBatches, b);
         if (maxBatches == 0) throw new IllegalArgumentException("no training sequence has two or more items");
         int roundsPerEpoch = (maxBatches + k - 1) / k;
-        String fingerprint = settings.fingerprint() + "|items" + numItems + "|users" + numUsers;
+        RunFingerprint fingerprint = settings.runFingerprint(numItems, numUsers);
         SparkTrainingState st = checkpointDir == null ? null
                 : SparkTrainingState.read(jsc.hadoopConfiguration(), checkpointDir, fingerprint, layout.total());
         if (st != null) {
@@ -143,7 +144,7 @@ public final class DistributedTrainer {
                 roundsThisJob++;
                 boolean epochEnds = st.nextRound == roundsPerEpoch;
                 if (!epochEnds && checkpointDir != null && checkpointEveryRounds > 0 && st.rounds % checkpointEveryRounds == 0) {
-                    st.write(jsc.hadoopConfiguration(), checkpointDir, fingerprint);
+                    st.write(jsc.hadoopConfiguration(), checkpointDir, fingerprint.value());
                 }
                 if (stopAfterRounds > 0 && roundsThisJob >= stopAfterRounds) throw new Stopped("stopped after " + roundsThisJob + " rounds");
             }
@@ -170,7 +171,7 @@ public final class DistributedTrainer {
             st.epochLoss = 0;
             st.epochTokens = 0;
             if (settings.patience() > 0 && st.sinceBest >= settings.patience() && st.epoch <= settings.epochs()) break;
-            if (checkpointDir != null) st.write(jsc.hadoopConfiguration(), checkpointDir, fingerprint);
+            if (checkpointDir != null) st.write(jsc.hadoopConfiguration(), checkpointDir, fingerprint.value());
         }
         if (st.best == null) throw new IllegalStateException("no epoch was trained (the checkpoint is already past the epoch limit)");
         if (bestValidation == null) { // resumed after the best epoch: recompute its metrics

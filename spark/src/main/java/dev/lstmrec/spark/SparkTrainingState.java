@@ -1,5 +1,6 @@
 package dev.lstmrec.spark;
 
+import dev.lstmrec.engine.api.RunFingerprint;
 import dev.lstmrec.engine.io.Checkpoint;
 import dev.lstmrec.engine.io.CheckpointFile;
 import dev.lstmrec.engine.io.CheckpointFormatException;
@@ -56,24 +57,21 @@ public final class SparkTrainingState {
     }
 
     /** The saved state in {@code dir}, or null when there is none; refuses a state made with other settings or data. */
-    static SparkTrainingState read(Configuration conf, String dir, String fingerprint, int total) throws IOException {
+    static SparkTrainingState read(Configuration conf, String dir, RunFingerprint fingerprint, int total) throws IOException {
         String file = dir + "/" + FILE;
         if (!HadoopFiles.exists(conf, file)) return null;
         Checkpoint c = HadoopFiles.read(conf, file, CheckpointFile::read);
         if (!KIND.equals(c.meta().get("kind"))) throw new CheckpointFormatException(file, "not a Spark training state");
         String stored = c.meta().get("fingerprint");
-        if (stored != null && !stored.contains(TrainSettings.MASK_TOKEN)) {
-            // Written before seen-item masking existed: that run trained without it, which resumes only unmasked.
-            if (fingerprint.contains(TrainSettings.MASK_TOKEN + "true")) {
+        if (!fingerprint.accepts(stored)) {
+            boolean preMasking = stored != null && !stored.startsWith(RunFingerprint.VERSION) && !stored.contains(TrainSettings.MASK_TOKEN);
+            if (preMasking && fingerprint.value().contains(";mask-seen=true;")) {
+                // Written before seen-item masking existed: that run trained without it, which resumes only unmasked.
                 throw new CheckpointFormatException(file, "written before seen-item masking existed: that run trained without"
                         + " it, and these settings (--exclude-seen) mask the seen items; start the run again with a new"
                         + " checkpoint directory");
             }
-            stored = TrainSettings.withMaskToken(stored);
-        }
-        if (!fingerprint.equals(stored)) {
-            throw new CheckpointFormatException(file, "made for other data or settings (" + c.meta().get("fingerprint")
-                    + "), not " + fingerprint);
+            throw new CheckpointFormatException(file, "made for other data or settings (" + stored + "), not " + fingerprint.value());
         }
         SparkTrainingState s = new SparkTrainingState();
         s.weights = c.requireFloats("weights", total);

@@ -3,6 +3,7 @@ package dev.lstmrec.spark;
 import dev.lstmrec.engine.api.LstmRec;
 import dev.lstmrec.engine.api.ModelSettings;
 import dev.lstmrec.engine.api.RunConfig;
+import dev.lstmrec.engine.api.RunFingerprint;
 import dev.lstmrec.engine.api.RunOption;
 import dev.lstmrec.engine.api.TrainingBuilder;
 import dev.lstmrec.engine.backend.BackendOptions;
@@ -14,7 +15,10 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -158,21 +162,55 @@ public record TrainSettings(int dim, int hidden, int layers, int maxLen, float d
                 bpreg);
     }
 
-    /** The fingerprint token that says whether the loss masks seen items; states written before masking lack it. */
-    static final String MASK_TOKEN = "|mask";
-
-    /** A fingerprint written before masking existed, as this version writes the same (unmasked) run's. */
-    static String withMaskToken(String old) {
-        int loss = old.indexOf("|loss");
-        int end = loss >= 0 ? loss : old.indexOf("|items") >= 0 ? old.indexOf("|items") : old.length();
-        return old.substring(0, end) + MASK_TOKEN + "false" + old.substring(end);
+    /**
+     * These settings as the run configuration they stand for: the settings in {@link #RUN_OPTIONS} at their values,
+     * every other at its default (as {@link #from} requires).
+     */
+    public RunConfig runConfig() {
+        Map<RunOption, String> m = new EnumMap<>(RunOption.class);
+        m.put(RunOption.DIM, Integer.toString(dim));
+        m.put(RunOption.HIDDEN, Integer.toString(hidden));
+        m.put(RunOption.LAYERS, Integer.toString(layers));
+        m.put(RunOption.MAX_LEN, Integer.toString(maxLen));
+        m.put(RunOption.DROPOUT, Float.toString(dropout));
+        m.put(RunOption.BATCH, Integer.toString(batch));
+        m.put(RunOption.LR, Float.toString(lr));
+        m.put(RunOption.EPOCHS, Integer.toString(epochs));
+        m.put(RunOption.PATIENCE, Integer.toString(patience));
+        m.put(RunOption.WEIGHT_DECAY, Float.toString(weightDecay));
+        m.put(RunOption.CLIP_NORM, Float.toString(clipNorm));
+        m.put(RunOption.SEED, Long.toString(seed));
+        m.put(RunOption.BACKEND, backend);
+        m.put(RunOption.THREADS, Integer.toString(threads));
+        m.put(RunOption.EXCLUDE_SEEN, Boolean.toString(excludeSeen));
+        m.put(RunOption.LOSS, loss);
+        m.put(RunOption.NEGATIVES, Integer.toString(negatives));
+        m.put(RunOption.SAMPLE_ALPHA, Float.toString(sampleAlpha));
+        m.put(RunOption.LOGQ, Float.toString(logq));
+        m.put(RunOption.BPREG, Float.toString(bpreg));
+        return RunConfig.of(m);
     }
 
     /**
-     * What a checkpoint must agree on to be resumed (everything except epochs and patience), seen-item masking included
-     * (a state written before masking existed trained without it and is refused with a message saying so).
+     * What a Spark training state must have been made for to be resumed: the run fingerprint of these settings
+     * ({@link RunFingerprint#settings}: the same fixed settings as a single-machine run), how the work is spread, and
+     * the catalogue and user counts (the data is not on the driver to checksum). States written by older versions
+     * carry {@link #legacyFingerprint}; a run that does not mask seen items also takes the form from before masking.
      */
-    public String fingerprint() {
+    public RunFingerprint runFingerprint(int numItems, long numUsers) {
+        String text = RunFingerprint.settings(runConfig(), lossConfig().resolve(numItems)) + "partitions=" + partitions
+                + ";local-steps=" + localSteps + ";optimizer=" + optimizer + ";row-averaging=" + rowAveraging + ";items=" + numItems
+                + ";users=" + numUsers;
+        String older = legacyFingerprint() + "|items" + numItems + "|users" + numUsers;
+        boolean masks = lossConfig().maskSeen();
+        return RunFingerprint.ofText(text, masks ? List.of(older) : List.of(older, older.replace(MASK_TOKEN + "false", "")));
+    }
+
+    /** The token of the older fingerprint form that says whether the loss masks seen items; forms before masking lack it. */
+    static final String MASK_TOKEN = "|mask";
+
+    /** The fingerprint older versions wrote (before {@link RunFingerprint}), kept to resume their states. */
+    String legacyFingerprint() {
         String f = String.join("|", "d" + dim, "h" + hidden, "l" + layers, "T" + maxLen, "p" + dropout, "B" + batch, "lr" + lr,
                 "wd" + weightDecay, "clip" + clipNorm, "seed" + seed, "P" + partitions, "k" + localSteps, optimizer.name(),
                 rowAveraging.name(), "ex" + excludeSeen) + MASK_TOKEN + lossConfig().maskSeen();

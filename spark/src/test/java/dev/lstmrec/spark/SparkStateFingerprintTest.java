@@ -15,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Seen-item masking is part of a Spark run's fingerprint: a state written before masking existed (its fingerprint has
- * no mask token, and that run trained unmasked) is refused where the settings now mask, and still resumes where they
- * do not.
+ * A Spark state resumes under the run fingerprint ({@code RunFingerprint}) it was written with, or under the older forms:
+ * the form before the run fingerprint, and the one before seen-item masking (its fingerprint has no mask token, and
+ * that run trained unmasked), refused where the settings now mask and still resumed where they do not.
  */
 class SparkStateFingerprintTest {
     @TempDir
@@ -28,7 +28,11 @@ class SparkStateFingerprintTest {
 
     /** The fingerprint as versions before seen-item masking wrote it. */
     private static String preMasking(TrainSettings s) {
-        return (s.fingerprint() + DATA).replace(TrainSettings.MASK_TOKEN + s.lossConfig().maskSeen(), "");
+        return (s.legacyFingerprint() + DATA).replace(TrainSettings.MASK_TOKEN + s.lossConfig().maskSeen(), "");
+    }
+
+    private static dev.lstmrec.engine.api.RunFingerprint fingerprint(TrainSettings s) {
+        return s.runFingerprint(40, 30);
     }
 
     private String write(String fingerprint, String name) throws IOException {
@@ -42,12 +46,26 @@ class SparkStateFingerprintTest {
     }
 
     @Test
+    void aStateResumesUnderItsOwnFingerprintOrTheOlderFormOfTheSameRunOnly() throws IOException {
+        TrainSettings s = TrainSettings.defaults();
+        assertNotNull(SparkTrainingState.read(new Configuration(), write(fingerprint(s).value(), "current"), fingerprint(s), TOTAL));
+        assertNotNull(SparkTrainingState.read(new Configuration(), write(s.legacyFingerprint() + DATA, "older"), fingerprint(s), TOTAL),
+                "a state written before the run fingerprint resumes");
+        TrainSettings other = s.withLocalSteps(8);
+        for (String stored : new String[] {fingerprint(other).value(), other.legacyFingerprint() + DATA}) {
+            String d = write(stored, "other-" + stored.hashCode());
+            assertThrows(CheckpointFormatException.class, () -> SparkTrainingState.read(new Configuration(), d, fingerprint(s), TOTAL),
+                    "another run's state is refused: " + stored);
+        }
+    }
+
+    @Test
     void aStateFromBeforeMaskingResumesOnlyUnmasked() throws IOException {
         TrainSettings masked = TrainSettings.defaults(); // --exclude-seen: the loss masks seen items
         assertTrue(masked.lossConfig().maskSeen());
         String old = write(preMasking(masked), "masked");
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
-                () -> SparkTrainingState.read(new Configuration(), old, masked.fingerprint() + DATA, TOTAL));
+                () -> SparkTrainingState.read(new Configuration(), old, fingerprint(masked), TOTAL));
         assertTrue(e.getMessage().contains("before seen-item masking"), e.getMessage());
 
         for (TrainSettings unmasked : new TrainSettings[] {
@@ -57,9 +75,8 @@ class SparkStateFingerprintTest {
                         TrainSettings.Optimizer.ADAM, TrainSettings.RowAveraging.ALL_TASKS, false, false)
                         .withLoss(new LossConfig(LossConfig.Loss.SAMPLED, 64, 0.5f, 1f, 1f))}) {
             String d = write(preMasking(unmasked), "unmasked-" + unmasked.loss());
-            assertNotNull(SparkTrainingState.read(new Configuration(), d, unmasked.fingerprint() + DATA, TOTAL),
+            assertNotNull(SparkTrainingState.read(new Configuration(), d, fingerprint(unmasked), TOTAL),
                     "an unmasked run's old state still resumes: " + unmasked.loss());
-            assertEquals(unmasked.fingerprint() + DATA, TrainSettings.withMaskToken(preMasking(unmasked)));
         }
     }
 }

@@ -213,8 +213,8 @@ class SparkTrainerTest {
     private static SparkTrainingState readState(String ckpt, TrainSettings s) {
         try {
             ModelConfig config = s.modelConfig(data.numItems());
-            String fp = s.fingerprint() + "|items" + data.numItems() + "|users" + data.numUsers();
-            return SparkTrainingState.read(TestSpark.session().sparkContext().hadoopConfiguration(), ckpt, fp,
+            return SparkTrainingState.read(TestSpark.session().sparkContext().hadoopConfiguration(), ckpt,
+                    s.runFingerprint(data.numItems(), data.numUsers()),
                     new ParameterLayout(config).total());
         } catch (Exception e) {
             throw new AssertionError(e);

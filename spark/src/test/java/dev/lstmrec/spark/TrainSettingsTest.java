@@ -19,7 +19,13 @@ class TrainSettingsTest {
         assertEquals(LstmRec.trainer().trainConfig().lr(), d.lr());
         assertEquals(dev.lstmrec.engine.api.RunConfig.defaults().lossConfig().withMaskSeen(true), d.lossConfig());
         assertEquals("d64|h64|l1|T200|p0.2|B64|lr0.003|wd0.0|clip5.0|seed42|P2|k4|ADAM|ALL_TASKS|extrue|masktrue"
-                + "|lossauto|K2048|alpha0.5|logq1.0|bpreg1.0", d.fingerprint());
+                + "|lossauto|K2048|alpha0.5|logq1.0|bpreg1.0", d.legacyFingerprint(), "the older form, as older versions wrote it");
+        assertEquals(d, TrainSettings.from(d.runConfig(), d.partitions(), d.localSteps(), d.optimizer(), d.rowAveraging()),
+                "the run configuration of the settings gives them back");
+        String f = d.runFingerprint(40, 30).value();
+        assertTrue(f.startsWith(dev.lstmrec.engine.api.RunFingerprint.VERSION + dev.lstmrec.engine.api.RunFingerprint.settings(
+                d.runConfig(), dev.lstmrec.engine.train.LossConfig.Loss.FULL)), "the single-machine run's settings first: " + f);
+        assertTrue(f.endsWith("partitions=2;local-steps=4;optimizer=ADAM;row-averaging=ALL_TASKS;items=40;users=30"), f);
         assertEquals("auto", d.backend());
         assertEquals(0, d.threads());
     }

@@ -116,18 +116,18 @@ public final class Experiment {
         listener.onMessage("validation: " + prep.describe());
         listener.onMessage("loss: " + loss.describe(config.numItems()));
         Trainer trainer = new Trainer(backend, config, train, loss);
-        String fingerprint = prep.fingerprintPrefix() + fingerprint(config, train, prep.validation(), prep.trainSeqs(), prep.valid());
-        fingerprint += lossFingerprint(trainer.loss(), loss);
+        RunFingerprint fingerprint = RunFingerprint.of(prep.fingerprintPrefix(), run, data.numItems(), prep.validation(), prep.trainSeqs(),
+                prep.valid());
         TrainingState state = null;
         if (plan.resume() != null) {
             TrainingCheckpoints.Loaded loaded = plan.resume();
-            loaded.requireFingerprint(fingerprint);
+            loaded.requireFingerprint(fingerprint::accepts);
             for (String why : loaded.skipped()) listener.onMessage("skipped an unusable checkpoint: " + why);
             state = loaded.state();
             listener.onMessage("resuming from " + loaded.file() + " at epoch " + state.epoch() + ", batch " + (state.nextBatch() + 1)
                     + " (" + state.step() + " steps done)");
         }
-        Checkpointing checkpointing = new Checkpointing(plan.writeDir(), run.intValue(RunOption.CHECKPOINT_EVERY), fingerprint,
+        Checkpointing checkpointing = new Checkpointing(plan.writeDir(), run.intValue(RunOption.CHECKPOINT_EVERY), fingerprint.value(),
                 run.toJson(), plan.stop(), plan.stopDir());
         List<Metrics> curve = new ArrayList<>();
         Validation valid = !plan.testCurve() ? prep.valid()
@@ -162,7 +162,7 @@ public final class Experiment {
                 List.copyOf(curve));
     }
 
-    private static Prepared leaveOneOut(Dataset data, Protocol protocol) {
+    static Prepared leaveOneOut(Dataset data, Protocol protocol) {
         Split split = LeaveOneOut.split(data);
         if (split.numEvaluated() == 0) {
             throw new IllegalArgumentException(data.source() + ": no user has the " + LeaveOneOut.MIN_LENGTH
@@ -190,57 +190,6 @@ public final class Experiment {
              PopularityScorer pop = new PopularityScorer(backend, popularityCounts(data.numItems(), split))) {
             return new Metrics[] {evaluator.evaluate(trainer.scorer(), test, protocol), evaluator.evaluate(pop, test, protocol)};
         }
-    }
-
-    /**
-     * The fingerprint suffix of a run's loss ({@code resolved} is {@code loss} resolved for the catalogue): empty for the
-     * plain full softmax, so its fingerprints stay as before and its checkpoints resume.
-     */
-    public static String lossFingerprint(LossConfig.Loss resolved, LossConfig loss) {
-        if (resolved == LossConfig.Loss.FULL) return loss.maskSeen() ? ";mask-seen" : "";
-        String rows = loss.rows().kind() == RowOptimizer.Kind.ADAM ? "" // Adam runs keep their earlier fingerprints
-                : ",adagrad," + loss.rows().lr() + "," + loss.rows().momentum();
-        return ";loss=" + resolved.cliName() + "," + loss.negatives() + "," + loss.sampleAlpha() + "," + loss.logq() + "," + loss.bpreg()
-                + rows;
-    }
-
-    /**
-     * Identifies what a training run depends on (data, model and optimisation settings, validation protocol), so that
-     * a run is only ever resumed with the same inputs. The epoch limit and patience are left out: a resumed run may
-     * extend them.
-     */
-    public static String fingerprint(ModelConfig m, TrainConfig t, Protocol p, List<int[]> train, List<EvalCase> valid) {
-        return fingerprint(m, t, p, train, Validation.cases(valid, p));
-    }
-
-    /** As above, for any {@link Validation} (held-out cases fingerprint as they always did: their targets). */
-    public static String fingerprint(ModelConfig m, TrainConfig t, Protocol p, List<int[]> train, Validation valid) {
-        CRC32C crc = new CRC32C();
-        ByteBuffer buf = ByteBuffer.allocate(8);
-        String settings = m + "|" + t.batchSize() + "|" + t.lr() + "|" + t.seed() + "|" + t.weightDecay() + "|" + t.clipNorm()
-                + scheduleKey(t.schedule())
-                + "|" + p.excludeSeen() + "|" + p.negatives();
-        crc.update(settings.getBytes(StandardCharsets.UTF_8));
-        long interactions = 0;
-        for (int[] s : train) {
-            buf.clear();
-            buf.putInt(s.length);
-            crc.update(buf.array(), 0, 4);
-            for (int item : s) {
-                buf.clear();
-                buf.putInt(item);
-                crc.update(buf.array(), 0, 4);
-            }
-            interactions += s.length;
-        }
-        valid.fingerprint(crc);
-        return String.format("crc32c=%08x;sequences=%d;interactions=%d;items=%d", crc.getValue(), train.size(), interactions, m.numItems());
-    }
-
-    // The schedule's shape (its horizon is --epochs, left out like them); empty for the constant rate of older states.
-    private static String scheduleKey(dev.lstmrec.engine.train.LrSchedule s) {
-        boolean plain = s.kind() == dev.lstmrec.engine.train.LrSchedule.Kind.CONSTANT && s.warmup() == 0;
-        return plain ? "" : "|" + s.kind().cliName() + "," + s.warmup();
     }
 
     /** Item counts over everything before the test targets (training parts and validation targets). */

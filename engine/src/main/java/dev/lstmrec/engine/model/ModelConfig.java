@@ -35,7 +35,7 @@ public record ModelConfig(int numItems, int embeddingDim, int hiddenDim, int lay
         }
     }
 
-    /** As the record's, without {@code tied} when false: untied configurations print (and fingerprint) as before. */
+    /** As the record's, without {@code tied} when false. */
     @Override
     public String toString() {
         return "ModelConfig[numItems=" + numItems + ", embeddingDim=" + embeddingDim + ", hiddenDim=" + hiddenDim + ", layers="

@@ -42,7 +42,12 @@ public final class TrainingCheckpoints {
          * @throws CheckpointFormatException when the state was made for other data or settings than {@code expected}
          */
         public void requireFingerprint(String expected) throws CheckpointFormatException {
-            if (!fingerprint.equals(expected)) {
+            requireFingerprint(expected::equals);
+        }
+
+        /** As {@link #requireFingerprint(String)}, for a rule that also takes older forms of the expected fingerprint. */
+        public void requireFingerprint(java.util.function.Predicate<String> accepts) throws CheckpointFormatException {
+            if (!accepts.test(fingerprint)) {
                 throw new CheckpointFormatException(file.toString(), "made for other data or settings (the data file changed, or "
                         + (runConfig == null ? "the settings given differ from the run's" : "it was written by another run") + ")");
             }

@@ -8,6 +8,7 @@ package dev.lstmrec.engine.tune;
 // would). The test targets are not touched here; only finalRun, for the winner, evaluates them.
 
 import dev.lstmrec.engine.api.Experiment;
+import dev.lstmrec.engine.api.RunFingerprint;
 import dev.lstmrec.engine.api.LstmRec;
 import dev.lstmrec.engine.api.RunConfig;
 import dev.lstmrec.engine.api.RunOption;
@@ -121,18 +122,17 @@ public final class TrainingObjective implements Objective {
         TrainConfig full = horizonFixed(b.trainConfig());
         RunConfig run = b.resolve();
         LossConfig loss = run.lossConfig(); // the trial's loss, as Experiment trains it (loss/negatives/tied may be searched)
-        String fingerprint = fingerprintPrefix + Experiment.fingerprint(model, full, validation, trainSequences, valid)
-                + Experiment.lossFingerprint(loss.resolve(model.numItems()), loss);
+        RunFingerprint fingerprint = RunFingerprint.of(fingerprintPrefix, run, data.numItems(), validation, trainSequences, valid);
         Path dir = trialDir(trial);
         TrainingState resume = null;
         if (hasState(dir)) {
             TrainingCheckpoints.Loaded loaded = TrainingCheckpoints.readLatest(dir);
-            loaded.requireFingerprint(fingerprint);
+            loaded.requireFingerprint(fingerprint::accepts);
             resume = loaded.state();
         }
         String runConfig = run.toJson(); // stored with the state, so `train --resume TRIAL-DIR` would continue it
         try (Backend backend = backends.get()) {
-            return advance(backend, model, full, loss, fingerprint, runConfig, resume, dir, toEpoch, progress);
+            return advance(backend, model, full, loss, fingerprint.value(), runConfig, resume, dir, toEpoch, progress);
         }
     }
 
