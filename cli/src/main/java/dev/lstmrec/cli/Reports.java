@@ -1,12 +1,12 @@
 package dev.lstmrec.cli;
 
 import dev.lstmrec.engine.api.Experiment;
-import dev.lstmrec.engine.api.ModelSettings;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.data.Dataset;
 import dev.lstmrec.engine.eval.Metric;
 import dev.lstmrec.engine.eval.Metrics;
 import dev.lstmrec.engine.eval.Protocol;
+import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.train.EpochResult;
 import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.RowOptimizer;
@@ -57,7 +57,7 @@ final class Reports {
         return m;
     }
 
-    static Map<String, Object> trainReport(Dataset data, Experiment.Result r, ModelSettings s, TrainConfig t, Protocol p, Backend backend) {
+    static Map<String, Object> trainReport(Dataset data, Experiment.Result r, ModelConfig s, TrainConfig t, Protocol p, Backend backend) {
         Map<String, Object> json = new LinkedHashMap<>();
         Map<String, Object> ds = dataset(data);
         ds.put("evaluated_users", r.split().numEvaluated());
@@ -95,10 +95,10 @@ final class Reports {
         return m;
     }
 
-    static Map<String, Object> config(ModelSettings s, TrainConfig t) {
+    static Map<String, Object> config(ModelConfig s, TrainConfig t) {
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("dim", s.dim());
-        config.put("hidden", s.hidden());
+        config.put("dim", s.embeddingDim());
+        config.put("hidden", s.hiddenDim());
         config.put("layers", s.layers());
         config.put("max_len", s.maxLen());
         config.put("dropout", s.embeddingDropout());

@@ -36,7 +36,7 @@ final class SessionTraining {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("dataset", trainingDataset(r.model()));
         json.put("test_dataset", testDataset(testSource, r.sessions()));
-        json.put("config", Reports.config(r.run().modelSettings(), r.run().trainConfig()));
+        json.put("config", Reports.config(r.config(), r.run().trainConfig()));
         json.put("loss", Reports.loss(r.run().lossConfig(), r.config().numItems()));
         json.put("backend", backend.name());
         json.put("backend_description", backend.description());

@@ -167,7 +167,7 @@ final class TrainCommand implements Callable<Integer> {
                 out.println("chart written to " + plot);
             }
             if (report != null) {
-                Map<String, Object> json = Reports.trainReport(r.split().dataset(), r, r.run().modelSettings(), r.run().trainConfig(), protocol, backend);
+                Map<String, Object> json = Reports.trainReport(r.split().dataset(), r, r.config(), r.run().trainConfig(), protocol, backend);
                 json.put("loss", Reports.loss(r.run().lossConfig(), r.config().numItems()));
                 AtomicFiles.writeString(report, Json.writePretty(json) + "\n");
                 out.println("report written to " + report);

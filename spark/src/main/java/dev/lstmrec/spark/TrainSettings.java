@@ -1,7 +1,6 @@
 package dev.lstmrec.spark;
 
 import dev.lstmrec.engine.api.LstmRec;
-import dev.lstmrec.engine.api.ModelSettings;
 import dev.lstmrec.engine.api.RunConfig;
 import dev.lstmrec.engine.api.RunFingerprint;
 import dev.lstmrec.engine.api.RunOption;
@@ -49,7 +48,7 @@ public record TrainSettings(int dim, int hidden, int layers, int maxLen, float d
         if (partitions <= 0) throw new IllegalArgumentException("partitions must be positive, got " + partitions);
         if (localSteps <= 0) throw new IllegalArgumentException("local steps (averaging period) must be positive, got " + localSteps);
         new TrainConfig(batch, lr, epochs, patience, seed, weightDecay, clipNorm); // the CLI's checks and messages
-        new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout).forItems(1);
+        new ModelConfig(1, dim, hidden, layers, maxLen, dropout, dropout); // the network checks
         LossConfig l = new LossConfig(LossConfig.Loss.parse(loss), negatives, sampleAlpha, logq, bpreg); // the CLI's checks
         if (optimizer == Optimizer.SGD && l.loss() != LossConfig.Loss.FULL && l.loss() != LossConfig.Loss.AUTO) {
             throw new IllegalArgumentException("--optimizer sgd trains the full softmax only (--loss full), got --loss " + loss);
@@ -101,10 +100,10 @@ public record TrainSettings(int dim, int hidden, int layers, int maxLen, float d
                         + (run.get(o) == null ? "unset" : run.get(o)) + ")");
             }
         }
-        ModelSettings m = run.modelSettings();
+        ModelConfig m = run.modelConfig(1);
         TrainConfig t = run.trainConfig();
         LossConfig l = run.lossConfig();
-        return new TrainSettings(m.dim(), m.hidden(), m.layers(), m.maxLen(), run.floatValue(RunOption.DROPOUT), t.batchSize(),
+        return new TrainSettings(m.embeddingDim(), m.hiddenDim(), m.layers(), m.maxLen(), run.floatValue(RunOption.DROPOUT), t.batchSize(),
                 t.lr(), t.epochs(), t.patience(), t.weightDecay(), t.clipNorm(), t.seed(), run.get(RunOption.BACKEND),
                 run.intValue(RunOption.THREADS), partitions, localSteps, optimizer, rowAveraging, false,
                 run.booleanValue(RunOption.EXCLUDE_SEEN), l.loss().cliName(), l.negatives(), l.sampleAlpha(), l.logq(), l.bpreg());
@@ -124,12 +123,8 @@ public record TrainSettings(int dim, int hidden, int layers, int maxLen, float d
         }
     }
 
-    public ModelSettings modelSettings() {
-        return new ModelSettings(dim, hidden, layers, maxLen, dropout, dropout);
-    }
-
     public ModelConfig modelConfig(int numItems) {
-        return modelSettings().forItems(numItems);
+        return new ModelConfig(numItems, dim, hidden, layers, maxLen, dropout, dropout);
     }
 
     public TrainConfig trainConfig() {

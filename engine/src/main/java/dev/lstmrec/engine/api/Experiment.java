@@ -105,7 +105,7 @@ public final class Experiment {
         TrainingListener listener = plan.listener();
         Prepared prep = sessions == null ? leaveOneOut(data, protocol) : SessionExperiment.prepare(data, sessions, protocol,
                 SessionExperiment.Holdout.parse(run.get(RunOption.HOLDOUT)));
-        ModelConfig config = run.modelSettings().forItems(data.numItems());
+        ModelConfig config = run.modelConfig(data.numItems());
         LossConfig loss = run.lossConfig();
         List<String> sessionDefaults = run.sessionDefaultsUsed();
         if (!sessionDefaults.isEmpty()) {

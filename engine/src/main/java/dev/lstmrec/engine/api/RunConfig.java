@@ -8,6 +8,7 @@ import dev.lstmrec.engine.data.Format;
 import dev.lstmrec.engine.data.ReadOptions;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.Json;
+import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.train.LrSchedule;
 import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.RowOptimizer;
@@ -84,8 +85,8 @@ public final class RunConfig {
      */
     public String effective(RunOption option) {
         return switch (option) {
-            case EMBEDDING_DROPOUT -> Float.toString(modelSettings().embeddingDropout());
-            case HIDDEN_DROPOUT -> Float.toString(modelSettings().hiddenDropout());
+            case EMBEDDING_DROPOUT -> Float.toString(dropoutAt(RunOption.EMBEDDING_DROPOUT));
+            case HIDDEN_DROPOUT -> Float.toString(dropoutAt(RunOption.HIDDEN_DROPOUT));
             case MASK_SEEN -> Boolean.toString(lossConfig().maskSeen());
             default -> values.get(option);
         };
@@ -178,13 +179,19 @@ public final class RunConfig {
         return b.build();
     }
 
-    /** The network settings (not yet checked: {@link ModelSettings#forItems} checks them). */
-    public ModelSettings modelSettings() {
-        float dropout = floatValue(RunOption.DROPOUT);
-        float embedding = values.get(RunOption.EMBEDDING_DROPOUT) != null ? floatValue(RunOption.EMBEDDING_DROPOUT) : dropout;
-        float hidden = values.get(RunOption.HIDDEN_DROPOUT) != null ? floatValue(RunOption.HIDDEN_DROPOUT) : dropout;
-        return new ModelSettings(intValue(RunOption.DIM), intValue(RunOption.HIDDEN), intValue(RunOption.LAYERS),
-                intValue(RunOption.MAX_LEN), embedding, hidden, booleanValue(RunOption.TIED));
+    /**
+     * The network for a catalogue of {@code numItems} items; throws {@link IllegalArgumentException} for an invalid
+     * setting (any positive count checks the settings alone).
+     */
+    public ModelConfig modelConfig(int numItems) {
+        return new ModelConfig(numItems, intValue(RunOption.DIM), intValue(RunOption.HIDDEN), intValue(RunOption.LAYERS),
+                intValue(RunOption.MAX_LEN), dropoutAt(RunOption.EMBEDDING_DROPOUT), dropoutAt(RunOption.HIDDEN_DROPOUT),
+                booleanValue(RunOption.TIED));
+    }
+
+    /** A dropout site's rate: its own setting, or {@code dropout} where it is unset. */
+    private float dropoutAt(RunOption site) {
+        return values.get(site) != null ? floatValue(site) : floatValue(RunOption.DROPOUT);
     }
 
     /**

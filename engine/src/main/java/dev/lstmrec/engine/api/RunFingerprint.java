@@ -58,7 +58,7 @@ public record RunFingerprint(String value, List<String> legacy) {
      * CRC32C over them, the training sequences and the validation cases.
      */
     public static RunFingerprint of(String protocol, RunConfig run, int numItems, Protocol validation, List<int[]> train, Validation valid) {
-        ModelConfig model = run.modelSettings().forItems(numItems);
+        ModelConfig model = run.modelConfig(numItems);
         LossConfig loss = run.lossConfig();
         LossConfig.Loss resolved = loss.resolve(numItems);
         String current = VERSION + digest(protocol + settings(run, resolved), train, valid, numItems);

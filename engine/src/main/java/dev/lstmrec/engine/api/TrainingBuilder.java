@@ -17,6 +17,7 @@ import dev.lstmrec.engine.data.SyntheticData;
 import dev.lstmrec.engine.data.TestSessions;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.CheckpointFormatException;
+import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.train.LrSchedule;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.TrainingCheckpoints;
@@ -314,9 +315,9 @@ public final class TrainingBuilder {
         return this;
     }
 
-    /** The network settings as configured (without a resumed run's stored ones). */
-    public ModelSettings modelSettings() {
-        return RunConfig.of(given, remembered).modelSettings();
+    /** The network as configured (without a resumed run's stored ones) for {@code numItems} items; throws for an invalid setting. */
+    public ModelConfig modelConfig(int numItems) {
+        return RunConfig.of(given, remembered).modelConfig(numItems);
     }
 
     /** The optimisation settings as configured; throws {@link IllegalArgumentException} for an invalid one. */
@@ -363,7 +364,7 @@ public final class TrainingBuilder {
             }
         }
         RunConfig run = r.run();
-        run.modelSettings().forItems(1);
+        run.modelConfig(1);
         run.trainConfig();
         run.protocol();
         run.lossConfig();

@@ -118,7 +118,7 @@ public final class TrainingObjective implements Objective {
     @Override
     public Outcome advance(Trial trial, int toEpoch, Progress progress) throws IOException {
         TrainingBuilder b = builder(trial);
-        ModelConfig model = b.modelSettings().forItems(data.numItems());
+        ModelConfig model = b.modelConfig(data.numItems());
         TrainConfig full = horizonFixed(b.trainConfig());
         RunConfig run = b.resolve();
         LossConfig loss = run.lossConfig(); // the trial's loss, as Experiment trains it (loss/negatives/tied may be searched)

@@ -97,8 +97,8 @@ class LstmRecTest {
     @Test
     void defaultsAreTheCliDefaults() {
         TrainingBuilder b = LstmRec.trainer();
-        assertEquals(new ModelSettings(64, 64, 1, 200, 0.2f, 0.2f), b.modelSettings());
-        assertEquals(ModelSettings.defaults(), b.modelSettings());
+        assertEquals(new dev.lstmrec.engine.model.ModelConfig(10, 64, 64, 1, 200, 0.2f, 0.2f), b.modelConfig(10));
+        assertEquals(RunConfig.defaults().modelConfig(10), b.modelConfig(10));
         assertEquals(new TrainConfig(64, 0.003f, 60, 10, 42L, 0f, 5f), b.trainConfig());
         assertTrue(b.protocol().excludeSeen());
         assertEquals(0, b.protocol().negatives());

@@ -36,7 +36,7 @@ class RunConfigTest {
     @Test
     void defaultsAreThoseOfTheBuilderAndTheCli() {
         RunConfig c = RunConfig.of(Map.of(), Map.of());
-        assertEquals(ModelSettings.defaults(), c.modelSettings());
+        assertEquals(new dev.lstmrec.engine.model.ModelConfig(10, 64, 64, 1, 200, 0.2f, 0.2f), c.modelConfig(10));
         assertEquals(LstmRec.trainer().trainConfig(), c.trainConfig());
         assertNull(c.dataFile());
         assertFalse(c.readOptions().filtersRating());

@@ -105,10 +105,10 @@ class SessionTrainingTest {
         assertEquals("0.01", session.get(RunOption.LR));
         assertEquals(List.of("--dim 128", "--hidden 128", "--embedding-dropout 0.5", "--hidden-dropout 0.3", "--tied", "--lr 0.01",
                 "--lr-schedule cosine", "--epochs 10", "--patience 3"), session.sessionDefaultsUsed());
-        assertEquals(0.5f, session.modelSettings().embeddingDropout());
+        assertEquals(0.5f, session.modelConfig(10).embeddingDropout());
         RunConfig dropout = LstmRec.trainer().data(train).testData(test).dropout(0.1f).resolve();
-        assertEquals(0.1f, dropout.modelSettings().embeddingDropout(), "--dropout given sets both sites");
-        assertEquals(0.1f, dropout.modelSettings().hiddenDropout());
+        assertEquals(0.1f, dropout.modelConfig(10).embeddingDropout(), "--dropout given sets both sites");
+        assertEquals(0.1f, dropout.modelConfig(10).hiddenDropout());
         RunConfig given = LstmRec.trainer().data(train).testData(test).lr(0.002f).set(RunOption.TIED, "false").resolve();
         assertEquals("0.002", given.get(RunOption.LR), "a given option wins");
         assertEquals("false", given.get(RunOption.TIED));

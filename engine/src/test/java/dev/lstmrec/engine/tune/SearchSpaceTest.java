@@ -30,7 +30,7 @@ class SearchSpaceTest {
         for (int i = 0; i < 100; i++) {
             Map<String, String> c = d.sample(rnd);
             TrainingBuilder b = TrainOptions.apply(LstmRec.trainer(), c);
-            b.modelSettings().forItems(10);
+            b.modelConfig(10);
             b.trainConfig();
             if (c.get("tied").equals("true")) {
                 tied++;
@@ -120,8 +120,8 @@ class SearchSpaceTest {
         o.put("warmup", "0.05");
         o.put("epochs", "12");
         TrainingBuilder b = TrainOptions.apply(LstmRec.trainer(), o);
-        assertEquals(0.3f, b.modelSettings().embeddingDropout());
-        assertEquals(0.1f, b.modelSettings().hiddenDropout(), "the per-site dropout overrides --dropout whatever the order");
+        assertEquals(0.3f, b.modelConfig(10).embeddingDropout());
+        assertEquals(0.1f, b.modelConfig(10).hiddenDropout(), "the per-site dropout overrides --dropout whatever the order");
         assertEquals(new LrSchedule(LrSchedule.Kind.COSINE, 0.05, 0), b.trainConfig().schedule());
         assertEquals(12, b.trainConfig().epochs());
         assertEquals("--dropout 0.3 --hidden-dropout 0.1 --lr-schedule cosine --warmup 0.05 --epochs 12", TrainOptions.commandLine(o));
