@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -66,6 +67,8 @@ final class ExportCommand implements Callable<Integer> {
             written = OnnxExport.write(saved, options, out);
             IdMaps.writeItems(saved, items);
             if (withUsers) IdMaps.writeUsers(saved, users);
+        } catch (FileAlreadyExistsException e) { // creating the output's directory met a file of that name
+            throw new CliException("cannot write " + out + ": " + e.getFile() + " is a file, not a directory");
         } catch (IOException e) {
             throw new CliException("cannot write " + out + ": " + ErrorHandler.message(e));
         }
