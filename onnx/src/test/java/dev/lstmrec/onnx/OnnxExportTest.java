@@ -12,6 +12,7 @@ import dev.lstmrec.engine.api.Recommender;
 import dev.lstmrec.engine.api.SavedModel;
 import dev.lstmrec.engine.backend.BackendOptions;
 import dev.lstmrec.engine.backend.Backends;
+import dev.lstmrec.engine.backend.conformance.Tolerances;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.model.ParameterLayout;
 import dev.lstmrec.onnx.proto.Onnx.ModelProto;
@@ -40,13 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 class OnnxExportTest {
-    /**
-     * Scores agree when |onnx - scalar| <= ATOL + RTOL * |scalar|. ONNX Runtime's LSTM has its own GEMM blocking and
-     * vectorised sigmoid/tanh, so the two differ by float rounding; on these shapes the difference stays below 1e-6
-     * (all tests pass at 1e-6), and 1e-5 leaves room for ONNX Runtime's other CPU kernels (AVX2, NEON). A wrong gate
-     * order, bias or window moves scores by orders of magnitude more.
-     */
-    static final float ATOL = 1e-5f, RTOL = 1e-5f;
+    /** Scores agree within Tolerances.ONNX_RUNTIME_ATOL + ONNX_RUNTIME_RTOL·|scalar| (the reason is given there). */
+    static final double ATOL = Tolerances.ONNX_RUNTIME_ATOL, RTOL = Tolerances.ONNX_RUNTIME_RTOL;
     static final int N = 60, MAX_LEN = 9;
 
     static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
@@ -130,7 +126,7 @@ class OnnxExportTest {
     }
 
     static void assertClose(float expected, float actual, String where) {
-        if (!(Math.abs(actual - expected) <= ATOL + RTOL * Math.abs(expected))) {
+        if (!Tolerances.close(expected, actual, ATOL, RTOL)) {
             fail(where + ": onnx " + actual + " vs scalar " + expected + " (tolerance " + ATOL + " + " + RTOL + "·|ref|)");
         }
     }
