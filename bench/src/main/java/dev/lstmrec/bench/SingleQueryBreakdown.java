@@ -23,7 +23,9 @@ import java.util.SplittableRandom;
 /**
  * {@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.lstmrec.bench.SingleQueryBreakdown
  * --items 1682,100000 --threads 1,2 --length 110}: d = h = 64, one layer, one history of {@code --length} items (its
- * items excluded), means of {@code --reps} (300) after 100 warm-up queries.
+ * items excluded), means of {@code --reps} (300) after 100 warm-up queries; then the cost per call of one time step's
+ * ops for one row: the recurrent GEMM as the network calls it (W_hh transposed), the same product with B stored
+ * untransposed, and the gate kernel.
  */
 public final class SingleQueryBreakdown {
     private SingleQueryBreakdown() {}
@@ -78,6 +80,38 @@ public final class SingleQueryBreakdown {
                     System.out.printf(Locale.ROOT, "| %,d | %d | %.2f ms | %.2f ms |%n", n, threads, forward / reps, score / reps);
                 }
             }
+        }
+        System.out.println();
+        System.out.println("| threads | recurrent GEMM [1 x 64]·[256 x 64]ᵀ | the same with B as [64 x 256] | LSTM cell [1 x 64] |");
+        System.out.println("| --- | --- | --- | --- |");
+        for (String th : m.get("--threads").split(",")) stepOps(m.get("--backend"), Integer.parseInt(th.trim()));
+    }
+
+    /** Microseconds per call of one time step's ops for one row (h = 64, G = 256), 20,000 calls after as many warm-up. */
+    private static void stepOps(String backend, int threads) {
+        try (Backend b = Backends.create(backend, BackendOptions.withThreads(threads))) {
+            Tensor h = b.allocate(1, 64), w = b.allocate(256, 64), wt = b.allocate(64, 256), g = b.allocate(1, 256);
+            Tensor bias = b.allocate(256), c = b.allocate(1, 64), out = b.allocate(1, 64);
+            float[] x = new float[256 * 64];
+            for (int i = 0; i < x.length; i++) x[i] = (i % 7) * 0.01f;
+            b.upload(w, x, 0);
+            b.upload(wt, x, 0);
+            b.upload(h, new float[64], 0);
+            b.upload(bias, new float[256], 0);
+            int reps = 20_000;
+            double[] us = new double[3];
+            for (int op = 0; op < 3; op++) {
+                for (int pass = 0; pass < 2; pass++) { // the first pass warms up
+                    long t0 = System.nanoTime();
+                    for (int r = 0; r < reps; r++) {
+                        if (op == 0) b.gemm(g, false, h, true, w, 1f, 1f);
+                        else if (op == 1) b.gemm(g, false, h, false, wt, 1f, 1f);
+                        else b.lstmCellForward(out, c, g, bias, null);
+                    }
+                    us[op] = (System.nanoTime() - t0) / 1e3 / reps;
+                }
+            }
+            System.out.printf(Locale.ROOT, "| %d | %.1f µs | %.1f µs | %.1f µs |%n", threads, us[0], us[1], us[2]);
         }
     }
 }
