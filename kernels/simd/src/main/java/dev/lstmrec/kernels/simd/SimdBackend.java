@@ -278,30 +278,35 @@ public final class SimdBackend extends HeapBackend {
     @Override
     public void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
                                            IntTensor candidates, float logqWeight, float gradScale) {
-        int[] nc = {logits.dim(0), logits.dim(1)}; // shapes checked by the checked front
-        sampledLoss(false, dLogits, dBias, loss, logits, bias, logQ, candidates, logqWeight, 0f, gradScale, nc[0], nc[1]);
+        sampledLoss(dBias, loss, bias, logQ, logqWeight, candidates, logits.dim(0),
+                (p, r0, r1) -> SampledLoss.softmaxRows(p, hits, dLogits, logits, gradScale, r0, r1));
     }
 
     @Override
     public void bprMaxLoss(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, IntTensor candidates,
                            float bpreg, float gradScale) {
-        int[] nc = {logits.dim(0), logits.dim(1)}; // shapes checked by the checked front
-        sampledLoss(true, dLogits, dBias, loss, logits, bias, null, candidates, 0f, bpreg, gradScale, nc[0], nc[1]);
+        sampledLoss(dBias, loss, bias, null, 0f, candidates, logits.dim(0),
+                (p, r0, r1) -> SampledLoss.bprMaxRows(p, hits, dLogits, logits, bpreg, gradScale, r0, r1));
     }
 
-    private void sampledLoss(boolean bpr, Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
-                             IntTensor candidates, float w, float bpreg, float gradScale, int n, int c) {
-        float[] ld = f(logits), dd = f(dLogits), bd = f(bias), qd = logQ == null ? null : f(logQ);
-        int[] ids = i(candidates);
-        int lo = o(logits), doff = o(dLogits), bo = o(bias), qo = logQ == null ? 0 : o(logQ), io = o(candidates);
-        hits.build(ids, io, n, c);
+    /** One of the sampled losses' row kernels on rows [r0, r1) of a part whose columns are set; returns their loss. */
+    private interface SampledRows {
+        double run(SampledLoss.Part p, int r0, int r1);
+    }
+
+    /**
+     * The frame both sampled losses share: the call's hit plan, each part's columns, the rows split over the parts,
+     * then the parts' dBias and loss summed in part order.
+     */
+    private void sampledLoss(Tensor dBias, Tensor loss, Tensor bias, Tensor logQ, float logqWeight, IntTensor candidates,
+                             int n, SampledRows rows) {
+        int c = candidates.size(); // shapes checked by the checked front
+        hits.build(candidates, n);
         Arrays.fill(partials, 0);
         int parts = split(n, 4L * c, (part, r0, r1) -> {
             SampledLoss.Part p = sampledParts[part];
-            SampledLoss.columns(p, bd, bo, qd, qo, w, ids, io, c);
-            partials[part] = bpr
-                    ? SampledLoss.bprMaxRows(p, hits, dd, doff, ld, lo, bd, bo, ids, io, c, bpreg, gradScale, r0, r1)
-                    : SampledLoss.softmaxRows(p, hits, dd, doff, ld, lo, bd, bo, qd, qo, w, ids, io, c, gradScale, r0, r1);
+            p.columns(bias, logQ, logqWeight, candidates);
+            partials[part] = rows.run(p, r0, r1);
         });
         float[] gb = f(dBias);
         for (int p = 0; p < parts; p++) addInto(gb, o(dBias), sampledParts[p].dBias, 0, c);
