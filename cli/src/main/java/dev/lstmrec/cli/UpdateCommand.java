@@ -49,6 +49,10 @@ final class UpdateCommand implements Callable<Integer> {
                     + " (default " + UpdateBuilder.DEFAULT_REPLAY + "; 0 = none).")
     Double replay;
 
+    @Option(names = "--time-budget", paramLabel = "DURATION",
+            description = "Stop training at the first epoch boundary after this long, e.g. 10m, 1h, 90s, keeping the best epoch (default: no limit).")
+    String timeBudget;
+
     @Option(names = "--allow-out-of-order",
             description = "Take a known user's events that are older than their last stored event (appended after the stored history).")
     boolean allowOutOfOrder;
@@ -94,6 +98,10 @@ final class UpdateCommand implements Callable<Integer> {
         if (reportFile != null) b.remember("report", reportFile.toAbsolutePath().normalize().toString());
         if (replay != null) Usage.validated(spec, () -> b.replay(replay));
         if (allowOutOfOrder) b.allowOutOfOrder(true);
+        if (timeBudget != null) {
+            double seconds = Usage.validated(spec, () -> TuneCommand.parseDuration(timeBudget));
+            Usage.validated(spec, () -> b.timeBudget(java.time.Duration.ofMillis((long) (seconds * 1000))));
+        }
         RunConfig run;
         try {
             run = b.resolve();

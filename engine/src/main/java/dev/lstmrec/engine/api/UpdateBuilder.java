@@ -56,6 +56,7 @@ public final class UpdateBuilder {
     private BooleanSupplier stop = () -> false;
     private TrainingListener listener = TrainingListener.SILENT;
     private Backend backendInstance;
+    private java.time.Duration timeBudget;
 
     UpdateBuilder(SavedModel parent) {
         this.parent = Objects.requireNonNull(parent, "parent");
@@ -87,6 +88,16 @@ public final class UpdateBuilder {
         if (!(fraction >= 0) || Double.isInfinite(fraction)) throw new IllegalArgumentException("replay must be >= 0, got " + fraction);
         this.replay = fraction;
         remembered.put("replay", Double.toString(fraction));
+        return this;
+    }
+
+    /**
+     * Stops training at the first epoch boundary after this much time from the start of {@link #train} (at least one
+     * epoch is trained), keeping the best epoch; null = no limit. Such an update depends on the machine's speed.
+     */
+    public UpdateBuilder timeBudget(java.time.Duration budget) {
+        if (budget != null && (budget.isNegative() || budget.isZero())) throw new IllegalArgumentException("time budget must be positive, got " + budget);
+        this.timeBudget = budget;
         return this;
     }
 
@@ -264,6 +275,7 @@ public final class UpdateBuilder {
             float[] weights = GrownWeights.grow(parent.config(), parent.weights(), grown, merged.newItemCounts(), seed);
             int total = weights.length;
             trainer.setState(weights, new float[total], new float[total], 0);
+            if (timeBudget != null) trainer.setDeadline(t0 + timeBudget.toNanos());
             Checkpointing checkpointing = new Checkpointing(writeDir, run.intValue(RunOption.CHECKPOINT_EVERY), fingerprint.value(),
                     run.toJson(), stop, null);
             TrainingResult result = trainer.fit(train, Validation.cases(valid, protocol), listener, checkpointing,

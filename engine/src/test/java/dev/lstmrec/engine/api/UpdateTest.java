@@ -147,6 +147,14 @@ class UpdateTest {
     }
 
     @Test
+    void aSpentTimeBudgetEndsTheUpdateAfterItsFirstEpochWithThatEpochsModel() throws IOException {
+        UpdateBuilder.Result r = updater().timeBudget(java.time.Duration.ofNanos(1)).train();
+        assertEquals(1, r.training().epochs().size(), "the budget is spent before the second epoch");
+        assertEquals(1, r.training().bestEpoch());
+        assertThrows(IllegalArgumentException.class, () -> updater().timeBudget(java.time.Duration.ZERO));
+    }
+
+    @Test
     void anInterruptedUpdateResumesBitIdentically() throws IOException {
         SavedModel whole = updater().train().model();
         Path ckpt = dir.resolve("ckpt");
