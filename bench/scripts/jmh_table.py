@@ -36,6 +36,11 @@ def work(bench, p):
         u = int(p["users"])
         # One dot product of length h per (user, item); the top-K selection is O(users·N) compares, not counted.
         return f"users={u} N={n} h={h} k=10", 2.0 * u * n * h, "GFLOP"
+    if name == "ScoreRankBench.scoreRankCandidates":
+        n, h = dims(p["catalog"])
+        u = int(p["users"])
+        # One dot product of length h per (user, candidate) plus the target's: 101 per user.
+        return f"users={u} N={n} h={h} candidates=100", 2.0 * u * 101 * h, "GFLOP"
     if name.startswith("LstmCellBench."):
         b, h = int(p["batch"]), int(p["hidden"])
         # forward: read gates(4h) + cPrev(h), write gates(4h) + h + c  = 11·B·h floats

@@ -24,12 +24,21 @@ final class RunOptionSpecs implements CommandLine.IModelTransformer {
     /** The run settings each command takes: train all; the others what they read, compute on, or rank with. */
     private static final Map<String, Predicate<RunOption>> TAKES = Map.of(
             "train", o -> true,
+            // the network's shape is the parent model's; validation is the update's own (each user's latest new event)
+            "update", o -> o.group() != RunOption.Group.MODEL && o != RunOption.TEST_DATA && o != RunOption.HOLDOUT
+                    && o != RunOption.EVAL_NEGATIVES
+                    || o == RunOption.DROPOUT || o == RunOption.EMBEDDING_DROPOUT || o == RunOption.HIDDEN_DROPOUT,
             "tune", o -> o.group() == RunOption.Group.DATA || o.group() == RunOption.Group.COMPUTATION
                     || o == RunOption.EXCLUDE_SEEN || o == RunOption.EVAL_NEGATIVES,
             "evaluate", o -> (o.group() == RunOption.Group.DATA && o != RunOption.TEST_DATA) || o.group() == RunOption.Group.COMPUTATION
                     || o == RunOption.EXCLUDE_SEEN || o == RunOption.EVAL_NEGATIVES,
             "recommend", o -> o.group() == RunOption.Group.COMPUTATION,
             "serve", o -> o.group() == RunOption.Group.COMPUTATION);
+
+    /** Where a command's default differs from train's: its text in that command's help. */
+    private static final Map<String, Map<RunOption, String>> OWN_DEFAULTS = Map.of(
+            "update", Map.of(RunOption.EPOCHS, dev.lstmrec.engine.api.UpdateBuilder.DEFAULT_EPOCHS + " (an update continues a trained model)",
+                    RunOption.DROPOUT, "the parent model's"));
 
     @Override
     public CommandSpec transform(CommandSpec spec) {
@@ -38,16 +47,17 @@ final class RunOptionSpecs implements CommandLine.IModelTransformer {
         // the command's own options (outside argument groups, which picocli keeps in place) go after the settings
         List<OptionSpec> own = new ArrayList<>(spec.options().stream().filter(o -> o.group() == null).toList());
         own.forEach(spec::remove);
-        Arrays.stream(RunOption.values()).filter(takes).forEach(o -> spec.addOption(option(o)));
+        Map<RunOption, String> defaults = OWN_DEFAULTS.getOrDefault(spec.name(), Map.of());
+        Arrays.stream(RunOption.values()).filter(takes).forEach(o -> spec.addOption(option(o, defaults.getOrDefault(o, o.defaultDescription()))));
         own.forEach(spec::addOption);
         return spec;
     }
 
     /** The option of one setting: {@code --key LABEL} (a flag {@code --[no-]key}), typed, unset unless given. */
-    static OptionSpec option(RunOption o) {
+    static OptionSpec option(RunOption o, String defaultText) {
         OptionSpec.Builder b = OptionSpec.builder("--" + o.key())
                 // picocli formats descriptions: a literal percent sign must be doubled
-                .description((o.description() + " (default: " + o.defaultDescription()
+                .description((o.description() + " (default: " + defaultText
                         + (o.changeable() ? "; a resumed run may change it" : "") + ")").replace("%", "%%"));
         if (o.type() == RunOption.Type.BOOLEAN) return b.type(Boolean.class).arity("0").negatable(true).build();
         return b.type(javaType(o.type())).paramLabel(o.label() != null ? o.label() : "VALUE").arity("1").build();

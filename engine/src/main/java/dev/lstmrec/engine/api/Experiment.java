@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32C;
 
@@ -157,7 +158,15 @@ public final class Experiment {
             modelInfo.put("test." + Metric.HR.key(20), Double.toString(testMetrics.get(Metric.HR, 20)));
             modelInfo.put("test." + Metric.MRR.key(20), Double.toString(testMetrics.get(Metric.MRR, 20)));
         }
-        SavedModel model = new SavedModel(config, items, users, histories, trainer.downloadWeights(), modelInfo);
+        long[] lastTimes = null;
+        OptionalLong latest = OptionalLong.empty();
+        if (data.timed()) {
+            lastTimes = new long[data.numUsers()];
+            for (int u = 0; u < data.numUsers(); u++) lastTimes[u] = data.lastTime(u);
+            latest = java.util.Arrays.stream(lastTimes).max();
+        }
+        modelInfo = new Lineage(data.numInteractions(), latest, "", OptionalLong.empty()).into(modelInfo);
+        SavedModel model = new SavedModel(config, items, users, histories, trainer.downloadWeights(), modelInfo, lastTimes);
         return new Result(prep.split(), config, result, testMetrics, popularity, model, (System.nanoTime() - t0) / 1e9, run, sessions,
                 List.copyOf(curve));
     }

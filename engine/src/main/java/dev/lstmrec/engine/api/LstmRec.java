@@ -36,6 +36,14 @@ public final class LstmRec {
     }
 
     /**
+     * An update of {@code model} on events that arrived after it was trained, configured like {@code lstmrec update}
+     * (the settings of {@code train}, the network's shape the model's).
+     */
+    public static UpdateBuilder updater(SavedModel model) {
+        return new UpdateBuilder(model);
+    }
+
+    /**
      * Reads an interaction log with the readers of {@code lstmrec train --data}.
      *
      * @throws dev.lstmrec.engine.data.DataFormatException for a malformed line (the message names file and line)

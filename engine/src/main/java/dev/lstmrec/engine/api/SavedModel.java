@@ -16,14 +16,25 @@ import java.util.Map;
 /**
  * A trained model as stored on disk: the network configuration, the item mapping (external id of items 1..N),
  * the users' histories (so {@code recommend --user} needs no data file), the weights, and free-form info
- * (dataset, training settings). Written in the {@link CheckpointFile} container (docs/checkpoint-format.md),
- * atomically; reading validates every shape against the configuration, so a damaged file never yields a model.
+ * (dataset, training settings, {@link Lineage}). Written in the {@link CheckpointFile} container
+ * (docs/checkpoint-format.md), atomically; reading validates every shape against the configuration, so a damaged file
+ * never yields a model.
+ *
+ * @param lastTimes each user's last event time in milliseconds (what {@code update} orders new events against), or
+ *                  null where the data had no times or the file predates them
  */
 public record SavedModel(ModelConfig config, List<String> itemIds, List<String> userIds, int[][] histories,
-                         float[] weights, Map<String, String> info) {
+                         float[] weights, Map<String, String> info, long[] lastTimes) {
     public static final String KIND = "lstmrec-model";
 
+    /** A model without event times. */
+    public SavedModel(ModelConfig config, List<String> itemIds, List<String> userIds, int[][] histories, float[] weights,
+                      Map<String, String> info) {
+        this(config, itemIds, userIds, histories, weights, info, null);
+    }
+
     public SavedModel {
+        if (lastTimes != null && lastTimes.length != userIds.size()) throw new IllegalArgumentException("one last time per user");
         if (itemIds.size() != config.numItems()) {
             throw new IllegalArgumentException(itemIds.size() + " item ids for a model of " + config.numItems() + " items");
         }
@@ -31,7 +42,7 @@ public record SavedModel(ModelConfig config, List<String> itemIds, List<String> 
         if (weights.length != new ParameterLayout(config).total()) throw new IllegalArgumentException("weights do not match the configuration");
         itemIds = List.copyOf(itemIds);
         userIds = List.copyOf(userIds);
-        info = Map.copyOf(info);
+        info = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(info)); // insertion order: the same model, the same bytes
     }
 
     public void save(Path file) throws IOException {
@@ -47,6 +58,7 @@ public record SavedModel(ModelConfig config, List<String> itemIds, List<String> 
         if (config.tied()) b.meta("model.tied", "true"); // absent = untied, so older readers' files stay identical
         info.forEach((k, v) -> b.meta("info." + k, v));
         b.strings("items", itemIds).strings("users", userIds);
+        if (lastTimes != null) b.strings("users.last_time", Arrays.stream(lastTimes).mapToObj(Long::toString).toList());
         int[] offsets = new int[histories.length + 1];
         for (int u = 0; u < histories.length; u++) offsets[u + 1] = offsets[u] + histories[u].length;
         int[] flat = new int[offsets[histories.length]];
@@ -96,12 +108,23 @@ public record SavedModel(ModelConfig config, List<String> itemIds, List<String> 
                 if (item < 1 || item > config.numItems()) throw new CheckpointFormatException(file.toString(), "history item " + item + " out of range");
             }
         }
+        long[] lastTimes = null;
+        List<String> times = c.strings().get("users.last_time");
+        if (times != null) {
+            if (times.size() != users.size()) throw new CheckpointFormatException(file.toString(), "users.last_time does not match the users");
+            lastTimes = new long[times.size()];
+            try {
+                for (int u = 0; u < lastTimes.length; u++) lastTimes[u] = Long.parseLong(times.get(u));
+            } catch (NumberFormatException e) {
+                throw new CheckpointFormatException(file.toString(), "users.last_time holds a value that is not an integer");
+            }
+        }
         Map<String, String> info = new LinkedHashMap<>();
         c.meta().forEach((k, v) -> {
             if (k.startsWith("info.")) info.put(k.substring(5), v);
         });
         try {
-            return new SavedModel(config, items, users, histories, weights, info);
+            return new SavedModel(config, items, users, histories, weights, info, lastTimes);
         } catch (IllegalArgumentException e) {
             throw new CheckpointFormatException(file.toString(), e.getMessage());
         }

@@ -88,7 +88,7 @@ public final class DataReader {
                 double rating = parseRating(file, lineNo, fields[lf.ratingCol]);
                 if (opts.filtersRating() && !(rating >= opts.minRating())) continue;
             }
-            raw.add(user, item, time);
+            raw.add(user, item, lf.timeCol < 0 ? Long.MIN_VALUE : time, (int) Math.min(lineNo, Integer.MAX_VALUE));
         }
     }
 
@@ -154,12 +154,14 @@ public final class DataReader {
         final IntList users = new IntList(1 << 12);
         final IntList items = new IntList(1 << 12);
         final LongList times = new LongList(1 << 12);
+        final IntList lines = new IntList(1 << 12);
         long read;
 
         private String lastUser;
         private int lastUserIndex;
 
-        void add(String user, String item, long time) {
+        /** One interaction; {@code time} is {@link Long#MIN_VALUE} in a format without times. */
+        void add(String user, String item, long time, int line) {
             // Most files group a user's lines together; skipping the map then saves the dominant cost of a line.
             if (!user.equals(lastUser)) {
                 lastUser = user;
@@ -168,6 +170,7 @@ public final class DataReader {
             users.add(lastUserIndex);
             items.add(intern(itemIds, itemNames, item));
             times.add(time);
+            lines.add(line);
         }
 
         private static int intern(Map<String, Integer> ids, ArrayList<String> names, String id) {
@@ -188,7 +191,7 @@ public final class DataReader {
                         + opts.minRating() + "); " + read + " read");
             }
             boolean[] alive = KCore.filter(users, items, userNames.size(), itemNames.size(), opts.minUserCount(), opts.minItemCount());
-            return Interactions.build(file.toString(), alive, users, items, times, userNames, itemNames, () ->
+            return Interactions.build(file.toString(), alive, users, items, times, lines, userNames, itemNames, () ->
                     new DataFormatException(file, "no interactions left after the k-core filter (users with >= "
                             + opts.minUserCount() + " and items with >= " + opts.minItemCount() + " interactions); "
                             + n + " before it"));

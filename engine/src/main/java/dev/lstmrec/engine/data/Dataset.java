@@ -22,6 +22,13 @@ public final class Dataset {
     private final Map<String, Integer> userIndex;
     private final Map<String, Integer> itemIndex;
     private final long[] lastTimes; // per user, the time of the last interaction; null when the source has no times
+    private final UserEvents first; // per user, the earliest interaction's time and line; null when not read from a file
+
+    /**
+     * Each user's earliest interaction (in time order) as read: its time (milliseconds; 0 when {@code timed} is false,
+     * the format having no times) and its line in the file, for messages about a user's events.
+     */
+    public record UserEvents(long[] times, int[] lines, boolean timed) {}
 
     /** Takes ownership of the arrays; package-private so that only checked builders call it. */
     Dataset(String source, String[] userIds, String[] itemIds, int[] offsets, int[] items) {
@@ -30,6 +37,11 @@ public final class Dataset {
 
     /** As above, with each user's last interaction time ({@code lastTimes}, one per user, or null). */
     Dataset(String source, String[] userIds, String[] itemIds, int[] offsets, int[] items, long[] lastTimes) {
+        this(source, userIds, itemIds, offsets, items, lastTimes, null);
+    }
+
+    /** As above, with each user's earliest interaction as read ({@code first}, or null). */
+    Dataset(String source, String[] userIds, String[] itemIds, int[] offsets, int[] items, long[] lastTimes, UserEvents first) {
         this.source = Objects.requireNonNull(source, "source");
         if (offsets.length != userIds.length + 1 || offsets[userIds.length] != items.length) {
             throw new IllegalArgumentException("offsets do not match users and items");
@@ -40,6 +52,10 @@ public final class Dataset {
         this.items = items;
         if (lastTimes != null && lastTimes.length != userIds.length) throw new IllegalArgumentException("one last time per user");
         this.lastTimes = lastTimes;
+        if (first != null && (first.times().length != userIds.length || first.lines().length != userIds.length)) {
+            throw new IllegalArgumentException("one first event per user");
+        }
+        this.first = first;
         this.userIndex = indexOf(userIds, 0);
         this.itemIndex = indexOf(itemIds, 1);
     }
@@ -104,6 +120,26 @@ public final class Dataset {
         return items[offsets[u] + i];
     }
 
+    /** Whether the interactions carry times (read from a file whose format has a time column). */
+    public boolean timed() {
+        return first != null && first.timed();
+    }
+
+    /** The time of user {@code u}'s last interaction in milliseconds; only meaningful when {@link #timed()}. */
+    public long lastTime(int u) {
+        return lastTimes == null ? 0 : lastTimes[u];
+    }
+
+    /** The time of user {@code u}'s earliest interaction in milliseconds; only meaningful when {@link #timed()}. */
+    public long firstTime(int u) {
+        return first == null ? 0 : first.times()[u];
+    }
+
+    /** The file line of user {@code u}'s earliest interaction (in time order); 0 when the data was not read from a file. */
+    public int firstLine(int u) {
+        return first == null ? 0 : first.lines()[u];
+    }
+
     /**
      * The users ordered by the time of their last interaction, oldest first (ties, and data without times, in user
      * order, which is the order of first appearance in the file): for a session log, the sessions in the order they
@@ -134,17 +170,22 @@ public final class Dataset {
         String[] ids = new String[kept];
         int[] offs = new int[kept + 1], flat = new int[keptItems];
         long[] times = lastTimes == null ? null : new long[kept];
+        UserEvents firsts = first == null ? null : new UserEvents(new long[kept], new int[kept], first.timed());
         int v = 0;
         for (int u = 0; u < drop.length; u++) {
             if (drop[u]) continue;
             ids[v] = userIds[u];
             if (times != null) times[v] = lastTimes[u];
+            if (firsts != null) {
+                firsts.times()[v] = first.times()[u];
+                firsts.lines()[v] = first.lines()[u];
+            }
             int len = offsets[u + 1] - offsets[u];
             System.arraycopy(items, offsets[u], flat, offs[v], len);
             offs[v + 1] = offs[v] + len;
             v++;
         }
-        return new Dataset(source, ids, itemIds, offs, flat, times);
+        return new Dataset(source, ids, itemIds, offs, flat, times, firsts);
     }
 
     /** The longest sequence length. */

@@ -12,8 +12,9 @@ import java.util.function.Supplier;
 final class Interactions {
     private Interactions() {}
 
+    /** {@code times} are {@link Long#MIN_VALUE} where the format has none; {@code lines} are the file's line numbers. */
     static <E extends Exception> Dataset build(String source, boolean[] alive, IntList users, IntList items, LongList times,
-                                               List<String> userNames, List<String> itemNames, Supplier<E> empty) throws E {
+                                               IntList lines, List<String> userNames, List<String> itemNames, Supplier<E> empty) throws E {
         int n = users.size();
         int[] userMap = filled(userNames.size());
         int[] itemMap = filled(itemNames.size());
@@ -44,9 +45,16 @@ final class Interactions {
         String[] itemIds = new String[numItems + 1];
         for (int r = 0; r < userMap.length; r++) if (userMap[r] >= 0) userIds[userMap[r]] = userNames.get(r);
         for (int r = 0; r < itemMap.length; r++) if (itemMap[r] >= 0) itemIds[itemMap[r]] = itemNames.get(r);
+        boolean timed = times.get(order[0]) != Long.MIN_VALUE;
         long[] lastTimes = new long[numUsers];
-        for (int u = 0; u < numUsers; u++) lastTimes[u] = offsets[u + 1] > offsets[u] ? times.get(order[offsets[u + 1] - 1]) : 0;
-        return new Dataset(source, userIds, itemIds, offsets, flat, lastTimes);
+        Dataset.UserEvents first = new Dataset.UserEvents(new long[numUsers], new int[numUsers], timed);
+        for (int u = 0; u < numUsers; u++) {
+            // every user has at least one interaction: users are numbered by their surviving ones
+            lastTimes[u] = timed ? times.get(order[offsets[u + 1] - 1]) : 0;
+            first.times()[u] = timed ? times.get(order[offsets[u]]) : 0;
+            first.lines()[u] = lines.get(order[offsets[u]]);
+        }
+        return new Dataset(source, userIds, itemIds, offsets, flat, lastTimes, first);
     }
 
     private static int[] filled(int n) {

@@ -71,6 +71,7 @@ public final class Trainer {
     private double lastLoss;
     private int step;
     private long scheduleSteps = 1; // steps in the schedule's horizon, set by fit from the number of batches
+    private long deadline; // System.nanoTime() after which fit trains no further epoch; 0 = none
 
     /** A trainer with the full softmax. */
     public Trainer(Backend backend, ModelConfig model, TrainConfig train) {
@@ -218,6 +219,10 @@ public final class Trainer {
                 break;
             }
             if (st.epoch > train.epochs()) break;
+            if (deadline != 0 && st.best != null && System.nanoTime() - deadline >= 0) {
+                listener.onMessage("time budget spent: stopping after epoch " + (st.epoch - 1) + ", best epoch " + st.bestEpoch);
+                break;
+            }
             runEpoch(st, trainSequences, windows, listener, checkpointing);
             long v0 = System.nanoTime();
             Metrics valid = validation.evaluate(this);
@@ -255,6 +260,15 @@ public final class Trainer {
         }
         return new TrainingResult(List.copyOf(st.history), st.bestEpoch, st.history.get(st.bestEpoch - 1).validation(), early,
                 seconds > 0 ? tokens / seconds : 0);
+    }
+
+    /**
+     * Ends {@code fit} at the first epoch boundary after {@code nanoTime} ({@link System#nanoTime()}; 0 = never), once
+     * an epoch has been validated, keeping the best epoch as early stopping does. A run with a deadline depends on
+     * the machine's speed: it is not reproducible as one without.
+     */
+    public void setDeadline(long nanoTime) {
+        this.deadline = nanoTime;
     }
 
     private TrainingState restore(TrainingState s) {

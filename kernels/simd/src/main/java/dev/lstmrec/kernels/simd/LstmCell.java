@@ -1,7 +1,11 @@
 package dev.lstmrec.kernels.simd;
 
+import dev.lstmrec.engine.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+
+import static dev.lstmrec.kernels.simd.Heap.f;
+import static dev.lstmrec.kernels.simd.Heap.o;
 
 /**
  * Fused LSTM cell forward/backward over a range of rows, gate layout [i | f | g | o]; vectors along H, the
@@ -20,14 +24,15 @@ final class LstmCell {
     private LstmCell() {}
 
     /**
-     * Rows [r0, r1) of {@code Backend.lstmCellForward}; pd == null means cPrev = 0. C2 stops inlining (and then
+     * Rows [r0, r1) of {@code Backend.lstmCellForward}, same tensors; cPrev == null means cPrev = 0. C2 stops inlining (and then
      * boxes every vector) when one method holds two inlined exps, so every activation of a row goes through one
      * loop with one exp: {@code dst = m·sigmoid(s·(x + b)) - (m - 1)}, which is sigmoid for s = m = 1 and tanh for
      * s = m = 2; tanh(c) is taken as x = b = c, s = 1, m = 2. Step 4 (between the gates and tanh(c)) is the cell
      * update, which needs no exp.
      */
-    static void forward(float[] hd, int ho, float[] cd, int co, float[] gd, int go, float[] bd, int bo,
-                        float[] pd, int po, int hid, int r0, int r1) {
+    static void forward(Tensor h, Tensor c, Tensor gates, Tensor bias, Tensor cPrev, int r0, int r1) {
+        float[] hd = f(h), cd = f(c), gd = f(gates), bd = f(bias), pd = f(cPrev);
+        int ho = o(h), co = o(c), go = o(gates), bo = o(bias), po = o(cPrev), hid = h.dim(1);
         int g4 = 4 * hid, bound = S.loopBound(hid);
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int r = r0; r < r1; r++) {
@@ -37,10 +42,10 @@ final class LstmCell {
                     cell(cd, co + hr, gd, gr, pd, pd == null ? 0 : po + hr, hid);
                     continue;
                 }
-                boolean gates = step < 4;
-                float[] x = gates ? gd : cd, b = gates ? bd : cd, dst = gates ? gd : hd;
-                int xo = gates ? gr + step * hid : co + hr, bOff = gates ? bo + step * hid : co + hr;
-                int dOff = gates ? xo : ho + hr;
+                boolean gate = step < 4;
+                float[] x = gate ? gd : cd, b = gate ? bd : cd, dst = gate ? gd : hd;
+                int xo = gate ? gr + step * hid : co + hr, bOff = gate ? bo + step * hid : co + hr;
+                int dOff = gate ? xo : ho + hr;
                 float s = step == 2 ? 2f : 1f, m = step == 2 || step == 5 ? 2f : 1f;
                 FloatVector sv = FloatVector.broadcast(S, -s), mv = FloatVector.broadcast(S, m);
                 FloatVector shift = FloatVector.broadcast(S, m - 1f);
@@ -80,10 +85,15 @@ final class LstmCell {
         }
     }
 
-    /** Rows [r0, r1) of {@code Backend.lstmCellBackward}; null arrays mean zero dc / cPrev, or no dcPrev output. */
-    static void backward(float[] dgd, int dgo, float[] dpd, int dpo, float[] dhd, int dho, float[] dcd, int dco,
-                         float[] gd, int go, float[] cd, int co, float[] pd, int po, int hid, int r0, int r1) {
-        int g4 = 4 * hid, bound = S.loopBound(hid);
+    /**
+     * Rows [r0, r1) of {@code Backend.lstmCellBackward}, same tensors; a null dc / cPrev is zero, a null dcPrev is
+     * not written.
+     */
+    static void backward(Tensor dGates, Tensor dcPrev, Tensor dh, Tensor dc, Tensor gates, Tensor c, Tensor cPrev,
+                         int r0, int r1) {
+        float[] dgd = f(dGates), dpd = f(dcPrev), dhd = f(dh), dcd = f(dc), gd = f(gates), cd = f(c), pd = f(cPrev);
+        int dgo = o(dGates), dpo = o(dcPrev), dho = o(dh), dco = o(dc), go = o(gates), co = o(c), po = o(cPrev);
+        int hid = dh.dim(1), g4 = 4 * hid, bound = S.loopBound(hid);
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int r = r0; r < r1; r++) {
             int gr = go + r * g4, dgr = dgo + r * g4, hr = r * hid;

@@ -1,10 +1,16 @@
 package dev.lstmrec.kernels.simd;
 
+import dev.lstmrec.engine.tensor.IntTensor;
+import dev.lstmrec.engine.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
+
+import static dev.lstmrec.kernels.simd.Heap.f;
+import static dev.lstmrec.kernels.simd.Heap.i;
+import static dev.lstmrec.kernels.simd.Heap.o;
 
 /**
  * The sampled losses of {@code Backend.sampledSoftmaxCrossEntropy} and {@code Backend.bprMaxLoss}. The column terms
@@ -32,7 +38,10 @@ final class SampledLoss {
         private int[] nextRow = new int[0], count = new int[0];
         private int mask, shift;
 
-        void build(int[] ids, int io, int n, int c) {
+        /** The plan for the n rows of a call whose candidates (the first n being the rows' own) are given. */
+        void build(IntTensor candidates, int n) {
+            int[] ids = i(candidates);
+            int io = o(candidates), c = candidates.size();
             int cap = Integer.highestOneBit(Math.max(1, n)) << 2; // load factor <= 1/2
             if (slotId.length < cap) {
                 slotId = new int[cap];
@@ -82,44 +91,80 @@ final class SampledLoss {
         }
     }
 
-    /** Scratch of one part: the column terms with masks folded in, their liveness, and dBias partial sums. */
+    /**
+     * Scratch of one part: the column terms with masks folded in, their liveness, and dBias partial sums; and the
+     * call's column inputs (bias, logQ and its weight, candidate ids) the terms were made from, which the row kernels
+     * read and unmasking recomputes from.
+     */
     static final class Part {
         float[] add = new float[0], live = new float[0], dBias = new float[0], tmp = new float[0], sg = new float[0];
         final double[] sums = new double[3];
+        private float[] bd, qd;
+        private int[] ids;
+        private int bo, qo, io, c;
+        private float w;
 
-        void ensure(int c) {
-            if (add.length < c) {
-                add = new float[c];
-                live = new float[c];
-                dBias = new float[c];
-                tmp = new float[c];
-                sg = new float[c];
+        void ensure(int n) {
+            if (add.length < n) {
+                add = new float[n];
+                live = new float[n];
+                dBias = new float[n];
+                tmp = new float[n];
+                sg = new float[n];
+            }
+        }
+
+        /**
+         * Takes the call's columns: term bias - w·logQ (logQ null: no correction), or -inf (dead) for padding
+         * columns; clears the dBias partials.
+         */
+        void columns(Tensor bias, Tensor logQ, float logqWeight, IntTensor candidates) {
+            bd = f(bias);
+            bo = o(bias);
+            qd = f(logQ);
+            qo = o(logQ);
+            w = logqWeight;
+            ids = i(candidates);
+            io = o(candidates);
+            c = candidates.size();
+            ensure(c);
+            for (int j = 0; j < c; j++) {
+                boolean pad = ids[io + j] < 0;
+                add[j] = pad ? Float.NEGATIVE_INFINITY : term(j);
+                live[j] = pad ? 0f : 1f;
+            }
+            Arrays.fill(dBias, 0, c, 0f);
+        }
+
+        private float term(int j) {
+            return bd[bo + j] - (qd == null ? 0f : w * qd[qo + j]);
+        }
+
+        /** Switches off row r's accidental hits (other columns carrying its id). */
+        void maskHits(Hits h, int r) {
+            for (int e = h.offsets[r]; e < h.offsets[r + 1]; e++) {
+                int j = h.list[e];
+                add[j] = Float.NEGATIVE_INFINITY;
+                live[j] = 0f;
+            }
+        }
+
+        /** Switches row r's accidental hits back on, with the terms {@link #columns} gave them. */
+        void unmaskHits(Hits h, int r) {
+            for (int e = h.offsets[r]; e < h.offsets[r + 1]; e++) {
+                int j = h.list[e];
+                add[j] = term(j);
+                live[j] = 1f;
             }
         }
     }
 
-    /** Fills the part's column terms: bias - w·logQ, or -inf (dead) for padding columns. */
-    static void columns(Part p, float[] bd, int bo, float[] qd, int qo, float w, int[] ids, int io, int c) {
-        p.ensure(c);
-        for (int j = 0; j < c; j++) {
-            boolean pad = ids[io + j] < 0;
-            p.add[j] = pad ? Float.NEGATIVE_INFINITY : bd[bo + j] - (qd == null ? 0f : w * qd[qo + j]);
-            p.live[j] = pad ? 0f : 1f;
-        }
-        Arrays.fill(p.dBias, 0, c, 0f);
-    }
-
-    private static void mask(Part p, Hits h, int r, boolean on, float[] bd, int bo, float[] qd, int qo, float w) {
-        for (int e = h.offsets[r]; e < h.offsets[r + 1]; e++) {
-            int j = h.list[e];
-            p.add[j] = on ? Float.NEGATIVE_INFINITY : bd[bo + j] - (qd == null ? 0f : w * qd[qo + j]);
-            p.live[j] = on ? 0f : 1f;
-        }
-    }
-
-    /** Sampled softmax rows [r0, r1); returns their summed loss, dBias partials in the part. */
-    static double softmaxRows(Part p, Hits h, float[] dd, int doff, float[] ld, int lo, float[] bd, int bo, float[] qd,
-                              int qo, float w, int[] ids, int io, int c, float gradScale, int r0, int r1) {
+    /** Sampled softmax rows [r0, r1) over the part's columns; returns their summed loss, dBias partials in the part. */
+    static double softmaxRows(Part p, Hits h, Tensor dLogits, Tensor logits, float gradScale, int r0, int r1) {
+        float[] dd = f(dLogits), ld = f(logits);
+        int doff = o(dLogits), lo = o(logits);
+        int[] ids = p.ids;
+        int io = p.io, c = p.c;
         double total = 0;
         int bound = S.loopBound(c);
         float[] add = p.add, live = p.live, db = p.dBias;
@@ -129,7 +174,7 @@ final class SampledLoss {
                 Arrays.fill(dd, dst, dst + c, 0f);
                 continue;
             }
-            mask(p, h, r, true, bd, bo, qd, qo, w);
+            p.maskHits(h, r);
             FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
             int j = 0;
             for (; j < bound; j += L) mv = mv.max(FloatVector.fromArray(S, ld, src + j).add(FloatVector.fromArray(S, add, j)));
@@ -154,7 +199,7 @@ final class SampledLoss {
             SoftmaxLoss.scaleIntoBias(dd, dst, db, c, (float) (gradScale / sum));
             dd[dst + r] -= gradScale;
             db[r] -= gradScale;
-            mask(p, h, r, false, bd, bo, qd, qo, w);
+            p.unmaskHits(h, r);
         }
         return total;
     }
@@ -162,10 +207,13 @@ final class SampledLoss {
     /**
      * BPR-max rows [r0, r1) (see {@code Backend.bprMaxLoss}) in four vector passes per row: max and exp of the
      * negatives' softmax, the sigmoid terms (each exp in its own method: C2 inlines one exp site per method), the
-     * gradient. Returns the rows' summed loss.
+     * gradient, over the part's columns (taken without a logQ term). Returns the rows' summed loss.
      */
-    static double bprMaxRows(Part p, Hits h, float[] dd, int doff, float[] ld, int lo, float[] bd, int bo, int[] ids,
-                             int io, int c, float bpreg, float gradScale, int r0, int r1) {
+    static double bprMaxRows(Part p, Hits h, Tensor dLogits, Tensor logits, float bpreg, float gradScale, int r0, int r1) {
+        float[] dd = f(dLogits), ld = f(logits), bd = p.bd;
+        int doff = o(dLogits), lo = o(logits), bo = p.bo;
+        int[] ids = p.ids;
+        int io = p.io, c = p.c;
         double total = 0;
         float[] add = p.add, live = p.live, db = p.dBias;
         for (int r = r0; r < r1; r++) {
@@ -174,7 +222,7 @@ final class SampledLoss {
                 Arrays.fill(dd, dst, dst + c, 0f);
                 continue;
             }
-            mask(p, h, r, true, bd, bo, null, 0, 0f);
+            p.maskHits(h, r);
             float s = ld[src + r] + bd[bo + r];
             // The row's own column is the positive, not a negative: out of the softmax for this row.
             float keepAdd = add[r], keepLive = live[r];
@@ -196,7 +244,7 @@ final class SampledLoss {
             }
             add[r] = keepAdd;
             live[r] = keepLive;
-            mask(p, h, r, false, bd, bo, null, 0, 0f);
+            p.unmaskHits(h, r);
         }
         return total;
     }

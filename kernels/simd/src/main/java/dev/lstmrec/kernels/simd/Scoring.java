@@ -1,12 +1,18 @@
 package dev.lstmrec.kernels.simd;
 
 import dev.lstmrec.engine.backend.TopK;
+import dev.lstmrec.engine.tensor.IntTensor;
+import dev.lstmrec.engine.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
+
+import static dev.lstmrec.kernels.simd.Heap.f;
+import static dev.lstmrec.kernels.simd.Heap.i;
+import static dev.lstmrec.kernels.simd.Heap.o;
 
 /**
  * Exact scoring of query rows against every output row, streamed: W_out passes once through cache-sized blocks,
@@ -42,11 +48,13 @@ final class Scoring {
         /**
          * Prepares n queries: packs them for the GEMM path, and builds each query's sorted distinct skip list from
          * the CSR list (entries outside [0, v) ignored), adding the query's own target when {@code targets} is
-         * given (rank: the target is not counted against itself).
+         * given (rank: the target is not counted against itself). The tensors are those of {@code Backend.scoreTopK}
+         * / {@code scoreRank}; v is the number of output rows.
          */
-        void prepare(float[] hd, int ho, int n, int hid, int v, int[] off, int offo, int[] li, int lio,
-                     int[] tg, int tgo) {
-            this.hd = hd; this.ho = ho; this.n = n; this.hid = hid; this.v = v;
+        void prepare(Tensor h, int v, IntTensor listOffsets, IntTensor list, IntTensor targets) {
+            int[] off = i(listOffsets), li = i(list), tg = i(targets);
+            int offo = o(listOffsets), lio = o(list), tgo = o(targets);
+            this.hd = f(h); this.ho = o(h); this.n = h.dim(0); this.hid = h.dim(1); this.v = v;
             gemmPath = n >= GEMM_MIN_QUERIES;
             nPad = gemmPath ? (n + NR - 1) / NR * NR : n;
             if (gemmPath) {
@@ -281,11 +289,18 @@ final class Scoring {
 
     // ---- rank (sampled candidates) ---------------------------------------------------------------------------
 
-    /** Rank of each row r in [r0, r1) among its distinct listed candidates (one vector dot product each). */
-    static void rankCandidates(Part part, int[] rk, int rko, float[] hd, int ho, float[] wd, int wo, float[] bd, int bo,
-                               int[] tg, int tgo, int[] off, int offo, int[] li, int lio, int hid, int v, int r0, int r1) {
+    /**
+     * Rows [r0, r1) of {@code Backend.scoreRank} in candidates mode, same tensors: each row's rank among its distinct
+     * listed candidates (one vector dot product each).
+     */
+    static void rankCandidates(Part part, IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,
+                               IntTensor listOffsets, IntTensor list, int r0, int r1) {
+        int[] rk = i(outRank), tg = i(targets), off = i(listOffsets), li = i(list);
+        float[] hd = f(h), wd = f(w), bd = f(bias);
+        int rko = o(outRank), tgo = o(targets), offo = o(listOffsets), lio = o(list), ho = o(h), wo = o(w), bo = o(bias);
+        int hid = h.dim(1), v = w.dim(0);
         for (int r = r0; r < r1; r++) {
-            int t = tg[tgo + r], h = ho + r * hid;
+            int t = tg[tgo + r], hr = ho + r * hid;
             int from = off[offo + r], to = off[offo + r + 1];
             if (part.list.length < to - from) part.list = new int[to - from];
             int[] c = part.list;
@@ -295,11 +310,11 @@ final class Scoring {
                 if (j >= 0 && j < v && j != t) c[m++] = j;
             }
             m = sortDistinct(c, 0, m);
-            float st = dot(hd, h, wd, wo + t * hid, hid) + bd[bo + t];
+            float st = dot(hd, hr, wd, wo + t * hid, hid) + bd[bo + t];
             int rank = 0;
             for (int e = 0; e < m; e++) {
                 int j = c[e];
-                if (!(dot(hd, h, wd, wo + j * hid, hid) + bd[bo + j] < st)) rank++;
+                if (!(dot(hd, hr, wd, wo + j * hid, hid) + bd[bo + j] < st)) rank++;
             }
             rk[rko + r] = rank;
         }

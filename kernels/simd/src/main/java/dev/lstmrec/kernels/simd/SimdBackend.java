@@ -154,23 +154,14 @@ public final class SimdBackend extends HeapBackend {
 
     @Override
     public void lstmCellForward(Tensor h, Tensor c, Tensor gates, Tensor bias, Tensor cPrev) {
-        int n = h.dim(0), hid = h.dim(1);
-        float[] hd = f(h), cd = f(c), gd = f(gates), bd = f(bias), pd = cPrev == null ? null : f(cPrev);
-        int ho = o(h), co = o(c), go = o(gates), bo = o(bias), po = cPrev == null ? 0 : o(cPrev);
-        split(n, 8L * hid, (part, r0, r1) -> LstmCell.forward(hd, ho, cd, co, gd, go, bd, bo, pd, po, hid, r0, r1));
+        split(h.dim(0), 8L * h.dim(1), (part, r0, r1) -> LstmCell.forward(h, c, gates, bias, cPrev, r0, r1));
     }
 
     @Override
     public void lstmCellBackward(Tensor dGates, Tensor dcPrev, Tensor dh, Tensor dc, Tensor gates, Tensor c,
                                  Tensor cPrev) {
-        int n = dh.dim(0), hid = dh.dim(1);
-        float[] dgd = f(dGates), dhd = f(dh), gd = f(gates), cd = f(c);
-        float[] dcd = dc == null ? null : f(dc), dpd = dcPrev == null ? null : f(dcPrev);
-        float[] pd = cPrev == null ? null : f(cPrev);
-        int dgo = o(dGates), dho = o(dh), go = o(gates), co = o(c);
-        int dco = dc == null ? 0 : o(dc), dpo = dcPrev == null ? 0 : o(dcPrev), po = cPrev == null ? 0 : o(cPrev);
-        split(n, 8L * hid, (part, r0, r1) ->
-                LstmCell.backward(dgd, dgo, dpd, dpo, dhd, dho, dcd, dco, gd, go, cd, co, pd, po, hid, r0, r1));
+        split(dh.dim(0), 8L * dh.dim(1), (part, r0, r1) ->
+                LstmCell.backward(dGates, dcPrev, dh, dc, gates, c, cPrev, r0, r1));
     }
 
     @Override
@@ -287,30 +278,35 @@ public final class SimdBackend extends HeapBackend {
     @Override
     public void sampledSoftmaxCrossEntropy(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
                                            IntTensor candidates, float logqWeight, float gradScale) {
-        int[] nc = {logits.dim(0), logits.dim(1)}; // shapes checked by the checked front
-        sampledLoss(false, dLogits, dBias, loss, logits, bias, logQ, candidates, logqWeight, 0f, gradScale, nc[0], nc[1]);
+        sampledLoss(dBias, loss, bias, logQ, logqWeight, candidates, logits.dim(0),
+                (p, r0, r1) -> SampledLoss.softmaxRows(p, hits, dLogits, logits, gradScale, r0, r1));
     }
 
     @Override
     public void bprMaxLoss(Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, IntTensor candidates,
                            float bpreg, float gradScale) {
-        int[] nc = {logits.dim(0), logits.dim(1)}; // shapes checked by the checked front
-        sampledLoss(true, dLogits, dBias, loss, logits, bias, null, candidates, 0f, bpreg, gradScale, nc[0], nc[1]);
+        sampledLoss(dBias, loss, bias, null, 0f, candidates, logits.dim(0),
+                (p, r0, r1) -> SampledLoss.bprMaxRows(p, hits, dLogits, logits, bpreg, gradScale, r0, r1));
     }
 
-    private void sampledLoss(boolean bpr, Tensor dLogits, Tensor dBias, Tensor loss, Tensor logits, Tensor bias, Tensor logQ,
-                             IntTensor candidates, float w, float bpreg, float gradScale, int n, int c) {
-        float[] ld = f(logits), dd = f(dLogits), bd = f(bias), qd = logQ == null ? null : f(logQ);
-        int[] ids = i(candidates);
-        int lo = o(logits), doff = o(dLogits), bo = o(bias), qo = logQ == null ? 0 : o(logQ), io = o(candidates);
-        hits.build(ids, io, n, c);
+    /** One of the sampled losses' row kernels on rows [r0, r1) of a part whose columns are set; returns their loss. */
+    private interface SampledRows {
+        double run(SampledLoss.Part p, int r0, int r1);
+    }
+
+    /**
+     * The frame both sampled losses share: the call's hit plan, each part's columns, the rows split over the parts,
+     * then the parts' dBias and loss summed in part order.
+     */
+    private void sampledLoss(Tensor dBias, Tensor loss, Tensor bias, Tensor logQ, float logqWeight, IntTensor candidates,
+                             int n, SampledRows rows) {
+        int c = candidates.size(); // shapes checked by the checked front
+        hits.build(candidates, n);
         Arrays.fill(partials, 0);
         int parts = split(n, 4L * c, (part, r0, r1) -> {
             SampledLoss.Part p = sampledParts[part];
-            SampledLoss.columns(p, bd, bo, qd, qo, w, ids, io, c);
-            partials[part] = bpr
-                    ? SampledLoss.bprMaxRows(p, hits, dd, doff, ld, lo, bd, bo, ids, io, c, bpreg, gradScale, r0, r1)
-                    : SampledLoss.softmaxRows(p, hits, dd, doff, ld, lo, bd, bo, qd, qo, w, ids, io, c, gradScale, r0, r1);
+            p.columns(bias, logQ, logqWeight, candidates);
+            partials[part] = rows.run(p, r0, r1);
         });
         float[] gb = f(dBias);
         for (int p = 0; p < parts; p++) addInto(gb, o(dBias), sampledParts[p].dBias, 0, c);
@@ -358,10 +354,10 @@ public final class SimdBackend extends HeapBackend {
                           IntTensor excludeOffsets, IntTensor exclude) {
         int n = h.dim(0), hid = h.dim(1), v = w.dim(0), k = outIndex.cols();
         if (n == 0 || k == 0) return; // nothing to select (and the lists would index bestS[k - 1])
-        float[] hd = f(h), wd = f(w), bd = f(bias), sd = f(outScore);
+        float[] wd = f(w), bd = f(bias), sd = f(outScore);
         int[] xi = i(outIndex);
         int wo = o(w), bo = o(bias);
-        scoringQueries.prepare(hd, o(h), n, hid, v, i(excludeOffsets), o(excludeOffsets), i(exclude), o(exclude), null, 0);
+        scoringQueries.prepare(h, v, excludeOffsets, exclude, null);
         int parts = itemSplit(n, v, hid, (part, j0, j1) -> Scoring.topK(scoringParts[part], scoringQueries, wd, wo, bd, bo, k, j0, j1));
         for (int r = 0; r < n; r++) Scoring.mergeTopK(scoringParts, parts, r, k, xi, o(outIndex) + r * k, sd, o(outScore) + r * k);
     }
@@ -370,10 +366,9 @@ public final class SimdBackend extends HeapBackend {
     public void scoreRank(IntTensor outRank, Tensor h, Tensor w, Tensor bias, IntTensor targets,
                           IntTensor listOffsets, IntTensor list, RankMode mode) {
         int n = h.dim(0), hid = h.dim(1), v = w.dim(0);
-        float[] hd = f(h), wd = f(w), bd = f(bias);
-        int[] rk = i(outRank), tg = i(targets), off = i(listOffsets), li = i(list);
-        int rko = o(outRank), ho = o(h), wo = o(w), bo = o(bias), tgo = o(targets), offo = o(listOffsets);
-        int lio = o(list);
+        float[] wd = f(w), bd = f(bias);
+        int[] rk = i(outRank), tg = i(targets);
+        int rko = o(outRank), wo = o(w), bo = o(bias), tgo = o(targets);
         for (int r = 0; r < n; r++) {
             int t = tg[tgo + r];
             Checks.index("scoreRank target", t, v);
@@ -381,12 +376,12 @@ public final class SimdBackend extends HeapBackend {
         if (n == 0) return;
         if (mode == RankMode.CANDIDATES) {
             long perRow = 2L * hid * Math.max(1, list.size() / n);
-            split(n, perRow, (part, r0, r1) -> Scoring.rankCandidates(scoringParts[part], rk, rko, hd, ho, wd, wo, bd, bo,
-                    tg, tgo, off, offo, li, lio, hid, v, r0, r1));
+            split(n, perRow, (part, r0, r1) -> Scoring.rankCandidates(scoringParts[part], outRank, h, w, bias, targets,
+                    listOffsets, list, r0, r1));
             return;
         }
         Scoring.Queries q = scoringQueries;
-        q.prepare(hd, ho, n, hid, v, off, offo, li, lio, tg, tgo);
+        q.prepare(h, v, listOffsets, list, targets);
         for (int r = 0; r < n; r++) q.targetScore[r] = q.score(r, wd, wo, bd, bo, tg[tgo + r]);
         int parts = itemSplit(n, v, hid, (part, j0, j1) -> Scoring.countAtLeast(scoringParts[part], q, wd, wo, bd, bo, j0, j1));
         for (int r = 0; r < n; r++) rk[rko + r] = Scoring.rankFromCounts(scoringParts, parts, q, r, wd, wo, bd, bo);

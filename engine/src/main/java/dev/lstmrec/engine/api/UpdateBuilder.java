@@ -1,0 +1,304 @@
+package dev.lstmrec.engine.api;
+
+import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.backend.Backends;
+import dev.lstmrec.engine.data.DataReader;
+import dev.lstmrec.engine.data.Dataset;
+import dev.lstmrec.engine.eval.EvalCase;
+import dev.lstmrec.engine.eval.Protocol;
+import dev.lstmrec.engine.io.CheckpointFormatException;
+import dev.lstmrec.engine.model.ModelConfig;
+import dev.lstmrec.engine.train.Checkpointing;
+import dev.lstmrec.engine.train.Trainer;
+import dev.lstmrec.engine.train.TrainingCheckpoints;
+import dev.lstmrec.engine.train.TrainingListener;
+import dev.lstmrec.engine.train.TrainingResult;
+import dev.lstmrec.engine.train.Validation;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Continues training a saved model on events that arrived after it was trained ({@code lstmrec update}): the events
+ * extend the stored histories ({@link MergedEvents}), the catalogue grows ({@link GrownWeights}), and the model trains
+ * on the windows that end in new events, with up to max-len stored items of context before them, plus a replay
+ * fraction of windows from the stored histories so that it does not forget. Validation for early stopping holds out
+ * the latest new event of each user that has one (and a history before it); that event stays in the user's history.
+ * The optimiser restarts (Adam moments zero; {@code warmup} applies as in {@code train}). Settings are
+ * {@link RunOption}s as for {@code train}; the network's shape is the parent's.
+ */
+public final class UpdateBuilder {
+    /** Epochs when none is given: an update continues a trained model, early stopping ends it sooner. */
+    public static final int DEFAULT_EPOCHS = 10;
+    /** Replay when none is given: windows from the stored histories per window of new events. */
+    public static final double DEFAULT_REPLAY = 0.5;
+    private static final List<RunOption> SHAPE = List.of(RunOption.DIM, RunOption.HIDDEN, RunOption.LAYERS, RunOption.MAX_LEN,
+            RunOption.TIED);
+
+    private final SavedModel parent;
+    private final Map<RunOption, String> given = new EnumMap<>(RunOption.class);
+    private final Map<String, String> remembered = new LinkedHashMap<>();
+    private Dataset dataset;
+    private boolean allowOutOfOrder;
+    private double replay = DEFAULT_REPLAY;
+    private Path checkpointDir;
+    private Path resumeDir;
+    private BooleanSupplier stop = () -> false;
+    private TrainingListener listener = TrainingListener.SILENT;
+    private Backend backendInstance;
+    private java.time.Duration timeBudget;
+
+    UpdateBuilder(SavedModel parent) {
+        this.parent = Objects.requireNonNull(parent, "parent");
+    }
+
+    /** A setting, as {@code lstmrec update --KEY VALUE}; the network's shape (dim, hidden, layers, max-len, tied) is the parent's. */
+    public UpdateBuilder set(RunOption option, String value) {
+        given.put(Objects.requireNonNull(option, "option"), option.canonical(value));
+        return this;
+    }
+
+    /** The new events' file ({@code --data}), read with the format settings. */
+    public UpdateBuilder data(Path file) {
+        return set(RunOption.DATA, file == null ? null : file.toString());
+    }
+
+    /** New events already in memory (instead of {@link #data}). */
+    public UpdateBuilder dataset(Dataset events) {
+        this.dataset = events;
+        return this;
+    }
+
+    public UpdateBuilder epochs(int epochs) {
+        return set(RunOption.EPOCHS, Integer.toString(epochs));
+    }
+
+    /** Windows from the stored histories trained per window of new events (0 = none). */
+    public UpdateBuilder replay(double fraction) {
+        if (!(fraction >= 0) || Double.isInfinite(fraction)) throw new IllegalArgumentException("replay must be >= 0, got " + fraction);
+        this.replay = fraction;
+        remembered.put("replay", Double.toString(fraction));
+        return this;
+    }
+
+    /**
+     * Stops training at the first epoch boundary after this much time from the start of {@link #train} (at least one
+     * epoch is trained), keeping the best epoch; null = no limit. Such an update depends on the machine's speed.
+     */
+    public UpdateBuilder timeBudget(java.time.Duration budget) {
+        if (budget != null && (budget.isNegative() || budget.isZero())) throw new IllegalArgumentException("time budget must be positive, got " + budget);
+        this.timeBudget = budget;
+        return this;
+    }
+
+    /** Takes a known user's events older than their last stored one, appending them after the stored history. */
+    public UpdateBuilder allowOutOfOrder(boolean allow) {
+        this.allowOutOfOrder = allow;
+        remembered.put("allow-out-of-order", Boolean.toString(allow));
+        return this;
+    }
+
+    public UpdateBuilder backend(String name) {
+        return set(RunOption.BACKEND, name);
+    }
+
+    /** Computes on this backend (the caller keeps owning it). */
+    public UpdateBuilder backend(Backend backend) {
+        this.backendInstance = backend;
+        return this;
+    }
+
+    public UpdateBuilder threads(int threads) {
+        return set(RunOption.THREADS, Integer.toString(threads));
+    }
+
+    public UpdateBuilder seed(long seed) {
+        return set(RunOption.SEED, Long.toString(seed));
+    }
+
+    /** Saves the training state here after every epoch (and every checkpoint-every batches). */
+    public UpdateBuilder checkpointDir(Path dir) {
+        this.checkpointDir = dir;
+        return this;
+    }
+
+    /** Continues the update whose state is in {@code dir}, with its stored settings; the parent must be the same model. */
+    public UpdateBuilder resume(Path dir) {
+        this.resumeDir = dir;
+        return this;
+    }
+
+    /** A setting of the caller's own, stored with the state and given back by {@link RunConfig#remembered} after a resume. */
+    public UpdateBuilder remember(String key, String value) {
+        remembered.put(Objects.requireNonNull(key, "key"), value);
+        return this;
+    }
+
+    public UpdateBuilder stopWhen(BooleanSupplier stop) {
+        this.stop = Objects.requireNonNull(stop, "stop");
+        return this;
+    }
+
+    public UpdateBuilder listener(TrainingListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /** What an update produced: the grown, updated model and how it was trained. */
+    public record Result(SavedModel model, TrainingResult training, MergedEvents merged, int newWindows, int replayWindows,
+                         int validationCases, double seconds, RunConfig run) {}
+
+    /**
+     * The settings of this update (a resumed one's stored settings with the changeable ones given now).
+     *
+     * @throws IllegalArgumentException for an invalid setting or a shape setting other than the parent's
+     * @throws RunConfig.ConflictException when a resume is given a fixed setting with another value
+     */
+    public RunConfig resolve() throws IOException {
+        ModelConfig c = parent.config();
+        Map<RunOption, String> shape = Map.of(RunOption.DIM, Integer.toString(c.embeddingDim()), RunOption.HIDDEN,
+                Integer.toString(c.hiddenDim()), RunOption.LAYERS, Integer.toString(c.layers()), RunOption.MAX_LEN,
+                Integer.toString(c.maxLen()), RunOption.TIED, Boolean.toString(c.tied()));
+        for (RunOption o : SHAPE) {
+            if (given.containsKey(o) && !Objects.equals(given.get(o), o.canonical(shape.get(o)))) {
+                throw new IllegalArgumentException(o.key() + " is the parent model's (" + shape.get(o) + "): an update keeps the"
+                        + " network's shape, got " + given.get(o));
+            }
+        }
+        Map<RunOption, String> all = new EnumMap<>(given);
+        shape.forEach(all::put);
+        all.putIfAbsent(RunOption.EPOCHS, Integer.toString(DEFAULT_EPOCHS));
+        if (!given.containsKey(RunOption.DROPOUT) && !given.containsKey(RunOption.EMBEDDING_DROPOUT)) {
+            all.put(RunOption.EMBEDDING_DROPOUT, Float.toString(c.embeddingDropout()));
+        }
+        if (!given.containsKey(RunOption.DROPOUT) && !given.containsKey(RunOption.HIDDEN_DROPOUT)) {
+            all.put(RunOption.HIDDEN_DROPOUT, Float.toString(c.hiddenDropout()));
+        }
+        RunConfig fresh = RunConfig.of(all, remembered);
+        RunConfig run = fresh;
+        if (resumeDir != null) {
+            TrainingCheckpoints.Loaded loaded = TrainingCheckpoints.readLatest(resumeDir);
+            if (loaded.runConfig() == null) throw new CheckpointFormatException(loaded.file().toString(), "not the state of an update");
+            run = RunConfig.fromJson(loaded.runConfig()).resume(given, remembered);
+        }
+        run.modelConfig(1);
+        run.trainConfig();
+        run.lossConfig();
+        run.readOptions();
+        if (run.intValue(RunOption.THREADS) < 0) throw new IllegalArgumentException("threads must be >= 0, got " + run.get(RunOption.THREADS));
+        return run;
+    }
+
+    /**
+     * Runs the update. The returned model's info records its {@link Lineage} (the parent's checksum, the events seen,
+     * the latest event time).
+     *
+     * @throws dev.lstmrec.engine.data.DataFormatException for a malformed line, or a known user's event older than the
+     *                                                     model's last event of that user (without allowOutOfOrder)
+     * @throws dev.lstmrec.engine.train.TrainingInterruptedException when {@link #stopWhen} asked to stop
+     */
+    public Result train() throws IOException {
+        long t0 = System.nanoTime();
+        RunConfig run = resolve();
+        if (resumeDir != null) {
+            replay = run.remembered("replay") != null ? Double.parseDouble(run.remembered("replay")) : DEFAULT_REPLAY;
+            allowOutOfOrder = Boolean.parseBoolean(run.remembered("allow-out-of-order"));
+        }
+        Path writeDir = checkpointDir != null ? checkpointDir : resumeDir;
+        if (checkpointDir != null && resumeDir == null) TrainingCheckpoints.requireUnused(checkpointDir);
+        Backends.Found chosen = backendInstance != null ? null : Backends.choose(run.get(RunOption.BACKEND));
+        Dataset events = dataset;
+        Path file = run.dataFile();
+        if (events == null) {
+            if (file == null) throw new IllegalArgumentException("an update needs the new events (data)");
+            listener.onMessage("reading " + file);
+            events = DataReader.read(file, run.readOptions());
+        }
+        MergedEvents merged = MergedEvents.merge(parent, events, file != null ? file : Path.of(events.source()), allowOutOfOrder);
+        ModelConfig grown = run.modelConfig(merged.numItems());
+        listener.onMessage(String.format("new events: %,d from %,d users (%,d new users), %,d new items; catalogue %,d -> %,d items",
+                merged.newEvents(), events.numUsers(), merged.userIds().size() - parent.userIds().size(), merged.newItems(),
+                merged.storedItems(), merged.numItems()));
+
+        int maxLen = grown.maxLen();
+        List<int[]> train = new ArrayList<>();
+        List<EvalCase> valid = new ArrayList<>();
+        for (int u = 0; u < merged.histories().length; u++) {
+            int k = merged.newCount(u);
+            if (k == 0) continue;
+            int[] h = merged.histories()[u];
+            int last = h.length - 1; // the user's latest new event: held out for validation
+            if (last > 0) valid.add(new EvalCase(Arrays.copyOfRange(h, Math.max(0, last - maxLen), last), h[last]));
+            int start = Math.max(0, merged.storedLength()[u] - maxLen);
+            if (k >= 2 && last - start >= 2) train.add(Arrays.copyOfRange(h, start, last));
+        }
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("no user has two or more new events: nothing to train on once each user's latest new"
+                    + " event is held out for validation");
+        }
+        int newWindows = train.size();
+        long seed = run.longValue(RunOption.SEED);
+        List<Integer> storedUsers = new ArrayList<>();
+        for (int u = 0; u < parent.histories().length; u++) if (parent.histories()[u].length >= 2) storedUsers.add(u);
+        int replayWindows = storedUsers.isEmpty() ? 0 : (int) Math.round(replay * newWindows);
+        SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        for (int i = 0; i < replayWindows; i++) {
+            int[] h = parent.histories()[storedUsers.get(rnd.nextInt(storedUsers.size()))];
+            train.add(Arrays.copyOfRange(h, Math.max(0, h.length - maxLen - 1), h.length));
+        }
+        listener.onMessage(String.format("training on %,d windows of new events and %,d replayed from the stored histories;"
+                + " validation: the latest new event of %,d users", newWindows, replayWindows, valid.size()));
+
+        Protocol protocol = new Protocol(run.booleanValue(RunOption.EXCLUDE_SEEN), 0, seed);
+        String parentChecksum = Lineage.checksum(parent);
+        RunFingerprint fingerprint = RunFingerprint.of("update;parent=" + parentChecksum + ";replay=" + replay + ";", run,
+                merged.numItems(), protocol, train, Validation.cases(valid, protocol));
+        TrainingCheckpoints.Loaded state = null;
+        if (resumeDir != null) {
+            state = TrainingCheckpoints.readLatest(resumeDir);
+            state.requireFingerprint(fingerprint::accepts);
+            listener.onMessage("resuming from " + state.file() + " at epoch " + state.state().epoch());
+        }
+        Backend b = backendInstance != null ? backendInstance : chosen.create(run.backendOptions());
+        try {
+            Trainer trainer = new Trainer(b, grown, run.trainConfig(), run.lossConfig());
+            float[] weights = GrownWeights.grow(parent.config(), parent.weights(), grown, merged.newItemCounts(), seed);
+            int total = weights.length;
+            trainer.setState(weights, new float[total], new float[total], 0);
+            if (timeBudget != null) trainer.setDeadline(t0 + timeBudget.toNanos());
+            Checkpointing checkpointing = new Checkpointing(writeDir, run.intValue(RunOption.CHECKPOINT_EVERY), fingerprint.value(),
+                    run.toJson(), stop, null);
+            TrainingResult result = trainer.fit(train, Validation.cases(valid, protocol), listener, checkpointing,
+                    state == null ? null : state.state());
+            Lineage parentLineage = Lineage.of(parent);
+            OptionalLong latest = merged.latest().isPresent() ? merged.latest() : parentLineage.lastTime();
+            if (merged.latest().isPresent() && parentLineage.lastTime().isPresent()) {
+                latest = OptionalLong.of(Math.max(merged.latest().getAsLong(), parentLineage.lastTime().getAsLong()));
+            }
+            Map<String, String> info = new LinkedHashMap<>(parent.info());
+            info.keySet().removeIf(k -> k.startsWith("test.")); // the parent's test figures do not describe this model
+            info.put("loss", run.lossConfig().describe(grown.numItems()));
+            info.put("update.dataset", events.source());
+            info.put("backend", b.name());
+            info.put("best_epoch", Integer.toString(result.bestEpoch()));
+            info.put("update.events", Long.toString(merged.newEvents()));
+            info.put("update.new_items", Integer.toString(merged.newItems()));
+            info = new Lineage(parentLineage.events() + merged.newEvents(), latest, parentChecksum, OptionalLong.empty()).into(info);
+            SavedModel model = new SavedModel(grown, merged.itemIds(), merged.userIds(), merged.histories(), trainer.downloadWeights(),
+                    info, merged.lastTimes());
+            return new Result(model, result, merged, newWindows, replayWindows, valid.size(), (System.nanoTime() - t0) / 1e9, run);
+        } finally {
+            if (backendInstance == null) b.close();
+        }
+    }
+}
