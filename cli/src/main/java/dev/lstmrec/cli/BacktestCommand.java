@@ -93,6 +93,12 @@ final class BacktestCommand implements Callable<Integer> {
                 public void onMessage(String message) {
                     err.println("lstmrec: " + message);
                 }
+
+                @Override
+                public void onEpoch(dev.lstmrec.engine.train.EpochResult e) {
+                    err.printf(Locale.ROOT, "lstmrec:   epoch %d: loss %.4f, validation NDCG@10 %.4f%s (%.1f s)%n", e.epoch(), e.loss(),
+                            e.validation().asMap().getOrDefault("NDCG@10", 0.0), e.improved() ? " *" : "", e.seconds() + e.validSeconds());
+                }
             };
             b.backend(backend).listener(listener).onChunk(c -> print(out, c, chunks));
             try {
