@@ -174,7 +174,10 @@ public final class Backtest {
 
     /** The whole replay: the initial training's seconds and every chunk. */
     public record Result(Plan plan, List<Mode> modes, double initialSeconds, List<Chunk> chunks) {
-        /** The mean over chunks of each metric of {@code mode} over all cases (new-item cases: {@code newItems}). */
+        /**
+         * The mean over chunks of each metric of {@code mode} over all cases (new-item cases: {@code newItems}; chunks
+         * without such cases left out).
+         */
         public Map<String, Double> mean(Mode mode, boolean newItems) {
             return meanOf(chunks.stream().map(c -> pick(c.mode(mode).scores(), newItems)).toList());
         }
@@ -192,9 +195,12 @@ public final class Backtest {
             return newItems ? s.newItems() : s.all();
         }
 
+        /** The mean over the chunks that have cases (a chunk without new-item targets says nothing about them). */
         private static Map<String, Double> meanOf(List<Metrics> ms) {
+            List<Metrics> some = ms.stream().filter(m -> m.cases() > 0).toList();
             Map<String, Double> out = new LinkedHashMap<>();
-            for (Metrics m : ms) m.asMap().forEach((k, v) -> out.merge(k, v / ms.size(), Double::sum));
+            for (String k : ms.get(0).asMap().keySet()) out.put(k, 0.0);
+            for (Metrics m : some) m.asMap().forEach((k, v) -> out.merge(k, v / some.size(), Double::sum));
             return out;
         }
     }
