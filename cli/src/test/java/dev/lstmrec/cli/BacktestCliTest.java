@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code lstmrec backtest} from the command line on a drifting log from {@code generate}: per-chunk metrics and seconds
- * for each mode, the report and the chart; a rerun with the same work directory continues; a log without times is refused.
+ * for each mode, the report and the chart; a rerun with the same work directory continues; a session log replays with
+ * sessions as users; a log without times is refused.
  */
 class BacktestCliTest {
     @TempDir
@@ -69,6 +70,19 @@ class BacktestCliTest {
         assertTrue(again.err().contains("resuming the backtest"), again.err());
         assertEquals(first.out().lines().filter(l -> l.contains("HR@10")).map(l -> l.replaceAll("train +[0-9.]+ s.*", "")).toList(),
                 again.out().lines().filter(l -> l.contains("HR@10")).map(l -> l.replaceAll("train +[0-9.]+ s.*", "")).toList());
+    }
+
+    @Test
+    void aSessionLogReplaysWithSessionsAsUsers() throws Exception {
+        Path log = dir.resolve("sessions.tsv");
+        assertEquals(0, CliTest.run("generate", "--users", "300", "--items", "40", "--events", "2400", "--new-items-per-day", "3",
+                "--days", "10", "--out", log.toString()).code());
+        List<String> c = new ArrayList<>(List.of("backtest", "--data", log.toString(), "--format", "gru4rec", "--chunks", "2",
+                "--modes", "incremental,frozen"));
+        c.addAll(List.of(SMALL));
+        CliTest.Result r = CliTest.run(c.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("chunk 2/2: ") && r.out().contains("incremental ") && !r.out().contains("retrain "), r.out());
     }
 
     @Test
