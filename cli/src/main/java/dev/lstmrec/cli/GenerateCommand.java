@@ -12,7 +12,8 @@ import java.util.concurrent.Callable;
 /** {@code lstmrec generate}: a large synthetic session log (Zipf-like popularity) for benchmarks and tests. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Writes a synthetic session log with Zipf-like item popularity and some sequential structure.",
-                "With --test-out the latest sessions go to a separate test file (a time split for train --test-data)."})
+                "With --test-out the latest sessions go to a separate test file (a time split for train --test-data).",
+                "With --new-items-per-day R --days D the catalogue grows by R items a day and popularity drifts to the new ones."})
 final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -29,6 +30,15 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--zipf", defaultValue = "1.0", paramLabel = "S",
             description = "Popularity exponent: item of rank r drawn with weight about r^-S; 0 = uniform (default ${DEFAULT-VALUE}).")
     double zipf;
+
+    @Option(names = "--new-items-per-day", defaultValue = "0", paramLabel = "R",
+            description = "Drift: the catalogue starts with --items and gains R items a day, and popularity follows recency"
+                    + " (the newest items are the most drawn, early ones fade); needs --days (default ${DEFAULT-VALUE} = a fixed catalogue).")
+    double newItemsPerDay;
+
+    @Option(names = "--days", defaultValue = "0", paramLabel = "D",
+            description = "Spread the sessions evenly over D days of real time stamps (86,400 s a day; default ${DEFAULT-VALUE} = sessions 10 minutes apart).")
+    int days;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Training log to write.")
     Path out;
@@ -55,10 +65,12 @@ final class GenerateCommand implements Callable<Integer> {
             default -> throw Usage.error(spec, "--format must be gru4rec or ml-100k, got '" + format + "'");
         };
         SessionLogGenerator.Config config = Usage.validated(spec,
-                () -> new SessionLogGenerator.Config(users, items, events, zipf, seed, testOut == null ? 0 : testFraction));
+                () -> new SessionLogGenerator.Config(users, items, events, zipf, seed, testOut == null ? 0 : testFraction,
+                        newItemsPerDay, days));
         long t0 = System.nanoTime();
         SessionLogGenerator.Written w = new SessionLogGenerator(config).write(out, testOut, layout);
         System.out.printf("wrote %s: %,d sessions, %,d events%n", out, w.trainSessions(), w.trainEvents());
+        if (newItemsPerDay > 0) System.out.printf("catalogue: %,d items at the start, %,d after %d days%n", items, config.totalItems(), days);
         if (testOut != null) System.out.printf("wrote %s: %,d sessions, %,d events (the latest in time)%n", testOut, w.testSessions(), w.testEvents());
         System.err.printf("lstmrec: generated in %.1fs%n", (System.nanoTime() - t0) / 1e9);
         return 0;

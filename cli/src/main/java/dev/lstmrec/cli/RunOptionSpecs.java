@@ -28,6 +28,8 @@ final class RunOptionSpecs implements CommandLine.IModelTransformer {
             "update", o -> o.group() != RunOption.Group.MODEL && o != RunOption.TEST_DATA && o != RunOption.HOLDOUT
                     && o != RunOption.EVAL_NEGATIVES
                     || o == RunOption.DROPOUT || o == RunOption.EMBEDDING_DROPOUT || o == RunOption.HIDDEN_DROPOUT,
+            // the replay is the test: no separate test log, and every item is ranked
+            "backtest", o -> o != RunOption.TEST_DATA && o != RunOption.EVAL_NEGATIVES,
             "tune", o -> o.group() == RunOption.Group.DATA || o.group() == RunOption.Group.COMPUTATION
                     || o == RunOption.EXCLUDE_SEEN || o == RunOption.EVAL_NEGATIVES,
             "evaluate", o -> (o.group() == RunOption.Group.DATA && o != RunOption.TEST_DATA) || o.group() == RunOption.Group.COMPUTATION
@@ -37,6 +39,8 @@ final class RunOptionSpecs implements CommandLine.IModelTransformer {
 
     /** Where a command's default differs from train's: its text in that command's help. */
     private static final Map<String, Map<RunOption, String>> OWN_DEFAULTS = Map.of(
+            "backtest", Map.of(RunOption.EPOCHS, "train's for the initial model and the retrains, " + dev.lstmrec.engine.api.UpdateBuilder.DEFAULT_EPOCHS
+                    + " for the incremental updates; given, it applies to all"),
             "update", Map.of(RunOption.EPOCHS, dev.lstmrec.engine.api.UpdateBuilder.DEFAULT_EPOCHS + " (an update continues a trained model)",
                     RunOption.DROPOUT, "the parent model's"));
 

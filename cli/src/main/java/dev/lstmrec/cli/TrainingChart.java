@@ -1,9 +1,10 @@
 package dev.lstmrec.cli;
 
-// PNG charts for `train --plot` and `evaluate --plot`, drawn with XChart's bitmap encoder (Java2D + ImageIO, headless).
+// PNG charts for `train --plot`, `evaluate --plot` and `backtest --plot`, drawn with XChart's bitmap encoder (Java2D + ImageIO, headless).
 // Rendered to bytes first and then written atomically, so a failed render never leaves a partial file. Checked by
 // TrainingChartTest (valid PNGs of the stated size, with drawn pixels in each panel) and by looking at them.
 
+import dev.lstmrec.engine.api.Backtest;
 import dev.lstmrec.engine.api.Experiment;
 import dev.lstmrec.engine.api.ModelEvaluation;
 import dev.lstmrec.engine.eval.Metric;
@@ -182,6 +183,49 @@ public final class TrainingChart {
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BitmapEncoder.saveBitmap(List.of(top, bottom), 2, 1, out, BitmapEncoder.BitmapFormat.PNG);
+        return out.toByteArray();
+    }
+
+    /**
+     * Writes the backtest chart to {@code png}, atomically: HR@20 per chunk for each mode with the popularity baseline
+     * dashed, above; below, HR@20 over the events whose target is new since the initial training data.
+     */
+    public static void writeBacktestChart(Path png, Backtest.Result r, String title) throws IOException {
+        AtomicFiles.writeBytes(png, render(() -> backtestPng(r, title)));
+    }
+
+    private static final Color[] MODES = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44)};
+
+    static byte[] backtestPng(Backtest.Result r, String title) throws IOException {
+        int n = r.chunks().size();
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = r.chunks().get(i).index();
+        List<XYChart> panels = new ArrayList<>();
+        for (boolean fresh : new boolean[] {false, true}) {
+            XYChart c = new XYChartBuilder().width(WIDTH).height(PANEL_HEIGHT)
+                    .title(fresh ? "HR@20 on events whose target is new since the initial training data" : title + ": HR@20 per chunk")
+                    .xAxisTitle("chunk (time order)").yAxisTitle("HR@20").build();
+            style(c, n);
+            c.getStyler().setYAxisMin(0.0);
+            for (Backtest.Mode m : r.modes()) {
+                double[] y = new double[n];
+                for (int i = 0; i < n; i++) {
+                    Backtest.Scores s = r.chunks().get(i).mode(m).scores();
+                    y[i] = (fresh ? s.newItems() : s.all()).get(Metric.HR, 20);
+                }
+                line(c.addSeries(m.key() + " (train " + String.format(java.util.Locale.ROOT, "%.0f", r.totalSeconds(m)) + " s)", x, y),
+                        MODES[m.ordinal() % MODES.length], SeriesLines.SOLID, n);
+            }
+            double[] p = new double[n];
+            for (int i = 0; i < n; i++) {
+                Backtest.Scores s = r.chunks().get(i).popularity();
+                p[i] = (fresh ? s.newItems() : s.all()).get(Metric.HR, 20);
+            }
+            line(c.addSeries("popularity (counted up to each event)", x, p), POPULARITY, SeriesLines.DASH_DASH, n);
+            panels.add(c);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BitmapEncoder.saveBitmap(panels, 2, 1, out, BitmapEncoder.BitmapFormat.PNG);
         return out.toByteArray();
     }
 

@@ -44,6 +44,14 @@ public final class LstmRec {
     }
 
     /**
+     * A time-ordered replay of {@code log} ({@code lstmrec backtest}): train on the first part of time, then score and
+     * update chunk by chunk per {@link Backtest.Mode}.
+     */
+    public static Backtest backtest(Dataset log) {
+        return new Backtest(log);
+    }
+
+    /**
      * Reads an interaction log with the readers of {@code lstmrec train --data}.
      *
      * @throws dev.lstmrec.engine.data.DataFormatException for a malformed line (the message names file and line)

@@ -10,7 +10,8 @@ import java.util.OptionalInt;
 
 /**
  * An immutable set of user interaction sequences: users 0..U-1, items 1..N (0 is the padding id), each user's items
- * in time order. Stored as one flat int array plus offsets, so memory is about one int per interaction.
+ * in time order. Stored as one flat int array plus offsets, and when the source has times one long per interaction, so
+ * memory is about one int (and one long) per interaction; each user's first and last times are read from it.
  * Built by {@link DataReader}, {@link SyntheticData} or {@link #builder(String)}; checked by {@code DatasetTest}.
  */
 public final class Dataset {
@@ -21,27 +22,19 @@ public final class Dataset {
     private final int[] items;
     private final Map<String, Integer> userIndex;
     private final Map<String, Integer> itemIndex;
-    private final long[] lastTimes; // per user, the time of the last interaction; null when the source has no times
-    private final UserEvents first; // per user, the earliest interaction's time and line; null when not read from a file
-
-    /**
-     * Each user's earliest interaction (in time order) as read: its time (milliseconds; 0 when {@code timed} is false,
-     * the format having no times) and its line in the file, for messages about a user's events.
-     */
-    public record UserEvents(long[] times, int[] lines, boolean timed) {}
+    private final long[] times; // per interaction, aligned with items, in milliseconds; null when the source has no times
+    private final int[] firstLines; // per user, the file line of the earliest interaction; null when not read from a file
 
     /** Takes ownership of the arrays; package-private so that only checked builders call it. */
     Dataset(String source, String[] userIds, String[] itemIds, int[] offsets, int[] items) {
-        this(source, userIds, itemIds, offsets, items, null);
+        this(source, userIds, itemIds, offsets, items, null, null);
     }
 
-    /** As above, with each user's last interaction time ({@code lastTimes}, one per user, or null). */
-    Dataset(String source, String[] userIds, String[] itemIds, int[] offsets, int[] items, long[] lastTimes) {
-        this(source, userIds, itemIds, offsets, items, lastTimes, null);
-    }
-
-    /** As above, with each user's earliest interaction as read ({@code first}, or null). */
-    Dataset(String source, String[] userIds, String[] itemIds, int[] offsets, int[] items, long[] lastTimes, UserEvents first) {
+    /**
+     * As above, with each interaction's time ({@code times}, aligned with {@code items}, non-decreasing within each
+     * user, or null) and each user's earliest interaction's file line ({@code firstLines}, or null).
+     */
+    Dataset(String source, String[] userIds, String[] itemIds, int[] offsets, int[] items, long[] times, int[] firstLines) {
         this.source = Objects.requireNonNull(source, "source");
         if (offsets.length != userIds.length + 1 || offsets[userIds.length] != items.length) {
             throw new IllegalArgumentException("offsets do not match users and items");
@@ -50,12 +43,10 @@ public final class Dataset {
         this.itemIds = itemIds;
         this.offsets = offsets;
         this.items = items;
-        if (lastTimes != null && lastTimes.length != userIds.length) throw new IllegalArgumentException("one last time per user");
-        this.lastTimes = lastTimes;
-        if (first != null && (first.times().length != userIds.length || first.lines().length != userIds.length)) {
-            throw new IllegalArgumentException("one first event per user");
-        }
-        this.first = first;
+        if (times != null && times.length != items.length) throw new IllegalArgumentException("one time per interaction");
+        this.times = times;
+        if (firstLines != null && firstLines.length != userIds.length) throw new IllegalArgumentException("one first line per user");
+        this.firstLines = firstLines;
         this.userIndex = indexOf(userIds, 0);
         this.itemIndex = indexOf(itemIds, 1);
     }
@@ -122,22 +113,29 @@ public final class Dataset {
 
     /** Whether the interactions carry times (read from a file whose format has a time column). */
     public boolean timed() {
-        return first != null && first.timed();
+        return times != null;
+    }
+
+    /** The time of the i-th (0-based) interaction of user u in milliseconds; only meaningful when {@link #timed()}. */
+    public long timeAt(int u, int i) {
+        int len = sequenceLength(u);
+        if (i < 0 || i >= len) throw new IndexOutOfBoundsException("position " + i + " outside 0.." + (len - 1));
+        return times == null ? 0 : times[offsets[u] + i];
     }
 
     /** The time of user {@code u}'s last interaction in milliseconds; only meaningful when {@link #timed()}. */
     public long lastTime(int u) {
-        return lastTimes == null ? 0 : lastTimes[u];
+        return times == null ? 0 : times[offsets[checkUser(u) + 1] - 1];
     }
 
     /** The time of user {@code u}'s earliest interaction in milliseconds; only meaningful when {@link #timed()}. */
     public long firstTime(int u) {
-        return first == null ? 0 : first.times()[u];
+        return times == null ? 0 : times[offsets[checkUser(u)]];
     }
 
     /** The file line of user {@code u}'s earliest interaction (in time order); 0 when the data was not read from a file. */
     public int firstLine(int u) {
-        return first == null ? 0 : first.lines()[u];
+        return firstLines == null ? 0 : firstLines[checkUser(u)];
     }
 
     /**
@@ -148,7 +146,7 @@ public final class Dataset {
     public int[] usersByLastTime() {
         Integer[] order = new Integer[userIds.length];
         for (int u = 0; u < order.length; u++) order[u] = u;
-        if (lastTimes != null) Arrays.sort(order, (a, b) -> Long.compare(lastTimes[a], lastTimes[b])); // stable
+        if (times != null) Arrays.sort(order, (a, b) -> Long.compare(lastTime(a), lastTime(b))); // stable
         int[] out = new int[order.length];
         for (int u = 0; u < out.length; u++) out[u] = order[u];
         return out;
@@ -169,23 +167,71 @@ public final class Dataset {
         }
         String[] ids = new String[kept];
         int[] offs = new int[kept + 1], flat = new int[keptItems];
-        long[] times = lastTimes == null ? null : new long[kept];
-        UserEvents firsts = first == null ? null : new UserEvents(new long[kept], new int[kept], first.timed());
+        long[] t = times == null ? null : new long[keptItems];
+        int[] lines = firstLines == null ? null : new int[kept];
         int v = 0;
         for (int u = 0; u < drop.length; u++) {
             if (drop[u]) continue;
             ids[v] = userIds[u];
-            if (times != null) times[v] = lastTimes[u];
-            if (firsts != null) {
-                firsts.times()[v] = first.times()[u];
-                firsts.lines()[v] = first.lines()[u];
-            }
+            if (lines != null) lines[v] = firstLines[u];
             int len = offsets[u + 1] - offsets[u];
             System.arraycopy(items, offsets[u], flat, offs[v], len);
+            if (t != null) System.arraycopy(times, offsets[u], t, offs[v], len);
             offs[v + 1] = offs[v] + len;
             v++;
         }
-        return new Dataset(source, ids, itemIds, offs, flat, times, firsts);
+        return new Dataset(source, ids, itemIds, offs, flat, t, lines);
+    }
+
+    /**
+     * The interactions {@code keep} marks, indexed by user u's i-th interaction at {@code offsets(u) + i} (the order of
+     * {@link #eventIndex}): each user's kept ones in the same order with their times; users left without interactions
+     * are dropped and the others renumbered in order; the items that still occur are renumbered 1.. in their present
+     * order (the catalogue is what the kept interactions name). A user's first line is kept only when their first
+     * interaction is.
+     */
+    public Dataset keepEvents(boolean[] keep, String source) {
+        if (keep.length != items.length) throw new IllegalArgumentException("one flag per interaction");
+        int[] itemMap = new int[itemIds.length];
+        int kept = 0, keptUsers = 0;
+        for (int u = 0; u < userIds.length; u++) {
+            boolean any = false;
+            for (int k = offsets[u]; k < offsets[u + 1]; k++) {
+                if (!keep[k]) continue;
+                kept++;
+                any = true;
+                itemMap[items[k]] = 1;
+            }
+            if (any) keptUsers++;
+        }
+        int numItems = 0;
+        for (int i = 1; i < itemMap.length; i++) if (itemMap[i] != 0) itemMap[i] = ++numItems;
+        String[] ids = new String[keptUsers], itemNames = new String[numItems + 1];
+        for (int i = 1; i < itemMap.length; i++) if (itemMap[i] != 0) itemNames[itemMap[i]] = itemIds[i];
+        int[] offs = new int[keptUsers + 1], flat = new int[kept];
+        long[] t = times == null ? null : new long[kept];
+        int[] lines = firstLines == null ? null : new int[keptUsers];
+        int v = 0, n = 0;
+        for (int u = 0; u < userIds.length; u++) {
+            int before = n;
+            for (int k = offsets[u]; k < offsets[u + 1]; k++) {
+                if (!keep[k]) continue;
+                flat[n] = itemMap[items[k]];
+                if (t != null) t[n] = times[k];
+                n++;
+            }
+            if (n == before) continue;
+            ids[v] = userIds[u];
+            if (lines != null) lines[v] = keep[offsets[u]] ? firstLines[u] : 0;
+            offs[++v] = n;
+        }
+        return new Dataset(source, ids, itemNames, offs, flat, t, lines);
+    }
+
+    /** Where user u's i-th interaction is in the flat order that {@link #keepEvents} indexes: offsets(u) + i. */
+    public int eventIndex(int u, int i) {
+        checkUser(u);
+        return offsets[u] + i;
     }
 
     /** The longest sequence length. */
@@ -234,6 +280,8 @@ public final class Dataset {
         private final List<String> itemNames = new ArrayList<>();
         private final IntList userOf = new IntList(1024);
         private final IntList itemOf = new IntList(1024);
+        private final LongList timeOf = new LongList(1024);
+        private int timed; // interactions added with a time
 
         private Builder(String source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -253,6 +301,18 @@ public final class Dataset {
 
         /** Appends one interaction after the user's earlier ones. */
         public Builder add(String userId, String itemId) {
+            return add(userId, itemId, Long.MIN_VALUE, false);
+        }
+
+        /**
+         * Appends one interaction at {@code timeMillis}, not earlier than the user's earlier ones; a dataset is timed
+         * when every interaction was added with a time.
+         */
+        public Builder add(String userId, String itemId, long timeMillis) {
+            return add(userId, itemId, timeMillis, true);
+        }
+
+        private Builder add(String userId, String itemId, long time, boolean hasTime) {
             checkId(userId, "user");
             Integer u = users.get(userId);
             if (u == null) {
@@ -262,6 +322,8 @@ public final class Dataset {
             }
             userOf.add(u);
             itemOf.add(addItem(itemId));
+            timeOf.add(time);
+            if (hasTime) timed++;
             return this;
         }
 
@@ -273,7 +335,19 @@ public final class Dataset {
         public Dataset build() {
             int[] offsets = new int[userNames.size() + 1];
             int[] flat = groupByUser(userOf, itemOf, userNames.size(), offsets);
-            return new Dataset(source, userNames.toArray(new String[0]), itemNames.toArray(new String[0]), offsets, flat);
+            long[] times = null;
+            if (timed > 0) {
+                if (timed != userOf.size()) throw new IllegalStateException("some interactions have a time and some do not");
+                times = new long[flat.length];
+                int[] fill = Arrays.copyOf(offsets, userNames.size());
+                for (int i = 0; i < userOf.size(); i++) times[fill[userOf.get(i)]++] = timeOf.get(i);
+                for (int u = 0; u < userNames.size(); u++) {
+                    for (int k = offsets[u] + 1; k < offsets[u + 1]; k++) {
+                        if (times[k] < times[k - 1]) throw new IllegalStateException("user '" + userNames.get(u) + "': interactions out of time order");
+                    }
+                }
+            }
+            return new Dataset(source, userNames.toArray(new String[0]), itemNames.toArray(new String[0]), offsets, flat, times, null);
         }
     }
 

@@ -46,15 +46,12 @@ final class Interactions {
         for (int r = 0; r < userMap.length; r++) if (userMap[r] >= 0) userIds[userMap[r]] = userNames.get(r);
         for (int r = 0; r < itemMap.length; r++) if (itemMap[r] >= 0) itemIds[itemMap[r]] = itemNames.get(r);
         boolean timed = times.get(order[0]) != Long.MIN_VALUE;
-        long[] lastTimes = new long[numUsers];
-        Dataset.UserEvents first = new Dataset.UserEvents(new long[numUsers], new int[numUsers], timed);
-        for (int u = 0; u < numUsers; u++) {
-            // every user has at least one interaction: users are numbered by their surviving ones
-            lastTimes[u] = timed ? times.get(order[offsets[u + 1] - 1]) : 0;
-            first.times()[u] = timed ? times.get(order[offsets[u]]) : 0;
-            first.lines()[u] = lines.get(order[offsets[u]]);
-        }
-        return new Dataset(source, userIds, itemIds, offsets, flat, lastTimes, first);
+        long[] eventTimes = timed ? new long[kept] : null;
+        if (timed) for (int k = 0; k < kept; k++) eventTimes[k] = times.get(order[k]);
+        int[] firstLines = new int[numUsers];
+        // every user has at least one interaction: users are numbered by their surviving ones
+        for (int u = 0; u < numUsers; u++) firstLines[u] = lines.get(order[offsets[u]]);
+        return new Dataset(source, userIds, itemIds, offsets, flat, eventTimes, firstLines);
     }
 
     private static int[] filled(int n) {

@@ -94,4 +94,43 @@ class DatasetTest {
             for (int i = 0; i < n; i++) assertEquals(ref[i].intValue(), a[i], "n=" + n + " position " + i);
         }
     }
+
+    @Test
+    void keepsEveryInteractionsTimeInTimeOrder() throws IOException {
+        // ml-100k lines: user item rating time (seconds); user 1's lines out of time order in the file
+        Path f = write(dir, "u.data", "1\t10\t5\t300\n2\t11\t5\t50\n1\t12\t5\t100\n1\t11\t5\t200\n2\t10\t5\t60\n");
+        Dataset d = DataReader.read(f, ReadOptions.of(Format.ML100K));
+        assertEquals(true, d.timed());
+        assertEquals("1:12,11,10 2:11,10", render(d));
+        assertEquals(100_000, d.timeAt(0, 0));
+        assertEquals(200_000, d.timeAt(0, 1));
+        assertEquals(300_000, d.timeAt(0, 2));
+        assertEquals(100_000, d.firstTime(0));
+        assertEquals(300_000, d.lastTime(0));
+        assertEquals(3, d.firstLine(0), "the earliest interaction's line");
+        assertEquals(60_000, d.lastTime(1));
+        assertThrows(IndexOutOfBoundsException.class, () -> d.timeAt(1, 2));
+        // a subset keeps the times of the interactions it keeps, renumbering items by what remains
+        boolean[] keep = new boolean[5];
+        keep[d.eventIndex(0, 1)] = true;
+        keep[d.eventIndex(0, 2)] = true;
+        Dataset s = d.keepEvents(keep, "later");
+        assertEquals("1:11,10", render(s));
+        assertEquals(2, s.numItems());
+        assertEquals(200_000, s.firstTime(0));
+        assertEquals(300_000, s.timeAt(0, 1));
+        assertEquals(0, s.firstLine(0), "the first interaction was dropped: its line is unknown");
+    }
+
+    @Test
+    void builderTakesTimesAndALogWithoutTimesHasNone() throws IOException {
+        Dataset d = Dataset.builder("t").add("a", "x", 5).add("b", "y", 1).add("a", "y", 7).build();
+        assertEquals(true, d.timed());
+        assertEquals(7, d.lastTime(0));
+        assertEquals(1, d.firstTime(1));
+        assertThrows(IllegalStateException.class, () -> Dataset.builder("t").add("a", "x", 5).add("a", "y").build());
+        assertThrows(IllegalStateException.class, () -> Dataset.builder("t").add("a", "x", 5).add("a", "y", 4).build());
+        Dataset sasrec = DataReader.read(write(dir, "s.txt", "1 5\n1 6\n"), ReadOptions.of(Format.SASREC));
+        assertEquals(false, sasrec.timed());
+    }
 }
