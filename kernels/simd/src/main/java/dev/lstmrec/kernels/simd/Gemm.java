@@ -28,6 +28,8 @@ final class Gemm {
     static final int DIRECT_MAX_N = 4 * NR;
     /** Below this many FLOPs the threads' wake-up costs more than the split gains. */
     static final long PARALLEL_FLOPS = 3_000_000L;
+    /** Up to this many rows of A, a transposed-B product is computed as row dot products without packing B. */
+    static final int DOT_ROWS = 2;
 
     /** Per-thread packing buffers, grown to the largest blocks seen and then reused (at most MC·KC and KC·NC). */
     static final class Workspace {
@@ -107,6 +109,10 @@ final class Gemm {
         }
         // General beta is applied once up front so the kernel only ever overwrites or accumulates.
         if (beta != 0f && beta != 1f) scaleC(c, co, ldc, m0, m1, n0, n1, beta);
+        if (!transA && transB && m1 - m0 <= DOT_ROWS) {
+            rowDots(a, ao, lda, b, bo, ldb, c, co, ldc, m0, m1, n0, n1, k, alpha, beta != 0f);
+            return;
+        }
         // With few NR panels the packed copy of A is barely reused; the kernel then reads row-major A in place.
         boolean direct = n1 - n0 <= DIRECT_MAX_N;
         int kcMax = Math.min(KC, k), ncMax = Math.min(NC, n1 - n0), mcMax = Math.min(MC, m1 - m0);
@@ -163,6 +169,22 @@ final class Gemm {
 
     private static int roundUp(int x, int unit) {
         return (x + unit - 1) / unit * unit;
+    }
+
+    /**
+     * C[i][j] (+)= alpha * A[i]·B[j] for a few rows of A against row-major B ({@code transB}: both operands read along
+     * contiguous rows): one or two queries' recurrent step against W_hh, where packing B would copy all of it (G×H
+     * floats, gathered) to read it once.
+     */
+    private static void rowDots(float[] a, int ao, int lda, float[] b, int bo, int ldb, float[] c, int co, int ldc, int m0,
+                                int m1, int n0, int n1, int k, float alpha, boolean accumulate) {
+        for (int i = m0; i < m1; i++) {
+            int ai = ao + i * lda, ci = co + i * ldc;
+            for (int j = n0; j < n1; j++) {
+                float s = alpha * Scoring.dot(a, ai, b, bo + j * ldb, k);
+                c[ci + j] = accumulate ? c[ci + j] + s : s;
+            }
+        }
     }
 
     private static void scaleC(float[] c, int co, int ldc, int m0, int m1, int n0, int n1, float beta) {
