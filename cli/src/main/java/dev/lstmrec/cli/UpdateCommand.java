@@ -1,5 +1,6 @@
 package dev.lstmrec.cli;
 
+import dev.lstmrec.engine.api.Lineage;
 import dev.lstmrec.engine.api.LstmRec;
 import dev.lstmrec.engine.api.RunConfig;
 import dev.lstmrec.engine.api.RunOption;
@@ -149,9 +150,7 @@ final class UpdateCommand implements Callable<Integer> {
             json.put("epochs", r.training().epochs().size());
             json.put("validation_ndcg10", ndcg);
             json.put("seconds", r.seconds());
-            json.put("lineage", new LinkedHashMap<>(r.model().info()).entrySet().stream()
-                    .filter(e -> e.getKey().startsWith("lineage.")).collect(java.util.stream.Collectors.toMap(
-                            Map.Entry::getKey, Map.Entry::getValue, (a, x) -> a, LinkedHashMap::new)));
+            json.put("lineage", Lineage.of(r.model()).into(Map.of()));
             AtomicFiles.writeString(reportFile, Json.writePretty(json) + "\n");
             stdout.println("report written to " + reportFile);
         }

@@ -281,10 +281,7 @@ public final class UpdateBuilder {
             TrainingResult result = trainer.fit(train, Validation.cases(valid, protocol), listener, checkpointing,
                     state == null ? null : state.state());
             Lineage parentLineage = Lineage.of(parent);
-            OptionalLong latest = merged.latest().isPresent() ? merged.latest() : parentLineage.lastTime();
-            if (merged.latest().isPresent() && parentLineage.lastTime().isPresent()) {
-                latest = OptionalLong.of(Math.max(merged.latest().getAsLong(), parentLineage.lastTime().getAsLong()));
-            }
+            OptionalLong latest = java.util.stream.LongStream.concat(merged.latest().stream(), parentLineage.lastTime().stream()).max();
             Map<String, String> info = new LinkedHashMap<>(parent.info());
             info.keySet().removeIf(k -> k.startsWith("test.")); // the parent's test figures do not describe this model
             info.put("loss", run.lossConfig().describe(grown.numItems()));
