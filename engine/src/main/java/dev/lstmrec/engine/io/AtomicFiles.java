@@ -94,8 +94,11 @@ public final class AtomicFiles {
         write(target, out -> out.write(bytes));
     }
 
-    /** Makes the rename durable; some platforms (Windows) cannot open a directory, which is not an error. */
-    private static void forceDirectory(Path dir) {
+    /**
+     * Makes a rename or a new file's directory entry durable; some platforms (Windows) cannot open a directory, which
+     * is not an error.
+     */
+    public static void forceDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException | UnsupportedOperationException notSupported) {
