@@ -82,7 +82,7 @@ record RecommendRequest(String user, List<String> history, int k, List<String> e
         return out;
     }
 
-    private static String type(JsonNode v) {
+    static String type(JsonNode v) {
         if (v.isNull()) return "null";
         if (v.isTextual()) return "a string";
         if (v.isBoolean()) return "a boolean";

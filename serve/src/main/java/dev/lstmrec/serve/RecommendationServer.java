@@ -3,26 +3,25 @@ package dev.lstmrec.serve;
 // The recommendation HTTP server, on the JDK's built-in com.sun.net.httpserver: it is in every JDK 17+ and fast
 // enough for a model server whose cost is the model, not the HTTP layer (see LoadTest). Request threads parse
 // (Jackson, strictly: JsonCodec) and validate; the engine's Batcher scores on one thread; every failure is a JSON
-// error and no input can take the server down. Checked by RecommendationServerTest over real loopback HTTP:
-// results equal Recommender.recommend, batched equals one by one, every error status; and by ServerFuzzTest.
+// error and no input can take the server down. This class owns the threads and the routing; the live parts live in
+// their own classes: LiveModel (the served model, its live histories, the hot swap), EventsEndpoint (POST /events over
+// the journal), BearerToken, ModelReloader (--watch, SIGHUP). Checked by RecommendationServerTest over real loopback
+// HTTP: results equal Recommender.recommend, batched equals one by one, every error status; by ServerFuzzTest; by
+// LiveEventsTest and HotSwapTest.
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.lstmrec.engine.api.Batcher;
 import dev.lstmrec.engine.api.Recommendation;
 import dev.lstmrec.engine.api.Recommender;
+import dev.lstmrec.engine.journal.EventJournal;
 import dev.lstmrec.engine.model.ModelConfig;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -51,12 +51,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code {"items": [{"id": "...", "score": 1.5, "title": "..."}, ...]}}, best first, with the history's items
  *       (unless {@code exclude_seen} is false) and {@code exclude} left out; {@code title} only with a titles map.
  *       k defaults to 10, must be in 1..1000 and is clamped to the catalogue size.</li>
- *   <li>{@code GET /health}: {@code {"status": "ok"}}. {@code GET /info}: the model configuration, item and user
- *       counts, backend, model file, batching settings and counters.</li>
+ *   <li>{@code POST /events} (with a journal): events appended to a user's history, durably (docs/serving.md);
+ *       {@code GET /users/{id}/history}: a user's current history.</li>
+ *   <li>{@code GET /health}: {@code {"status": "ok"}}. {@code GET /info}: the model configuration, lineage and load
+ *       time, item and user counts, backend, model file, batching settings, live-history and event counters.</li>
  * </ul>
  * Errors are {@code {"error": "message"}}: 400 bad request (malformed JSON, wrong types, unknown fields, k out of
- * range, unknown history items listed in {@code "unknown_items"}), 404 unknown path or unknown user without history,
- * 405 wrong method (with {@code Allow}), 413 body over 64 KiB, 503 overloaded or shutting down, 500 for bugs
+ * range, unknown history items listed in {@code "unknown_items"}), 401 {@code /events} without the token, 404 unknown
+ * path or unknown user without history, 405 wrong method (with {@code Allow}), 413 body over 64 KiB (1 MiB on
+ * {@code /events}), 503 overloaded or shutting down, 500 for bugs
  * (logged through {@link System.Logger}; the server keeps serving).
  *
  * <p>Latency: the JDK server sends headers and body as two TCP segments, and with Nagle's algorithm on, a keep-alive
@@ -70,10 +73,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code maxWait}).
  */
 public final class RecommendationServer implements AutoCloseable {
-    /** Largest accepted request body. */
+    /** Largest accepted request body (but {@code /events}: {@link EventBatch#MAX_BODY_BYTES}). */
     public static final int MAX_BODY_BYTES = 64 * 1024;
     private static final long QUERY_TIMEOUT_SECONDS = 30;
-    private static final long DRAIN_BYTES = 1 << 20;
     private static final System.Logger LOG = System.getLogger(RecommendationServer.class.getName());
 
     private enum Admission { NORMAL, OVERLOADED, STOPPING }
@@ -84,11 +86,11 @@ public final class RecommendationServer implements AutoCloseable {
 
     private static final ThreadLocal<Admission> ADMISSION = ThreadLocal.withInitial(() -> Admission.NORMAL);
 
-    private final Recommender recommender;
     private final Builder options;
-    private final Map<String, Object> info;
-    private final int numItems;
-    private final Batcher batcher;
+    private final EventJournal journal;
+    private final LiveModel live;
+    private final EventsEndpoint events;
+    private final ModelReloader reloader;
     private final ThreadPoolExecutor workers;
     private final HttpServer http;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -98,15 +100,27 @@ public final class RecommendationServer implements AutoCloseable {
     private boolean stopped;
 
     private RecommendationServer(Builder b) throws IOException {
-        this.recommender = b.recommender;
         this.options = b;
-        this.numItems = recommender.model().config().numItems();
-        this.info = staticInfo();
         if (!"true".equals(System.getProperty(NODELAY_PROPERTY)) && NODELAY_WARNED.compareAndSet(false, true)) {
             LOG.log(System.Logger.Level.WARNING, "-D" + NODELAY_PROPERTY + "=true is not set: keep-alive answers may wait"
                     + " about 40 ms each for a delayed ACK (see RecommendationServer's documentation)");
         }
-        this.batcher = new Batcher(recommender, b.maxBatch, b.maxWait);
+        this.journal = b.journalDir == null ? null : EventJournal.open(b.journalDir);
+        try {
+            this.live = new LiveModel(b.recommender, b.ownsRecommender, b.modelFile, b.journalDir,
+                    journal == null ? 0 : journal.position(), b.maxBatch, b.maxWait);
+        } catch (IOException | RuntimeException e) {
+            if (journal != null) journal.close();
+            throw e;
+        }
+        this.events = new EventsEndpoint(journal, b.token, live);
+        this.reloader = b.loader == null ? null : new ModelReloader(b.reloadFile, b.loader, live, b.maxBatch);
+        try {
+            if (reloader != null && b.watch) reloader.watch();
+        } catch (IOException e) {
+            closeModelAndJournal();
+            throw new IOException("cannot watch " + b.reloadFile + " for changes: " + e.getMessage(), e);
+        }
         AtomicInteger ids = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(b.workers, b.workers, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(b.queueCapacity), r -> {
@@ -117,8 +131,8 @@ public final class RecommendationServer implements AutoCloseable {
         try {
             this.http = HttpServer.create(new InetSocketAddress(b.host, b.port), 0);
         } catch (IOException e) {
-            batcher.close();
             workers.shutdownNow();
+            closeModelAndJournal();
             throw new IOException("cannot listen on " + b.host + ":" + b.port + ": " + e.getMessage(), e);
         }
         http.createContext("/", this::handle);
@@ -135,6 +149,18 @@ public final class RecommendationServer implements AutoCloseable {
         if (started) throw new IllegalStateException("server already started");
         started = true;
         http.start();
+    }
+
+    /**
+     * Reloads the model file given to {@link Builder#reloadFrom} and swaps it in between batches (what {@code --watch}
+     * does on a change, and {@code lstmrec serve} on SIGHUP). Requests in flight finish on the old model.
+     *
+     * @return true when the new model serves; false when the file was refused (logged), the old model serving on
+     * @throws IllegalStateException when the server was built without {@link Builder#reloadFrom}
+     */
+    public boolean reloadModel(String why) {
+        if (reloader == null) throw new IllegalStateException("built without reloadFrom: no model file to reload");
+        return reloader.reload(why);
     }
 
     /** The bound port (the ephemeral one when built with port 0). */
@@ -178,7 +204,20 @@ public final class RecommendationServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             workers.shutdownNow();
-            batcher.close();
+            closeModelAndJournal();
+        }
+    }
+
+    /** The model (after scoring what is queued), then the journal (after the pending fsync). */
+    private void closeModelAndJournal() {
+        if (reloader != null) reloader.close();
+        live.close();
+        if (journal != null) {
+            try {
+                journal.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.ERROR, "closing the event journal failed", e);
+            }
         }
     }
 
@@ -226,51 +265,96 @@ public final class RecommendationServer implements AutoCloseable {
             if (admission == Admission.STOPPING) throw new ApiException(503, "server is shutting down");
             route(ex);
         } catch (ApiException e) {
-            respond(ex, e.status(), e.body());
+            Exchanges.respond(ex, e.status(), e.body());
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "bug while answering " + ex.getRequestMethod() + " " + ex.getRequestURI(), t);
-            respond(ex, 500, Map.of("error", "internal server error (" + t.getClass().getSimpleName() + "); see the server log"));
+            Exchanges.respond(ex, 500, Map.of("error", "internal server error (" + t.getClass().getSimpleName() + "); see the server log"));
         } finally {
             ex.close();
         }
     }
 
-    private void route(HttpExchange ex) {
+    private static final String USERS = "/users/", HISTORY = "/history";
+
+    private void route(HttpExchange ex) throws InterruptedException {
         String path = ex.getRequestURI().getRawPath();
         String method = ex.getRequestMethod();
+        if (path != null && path.startsWith(USERS) && path.endsWith(HISTORY) && path.length() > USERS.length() + HISTORY.length()) {
+            if (!method.equals("GET")) throw Exchanges.wrongMethod(ex, "GET");
+            Exchanges.respond(ex, 200, history(path.substring(USERS.length(), path.length() - HISTORY.length())));
+            return;
+        }
         switch (path == null ? "" : path) {
             case "/recommend":
-                if (!method.equals("POST")) throw wrongMethod(ex, "POST");
-                respond(ex, 200, recommend(ex));
+                if (!method.equals("POST")) throw Exchanges.wrongMethod(ex, "POST");
+                Exchanges.respond(ex, 200, recommend(ex));
+                break;
+            case "/events":
+                Exchanges.respond(ex, 200, events.handle(ex));
                 break;
             case "/health":
-                if (!method.equals("GET")) throw wrongMethod(ex, "GET");
-                respond(ex, 200, Map.of("status", "ok"));
+                if (!method.equals("GET")) throw Exchanges.wrongMethod(ex, "GET");
+                Exchanges.respond(ex, 200, Map.of("status", "ok"));
                 break;
             case "/info":
-                if (!method.equals("GET")) throw wrongMethod(ex, "GET");
-                respond(ex, 200, info());
+                if (!method.equals("GET")) throw Exchanges.wrongMethod(ex, "GET");
+                Exchanges.respond(ex, 200, info());
                 break;
             default:
-                throw new ApiException(404, "no endpoint " + RecommendRequest.clip(path) + " (endpoints: POST /recommend, GET /health, GET /info)");
+                throw new ApiException(404, "no endpoint " + RecommendRequest.clip(path) + " (endpoints: POST /recommend,"
+                        + " POST /events, GET /users/{id}/history, GET /health, GET /info)");
         }
     }
 
-    private static ApiException wrongMethod(HttpExchange ex, String allowed) {
-        ex.getResponseHeaders().set("Allow", allowed);
-        String method = ex.getRequestMethod();
-        return new ApiException(405, "method " + (method.length() > 20 ? method.substring(0, 20) + "..." : method)
-                + " not allowed on " + RecommendRequest.clip(ex.getRequestURI().getRawPath()) + "; use " + allowed);
+    /** {@code GET /users/{id}/history}; the id is percent-encoded in the path. */
+    private Map<String, Object> history(String rawId) {
+        String user;
+        try {
+            user = URLDecoder.decode(rawId.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "bad percent-encoding in the user id " + RecommendRequest.clip(rawId));
+        }
+        ServingModel m = live.acquire();
+        try {
+            LiveHistories.History h = m.histories.history(user);
+            if (h == null) throw new ApiException(404, "unknown user \"" + RecommendRequest.clip(user) + "\": not in the model and no events");
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("user", user);
+            out.put("history", h.items());
+            out.put("stored", h.stored());
+            out.put("events", h.items().size() - h.stored());
+            out.put("waiting_for_next_model", h.waiting());
+            return out;
+        } finally {
+            m.release();
+        }
     }
 
     private Map<String, Object> recommend(HttpExchange ex) {
-        CompletableFuture<List<Recommendation>> result;
-        batcher.announce();
+        ServingModel model;
         try {
-            RecommendRequest req = RecommendRequest.parse(readBody(ex));
+            model = live.acquire();
+        } catch (RejectedExecutionException stopping) {
+            throw new ApiException(503, "server is shutting down");
+        }
+        try {
+            return recommend(ex, model);
+        } finally {
+            model.release();
+        }
+    }
+
+    /** Answers on {@code model} from start to end, even if another model is swapped in meanwhile. */
+    private Map<String, Object> recommend(HttpExchange ex, ServingModel model) {
+        Recommender recommender = model.recommender;
+        int numItems = recommender.model().config().numItems();
+        CompletableFuture<List<Recommendation>> result;
+        model.batcher.announce();
+        try {
+            RecommendRequest req = RecommendRequest.parse(Exchanges.readBody(ex, MAX_BODY_BYTES));
             List<Integer> history = new ArrayList<>();
             if (req.user() != null) {
-                int[] stored = recommender.userHistory(req.user());
+                int[] stored = model.histories.scoringHistory(req.user());
                 if (stored == null && (req.history() == null || req.history().isEmpty())) {
                     throw new ApiException(404, "unknown user \"" + RecommendRequest.clip(req.user()) + "\"; give a \"history\" to recommend for a new user");
                 }
@@ -295,11 +379,11 @@ public final class RecommendationServer implements AutoCloseable {
                 if (item > 0) exclude.add(item);
             }
             int[] h = history.stream().mapToInt(Integer::intValue).toArray();
-            result = batcher.submit(h, Math.min(req.k(), numItems), exclude);
+            result = model.batcher.submit(h, Math.min(req.k(), numItems), exclude);
         } catch (RejectedExecutionException closed) {
             throw new ApiException(503, "server is shutting down");
         } finally {
-            batcher.withdraw();
+            model.batcher.withdraw();
         }
         List<Recommendation> top;
         try {
@@ -334,68 +418,11 @@ public final class RecommendationServer implements AutoCloseable {
         return ids.size() > shown.size() ? sb + ", ... (" + ids.size() + " in all)" : sb.toString();
     }
 
-    /** The body as UTF-8 text; 413 past {@link #MAX_BODY_BYTES}, 400 when it is not UTF-8 or cannot be read. */
-    private static String readBody(HttpExchange ex) {
-        long declared = -1;
-        String length = ex.getRequestHeaders().getFirst("Content-Length");
-        if (length != null) {
-            try {
-                declared = Long.parseLong(length.strip());
-            } catch (NumberFormatException e) {
-                declared = -1;
-            }
-        }
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (InputStream in = ex.getRequestBody()) {
-            if (declared > MAX_BODY_BYTES) throw tooLarge(ex, in, declared - MAX_BODY_BYTES <= DRAIN_BYTES);
-            byte[] chunk = new byte[8192];
-            for (int r; (r = in.read(chunk)) > 0; ) {
-                buf.write(chunk, 0, r);
-                if (buf.size() > MAX_BODY_BYTES) throw tooLarge(ex, in, true);
-            }
-        } catch (IOException e) {
-            throw new ApiException(400, "could not read the request body: " + e.getMessage());
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(buf.toByteArray())).toString();
-        } catch (CharacterCodingException e) {
-            throw new ApiException(400, "request body is not valid UTF-8");
-        }
-    }
-
-    /**
-     * 413, after reading and dropping a moderate excess: closing a socket with unread input resets the connection,
-     * and the client would see "connection reset" instead of the 413.
-     */
-    private static ApiException tooLarge(HttpExchange ex, InputStream in, boolean drain) throws IOException {
-        if (drain) {
-            byte[] sink = new byte[8192];
-            long left = DRAIN_BYTES;
-            for (int r; left > 0 && (r = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) left -= r;
-        }
-        ex.getResponseHeaders().set("Connection", "close");
-        return new ApiException(413, "request body larger than " + MAX_BODY_BYTES + " bytes");
-    }
-
-    private static void respond(HttpExchange ex, int status, Object body) {
-        byte[] bytes = JsonCodec.write(body);
-        try {
-            ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-            ex.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
-        } catch (IOException | IllegalStateException e) { // client gone, or headers already sent: nothing to answer
-            LOG.log(System.Logger.Level.DEBUG, "could not send the response", e);
-        }
-    }
-
     // ---------------------------------------------------------------- info
 
-    private Map<String, Object> staticInfo() {
+    private Map<String, Object> info() {
+        ServingModel current = live.peek();
+        Recommender recommender = current.recommender;
         ModelConfig c = recommender.model().config();
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("items", c.numItems());
@@ -408,7 +435,9 @@ public final class RecommendationServer implements AutoCloseable {
         m.put("items", c.numItems());
         m.put("users", recommender.model().userIds().size());
         m.put("backend", Map.of("name", recommender.backendName(), "description", recommender.backendDescription()));
-        m.put("model_file", options.modelFile);
+        m.put("model_file", current.file);
+        m.put("model_loaded_at", current.loadedAt.toString());
+        m.put("lineage", new TreeMap<>(current.lineage.into(Map.of())));
         m.put("titles", options.titles.size());
         Map<String, Object> batching = new LinkedHashMap<>();
         batching.put("max_batch", options.maxBatch);
@@ -416,15 +445,17 @@ public final class RecommendationServer implements AutoCloseable {
         batching.put("workers", options.workers);
         batching.put("queue", options.queueCapacity);
         m.put("batching", batching);
-        return m;
-    }
-
-    private Map<String, Object> info() {
-        Map<String, Object> m = new LinkedHashMap<>(info);
+        Map<String, Object> liveInfo = new LinkedHashMap<>();
+        liveInfo.put("journal", options.journalDir == null ? null : options.journalDir.toString());
+        liveInfo.put("token_required", options.token != null);
+        liveInfo.put("journal_position", live.applied());
+        liveInfo.putAll(new TreeMap<>(current.histories.stats()));
+        liveInfo.putAll(events.stats());
+        m.put("live", liveInfo);
+        if (reloader != null) m.put("reloads", reloader.stats());
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("requests", requests.get());
-        stats.put("batches", batcher.batches());
-        stats.put("queries", batcher.queries());
+        stats.putAll(live.stats());
         m.put("stats", stats);
         return m;
     }
@@ -442,6 +473,12 @@ public final class RecommendationServer implements AutoCloseable {
         private Duration maxWait = Duration.ofMillis(2);
         private Map<String, String> titles = Map.of();
         private String modelFile;
+        private boolean ownsRecommender;
+        private Path journalDir;
+        private BearerToken token;
+        private Path reloadFile;
+        private ModelLoader loader;
+        private boolean watch;
 
         private Builder(Recommender recommender) {
             if (recommender == null) throw new IllegalArgumentException("recommender is null");
@@ -502,8 +539,48 @@ public final class RecommendationServer implements AutoCloseable {
             return this;
         }
 
+        /** The server closes the recommender it was built with when it stops or swaps that model out (default: not). */
+        public Builder ownsRecommender(boolean owns) {
+            this.ownsRecommender = owns;
+            return this;
+        }
+
+        /**
+         * Accepts {@code POST /events} into an event journal in {@code dir} (created if missing; one server per
+         * directory), and replays its events after the model's lineage position into the live histories at start.
+         */
+        public Builder journal(Path dir) {
+            this.journalDir = dir;
+            return this;
+        }
+
+        /** {@code POST /events} requires {@code Authorization: Bearer <token>} (default: no token). */
+        public Builder token(BearerToken token) {
+            this.token = token;
+            return this;
+        }
+
+        /**
+         * The model's file and how to load it again: enables {@link RecommendationServer#reloadModel} (and
+         * {@link #watch}). Also the file {@code /info} names, unless {@link #modelFile} says otherwise.
+         */
+        public Builder reloadFrom(Path file, ModelLoader loader) {
+            if (file == null || loader == null) throw new IllegalArgumentException("reloadFrom needs a file and a loader");
+            this.reloadFile = file;
+            this.loader = loader;
+            if (modelFile == null) modelFile = file.toString();
+            return this;
+        }
+
+        /** Reload the model whenever its file is replaced (needs {@link #reloadFrom}). */
+        public Builder watch(boolean watch) {
+            this.watch = watch;
+            return this;
+        }
+
         /** Binds the port (not yet serving): {@link RecommendationServer#port()} is known from here. */
         public RecommendationServer build() throws IOException {
+            if (watch && loader == null) throw new IllegalStateException("watch needs reloadFrom (the file to reload)");
             return new RecommendationServer(this);
         }
     }
