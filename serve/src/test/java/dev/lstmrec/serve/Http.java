@@ -61,10 +61,24 @@ final class Http {
         }
     }
 
+    /** POST with one extra header (e.g. Authorization). */
+    Answer post(String path, String body, String header, String value) {
+        try {
+            return sendOrFail("POST", path, body.getBytes(StandardCharsets.UTF_8), header, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     Answer sendOrFail(String method, String path, byte[] body) throws IOException {
+        return sendOrFail(method, path, body, null, null);
+    }
+
+    private Answer sendOrFail(String method, String path, byte[] body, String header, String value) throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (body != null) b.header("Content-Type", "application/json");
+        if (header != null) b.header(header, value);
         try {
             HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Answer(r.statusCode(), r.headers(), r.body());
