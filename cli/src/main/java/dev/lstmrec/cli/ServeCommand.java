@@ -4,6 +4,8 @@ import dev.lstmrec.engine.api.Recommender;
 import dev.lstmrec.engine.api.SavedModel;
 import dev.lstmrec.engine.backend.Backend;
 import dev.lstmrec.engine.data.ItemTitles;
+import dev.lstmrec.serve.BearerToken;
+import dev.lstmrec.serve.ModelLoader;
 import dev.lstmrec.serve.RecommendationServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,6 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -19,14 +22,18 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code lstmrec serve}: runs {@link RecommendationServer} on a saved model until interrupted; Ctrl-C (SIGINT) or
- * SIGTERM stops it gracefully through a shutdown hook (requests in flight are answered first). This command owns the
- * JVM, so it is where TCP_NODELAY for the JDK HTTP server is switched on (the library never sets JVM-wide state).
+ * SIGTERM stops it gracefully through a shutdown hook (requests in flight are answered first, the journal is fsynced
+ * and closed). This command owns the JVM, so it is where TCP_NODELAY for the JDK HTTP server is switched on and SIGHUP
+ * is handled (the library never sets JVM-wide state). Every model, the first and each reloaded one, gets a backend of
+ * its own, closed with it: the old model keeps scoring while the new one loads and warms.
  */
 @Command(name = "serve", modelTransformer = RunOptionSpecs.class, mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Serves a model's recommendations over HTTP (JSON) until Ctrl-C.",
                 "  POST /recommend  {\"user\": \"ID\", \"history\": [\"ITEM\", ...], \"k\": 10,",
                 "                    \"exclude\": [\"ITEM\", ...]}  ->  {\"items\": [{\"id\", \"score\", \"title\"}, ...]}",
-                "  GET  /health, GET /info"})
+                "  POST /events     {\"user\": \"ID\", \"item\": \"ITEM\", \"time\": SECONDS} or {\"events\": [...]}  (with --journal)",
+                "  GET  /users/ID/history, GET /health, GET /info",
+                "SIGHUP (and, with --watch, replacing the model file) swaps in the model file again without dropping a request."})
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -55,6 +62,20 @@ final class ServeCommand implements Callable<Integer> {
             description = "Longest wait for more queries to join a batch (default ${DEFAULT-VALUE}).")
     double maxWaitMs;
 
+    @Option(names = "--journal", paramLabel = "DIR",
+            description = "Accept POST /events into a durable event journal in DIR (created if missing), and replay its events"
+                    + " after the model's lineage position at start-up and on each reload. Without it POST /events is off.")
+    Path journal;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "POST /events requires 'Authorization: Bearer TOKEN' with the token in FILE (at least 16 characters)."
+                    + " Anything reachable beyond this machine needs it.")
+    Path tokenFile;
+
+    @Option(names = "--watch", description = "Reload the model whenever its file is replaced (as train and update write it);"
+            + " SIGHUP reloads too.")
+    boolean watch;
+
     @Mixin
     CommonOptions common = new CommonOptions();
 
@@ -69,31 +90,54 @@ final class ServeCommand implements Callable<Integer> {
         if (System.getProperty(RecommendationServer.NODELAY_PROPERTY) == null) {
             System.setProperty(RecommendationServer.NODELAY_PROPERTY, "true");
         }
-        SavedModel saved = SavedModel.load(model);
         Map<String, String> titles = items == null ? Map.of() : ItemTitles.read(items);
-        Backend backend = common.createBackend(System.err);
+        BearerToken token = tokenFile == null ? null : BearerToken.read(tokenFile);
+        if (tokenFile != null && journal == null) throw Usage.error(spec, "--token-file guards POST /events, which needs --journal DIR");
+        ModelLoader loader = file -> {
+            SavedModel saved = SavedModel.load(file);
+            Backend backend = common.createBackend(System.err);
+            try {
+                return Recommender.owning(saved, backend);
+            } catch (RuntimeException e) {
+                backend.close();
+                throw e;
+            }
+        };
+        Recommender first = loader.load(model);
         RecommendationServer server;
         try {
-            server = RecommendationServer.builder(new Recommender(saved, backend))
+            server = RecommendationServer.builder(first).ownsRecommender(true)
                     .host(host).port(port).workers(workers).maxBatch(maxBatch)
                     .maxWait(Duration.ofNanos((long) (maxWaitMs * 1e6)))
-                    .titles(titles).modelFile(model.toString()).build();
+                    .titles(titles).modelFile(model.toString()).reloadFrom(model, loader).watch(watch)
+                    .journal(journal).token(token).build();
         } catch (Exception e) {
-            backend.close();
+            first.close();
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("lstmrec: stopping (answering requests in flight)");
             server.stop(Duration.ofSeconds(10));
-            backend.close();
             System.err.println("lstmrec: stopped");
             stopped.countDown();
         }, "lstmrec-serve-shutdown"));
+        String noHangup = HangupSignal.install(() -> server.reloadModel("SIGHUP"));
+        if (noHangup != null) System.err.println("lstmrec: " + noHangup);
         server.start();
+        SavedModel saved = first.model();
         System.err.printf("lstmrec: serving %s (%,d items, %,d users) at %s%n", model, saved.config().numItems(),
                 saved.userIds().size(), server.uri());
-        System.err.println("lstmrec: POST " + server.uri() + "/recommend, GET /health, GET /info; Ctrl-C to stop");
+        if (journal != null) {
+            System.err.printf("lstmrec: events journal %s: %,d events since the model replayed%n", journal, server.liveEvents());
+            if (token == null && !InetAddress.getByName(host).isLoopbackAddress()) {
+                System.err.println("lstmrec: WARNING: POST /events is open to the network without --token-file; anyone who"
+                        + " can reach " + host + " can write events");
+            }
+        }
+        System.err.println("lstmrec: POST " + server.uri() + "/recommend" + (journal != null ? ", POST /events" : "")
+                + ", GET /users/ID/history, GET /health, GET /info; " + (watch ? "watching " + model + "; " : "")
+                + "SIGHUP reloads the model; Ctrl-C to stop");
         stopped.await();
         return 0;
     }

@@ -168,6 +168,11 @@ public final class RecommendationServer implements AutoCloseable {
         return http.getAddress().getPort();
     }
 
+    /** Events in the live histories that came from the journal (replayed at start or accepted since). */
+    public long liveEvents() {
+        return (Long) live.peek().histories.stats().get("events_applied");
+    }
+
     /** Requests handed to a worker or being answered (for tests and draining). */
     int inFlight() {
         return inFlight.get();

@@ -7,10 +7,14 @@ import dev.lstmrec.engine.api.Recommender;
 import dev.lstmrec.engine.api.TinyModel;
 import dev.lstmrec.engine.backend.scalar.ScalarBackend;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -42,6 +46,31 @@ class LoadTestTest {
             LoadTest.Result bad = LoadTest.run(server.uri(), List.of("{\"k\": 3}"), 2, Duration.ofSeconds(30), 10);
             assertEquals(10, bad.errors());
             assertTrue(bad.firstError().startsWith("HTTP 400"), bad.firstError());
+        }
+    }
+
+    @Test
+    void eventsAndMixedWorkloadsCountAcknowledgedEventsPerPath(@TempDir Path dir) throws Exception {
+        try (RecommendationServer server = RecommendationServer.builder(new Recommender(TinyModel.get(), new ScalarBackend()))
+                .ownsRecommender(true).port(0).journal(dir).build()) {
+            server.start();
+            List<String> items = List.of(TinyModel.itemId(1), TinyModel.itemId(2), "not-in-the-model");
+            LoadTest.Result batches = LoadTest.run(server.uri(), LoadTest.events(List.of("user-1", "newcomer"), items, 10, 1),
+                    null, 4, Duration.ofSeconds(30), 40);
+            assertEquals(40, batches.requests());
+            assertEquals(0, batches.errors(), batches.firstError());
+            assertEquals(400, batches.events());
+            assertEquals(Set.of("/events"), batches.byPath().keySet());
+            assertEquals(40, batches.perSecond().stream().mapToLong(LoadTest.Latency::requests).sum());
+            assertEquals(400L, ((Map<?, ?>) new Http(server.uri()).get("/info").json().get("live")).get("events_accepted"));
+
+            LoadTest.Workload mixed = LoadTest.mix(LoadTest.recommendations(LoadTest.userBodies(List.of("user-1", "newcomer"), 5)),
+                    LoadTest.events(List.of("user-2"), items, 1, 2), 5);
+            LoadTest.Result r = LoadTest.run(server.uri(), mixed, null, 4, Duration.ofSeconds(30), 50);
+            assertEquals(0, r.errors(), r.firstError());
+            assertEquals(40, r.byPath().get("/recommend").requests());
+            assertEquals(10, r.byPath().get("/events").requests());
+            assertEquals(10, r.events());
         }
     }
 
