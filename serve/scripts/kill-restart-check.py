@@ -7,7 +7,9 @@ Each user belongs to one sender thread, which sends that user's events one reque
 user's events in the restarted server's history must be exactly the first A or A + B events that were sent for it,
 where A counts the acknowledged ones and B the events of the one request that was in flight when the server died
 (durable or not: it was never acknowledged, so either is correct). Anything else -- a missing acknowledged event, a
-duplicate, an event out of order, an event never sent -- fails the check (exit status 1).
+duplicate, an event out of order, an event never sent -- fails the check (exit status 1). Then the senders send
+the rest of the planned events to the restarted server (so all of --events are sent; the in-flight requests are not
+retried), and the same check runs on the final histories.
 
   python3 serve/scripts/kill-restart-check.py --jar cli/target/lstmrec.jar --model ml.lstmrec \
       [--events 100000] [--senders 16] [--port 18089] [--seed N]
@@ -90,11 +92,15 @@ def main():
     lock = threading.Lock()
     count = [0]
     dead = threading.Event()
+    progress = [0] * args.senders  # per sender: the next planned request
 
-    def sender(requests):
+    def sender(s, acked, may_kill):
         conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
-        for user, items in requests:
+        while progress[s] < len(plan[s]):
+            user, items = plan[s][progress[s]]
+            progress[s] += 1
             if dead.is_set():
+                progress[s] -= 1
                 return
             body = json.dumps({"user": user, "item": items[0]} if len(items) == 1 else
                               {"events": [{"user": user, "item": i} for i in items]})
@@ -105,7 +111,7 @@ def main():
                 r = conn.getresponse()
                 r.read()
                 ok = r.status == 200
-            except OSError:
+            except (OSError, http.client.HTTPException):  # refused, reset, or an answer cut off by the kill
                 ok = False
             with lock:
                 if not ok:
@@ -114,12 +120,12 @@ def main():
                     return
                 acked.setdefault(user, []).extend(items)
                 count[0] += len(items)
-                if count[0] >= kill_after and not dead.is_set():
+                if may_kill and count[0] >= kill_after and not dead.is_set():
                     os.kill(server.pid, signal.SIGKILL)  # kill -9, mid-load: other senders have requests in flight
                     dead.set()
 
     t0 = time.time()
-    threads = [threading.Thread(target=sender, args=(p,)) for p in plan]
+    threads = [threading.Thread(target=sender, args=(s, acked, True)) for s in range(args.senders)]
     for t in threads:
         t.start()
     for t in threads:
@@ -134,34 +140,32 @@ def main():
 
     server = start_server(args.jar, args.model, journal, args.port, log)
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
-        problems = []
-        found = in_flight_kept = 0
-        for user in sorted(sent, key=int):
-            conn.request("GET", f"/users/{user}/history")
-            r = conn.getresponse()
-            h = json.loads(r.read())
-            events = h["history"][h["stored"]:]
-            a = acked.get(user, [])
-            b = inflight.get(user, [])
-            if events == a:
-                found += len(a)
-            elif events == a + b:
-                found += len(a)
-                in_flight_kept += len(b)
-            else:
-                problems.append(f"user {user}: {len(events)} events after restart, {len(a)} acknowledged"
-                                f" (+{len(b)} in flight); first difference at "
-                                f"{next((i for i, (x, y) in enumerate(zip(events, a + b)) if x != y), min(len(events), len(a + b)))}")
-        conn.request("GET", "/info")
-        live = json.loads(conn.getresponse().read())["live"]
+        problems, found, in_flight_kept, position = check(args.port, sent, acked, {}, inflight)
+        print(f"after restart: {found:,} of {n_acked:,} acknowledged events found, each once and in order; "
+              f"{in_flight_kept:,} unacknowledged in-flight events were durable; journal position {position:,}")
+        if position != n_acked + in_flight_kept:
+            problems.append(f"journal holds {position} events, expected {n_acked + in_flight_kept}")
+        # The rest of the plan, to the restarted server.
+        dead.clear()
+        later = {}
+        t0 = time.time()
+        threads = [threading.Thread(target=sender, args=(s, later, False)) for s in range(args.senders)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        n_later = sum(len(v) for v in later.values())
+        print(f"then sent the remaining {n_later:,} events in {time.time() - t0:.1f} s "
+              f"({n_sent + n_later:,} sent in all, {n_inflight:,} of them in flight at the kill and not retried)")
+        more, found2, _, position2 = check(args.port, sent, acked, later, inflight)
+        problems += more
+        print(f"final: {found2:,} of {n_acked + n_later:,} acknowledged events found, each once and in order;"
+              f" journal position {position2:,}")
+        if dead.is_set():
+            problems.append("a request to the restarted server failed")
     finally:
         server.terminate()
         server.wait()
-    print(f"after restart: {found:,} of {n_acked:,} acknowledged events found, each once and in order; "
-          f"{in_flight_kept:,} unacknowledged in-flight events were durable; journal position {live['journal_position']:,}")
-    if live["journal_position"] != n_acked + in_flight_kept:
-        problems.append(f"journal holds {live['journal_position']} events, expected {n_acked + in_flight_kept}")
     if problems:
         print(f"FAILED: {len(problems)} problem(s)")
         for p in problems[:20]:
@@ -170,6 +174,31 @@ def main():
     print("OK: every acknowledged event is in the histories, nothing duplicated")
     shutil.rmtree(work)
     return 0
+
+
+def check(port, sent, before, after, inflight):
+    """Each user's events must be before + after or before + in-flight + after. Returns problems, found, kept, position."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    problems = []
+    found = kept = 0
+    for user in sorted(sent, key=int):
+        conn.request("GET", f"/users/{user}/history")
+        h = json.loads(conn.getresponse().read())
+        events = h["history"][h["stored"]:]
+        a, b, c = before.get(user, []), inflight.get(user, []), after.get(user, [])
+        if events == a + c:
+            found += len(a) + len(c)
+        elif b and events == a + b + c:
+            found += len(a) + len(c)
+            kept += len(b)
+        else:
+            want = a + b + c
+            diff = next((i for i, (x, y) in enumerate(zip(events, want)) if x != y), min(len(events), len(want)))
+            problems.append(f"user {user}: {len(events)} events, {len(a) + len(c)} acknowledged (+{len(b)} in flight);"
+                            f" first difference at {diff}")
+    conn.request("GET", "/info")
+    position = json.loads(conn.getresponse().read())["live"]["journal_position"]
+    return problems, found, kept, position
 
 
 if __name__ == "__main__":
