@@ -47,7 +47,7 @@ final class ServeLoadCommand implements Callable<Integer> {
     int k;
 
     @Option(names = "--by", defaultValue = "history", paramLabel = "history|user",
-            description = "Send each user's last max_len items as \"history\", or just the \"user\" id (default ${DEFAULT-VALUE}).")
+            description = "Send the items of each user's window (the ones the model reads) as \"history\", or just the \"user\" id (default ${DEFAULT-VALUE}).")
     String by;
 
     @Option(names = "--mode", defaultValue = "recommend", paramLabel = "recommend|events|mixed",

@@ -180,19 +180,23 @@ public final class OnnxExport {
             longConst("zero", 0);
             longConst("one", 1);
             longConst("max_len", config.maxLen());
+            longConst("longest_window", 2L * config.maxLen() - 1);
             longConst("num_items", n);
             longsConst("axis0", new long[] {0}, 1);
             longsConst("axis1", new long[] {1}, 1);
 
-            // Window: row b reads items[b, start_b + t] for t < min(time, max_len), start_b = max(lengths_b - max_len, 0),
-            // i.e. its last max_len items, as Recommender does; positions past a row's length are clamped in range and
-            // never read by the LSTM (sequence_lens).
+            // Window (ModelScorer.windowStart, as Recommender reads it): row b reads items[b, start_b + t] for
+            // t < min(time, 2·max_len - 1), start_b = max_len · floor(max(lengths_b - max_len, 0) / max_len) (integer
+            // Div of non-negative values); positions past a row's length are clamped in range and never read by the
+            // LSTM (sequence_lens).
             node("Shape", List.of("items"), List.of("items_shape"));
             node("Gather", List.of("items_shape", "one"), List.of("time"));
-            node("Min", List.of("time", "max_len"), List.of("window_time"));
+            node("Min", List.of("time", "longest_window"), List.of("window_time"));
             node("Range", List.of("zero", "window_time", "one"), List.of("steps"));
-            node("Sub", List.of("lengths", "max_len"), List.of("lengths_over"));
-            node("Max", List.of("lengths_over", "zero"), List.of("start"));
+            node("Sub", List.of("lengths", "max_len"), List.of("lengths_over_signed"));
+            node("Max", List.of("lengths_over_signed", "zero"), List.of("lengths_over"));
+            node("Div", List.of("lengths_over", "max_len"), List.of("restarts"));
+            node("Mul", List.of("restarts", "max_len"), List.of("start"));
             node("Sub", List.of("lengths", "start"), List.of("window_lengths"));
             node("Unsqueeze", List.of("start", "axis1"), List.of("start_col"));
             node("Unsqueeze", List.of("steps", "axis0"), List.of("steps_row"));

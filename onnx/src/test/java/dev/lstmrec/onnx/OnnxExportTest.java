@@ -66,7 +66,7 @@ class OnnxExportTest {
     static List<int[]> randomHistories(Random r, int count) {
         List<int[]> hs = new ArrayList<>();
         hs.add(new int[] {1 + r.nextInt(N)});                       // length 1
-        int[] longer = new int[MAX_LEN + 1 + r.nextInt(2 * MAX_LEN)];  // longer than max-len: only the last MAX_LEN count
+        int[] longer = new int[MAX_LEN + 1 + r.nextInt(2 * MAX_LEN)];  // longer than max-len: read from its window (ModelScorer.windowStart)
         for (int i = 0; i < longer.length; i++) longer[i] = 1 + r.nextInt(N);
         hs.add(longer);
         int[] exact = new int[MAX_LEN];

@@ -25,9 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * announced, a ready batch waits up to {@code maxWait} for it. {@link #close()} scores what is queued and stops.
  */
 public final class Batcher implements AutoCloseable {
-    private record Query(int[] history, int k, Collection<Integer> exclude, CompletableFuture<List<Recommendation>> result) {}
+    private record Query(String userKey, int[] history, int k, Collection<Integer> exclude,
+                         CompletableFuture<List<Recommendation>> result) {}
 
-    private static final Query STOP = new Query(new int[0], 0, List.of(), null);
+    private static final Query STOP = new Query(null, new int[0], 0, List.of(), null);
     private static final System.Logger LOG = System.getLogger(Batcher.class.getName());
 
     private final Recommender recommender;
@@ -77,10 +78,20 @@ public final class Batcher implements AutoCloseable {
      * @throws RejectedExecutionException when the batcher is closed
      */
     public CompletableFuture<List<Recommendation>> submit(int[] history, int k, Collection<Integer> exclude) {
+        return submit(null, history, k, exclude);
+    }
+
+    /**
+     * As {@link #submit(int[], int, Collection)} for a user's query: with a {@code userKey} the user's carried LSTM
+     * state is used and kept (see {@link Recommender#recommendBatch(List, List, int[], List)}); null is unkeyed.
+     *
+     * @throws RejectedExecutionException when the batcher is closed
+     */
+    public CompletableFuture<List<Recommendation>> submit(String userKey, int[] history, int k, Collection<Integer> exclude) {
         CompletableFuture<List<Recommendation>> f = new CompletableFuture<>();
         synchronized (submitLock) { // nothing can be queued behind STOP, so close() answers every query
             if (closed) throw new RejectedExecutionException("batcher is closed");
-            queue.add(new Query(history, k, exclude, f));
+            queue.add(new Query(userKey, history, k, exclude, f));
         }
         return f;
     }
@@ -127,15 +138,17 @@ public final class Batcher implements AutoCloseable {
 
     private void score(List<Query> batch) {
         List<int[]> histories = new ArrayList<>(batch.size());
+        List<String> keys = new ArrayList<>(batch.size());
         List<Collection<Integer>> exclude = new ArrayList<>(batch.size());
         int[] k = new int[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
             histories.add(batch.get(i).history());
+            keys.add(batch.get(i).userKey());
             exclude.add(batch.get(i).exclude());
             k[i] = batch.get(i).k();
         }
         try {
-            List<List<Recommendation>> out = recommender.recommendBatch(histories, k, exclude);
+            List<List<Recommendation>> out = recommender.recommendBatch(keys, histories, k, exclude);
             batches.incrementAndGet();
             queries.addAndGet(batch.size());
             for (int i = 0; i < batch.size(); i++) batch.get(i).result().complete(out.get(i));

@@ -5,6 +5,7 @@ import dev.lstmrec.engine.backend.GrowingFloats;
 import dev.lstmrec.engine.backend.GrowingInts;
 import dev.lstmrec.engine.eval.ModelScorer;
 import dev.lstmrec.engine.model.LstmNetwork;
+import dev.lstmrec.engine.model.LstmState;
 import dev.lstmrec.engine.model.PackedBatch;
 import dev.lstmrec.engine.model.ParameterLayout;
 import dev.lstmrec.engine.model.Parameters;
@@ -14,6 +15,7 @@ import dev.lstmrec.engine.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,8 @@ public final class Recommender implements AutoCloseable {
     private final GrowingInts excludeBuf;
     private final GrowingInts outIndexBuf;
     private final GrowingFloats outScoreBuf;
+    private final GrowingFloats stateBuf;
+    private final UserStates states = new UserStates(0);
     private final boolean ownsBackend;
     private boolean closed;
 
@@ -62,6 +66,7 @@ public final class Recommender implements AutoCloseable {
         this.excludeBuf = new GrowingInts(backend, 1024);
         this.outIndexBuf = new GrowingInts(backend, 64 * 10);
         this.outScoreBuf = new GrowingFloats(backend, 64 * 10);
+        this.stateBuf = new GrowingFloats(backend, 64 * LstmState.floatsPerRow(model.config()));
         this.itemIndex = model.itemIndex();
         this.userIndex = model.userIndex();
     }
@@ -113,11 +118,11 @@ public final class Recommender implements AutoCloseable {
     }
 
     /**
-     * Top-K for many histories in one backend pass: the histories (their last maxLen items) are packed into one
-     * batch, the LSTM runs once, and one fused score + top-K ranks every row at the largest k with per-row
-     * exclusions; each row is then cut to its own k. Because top-K breaks ties by the lower index, a row's top-k is
-     * exactly the first k of its top-kmax, so a query gets the same answer alone or in any batch (scores may differ
-     * by float rounding on backends whose GEMM blocking depends on the batch size).
+     * Top-K for many histories in one backend pass: each history's window ({@link ModelScorer#window}) is read by the
+     * LSTM from a zero state, all rows in one packed batch, and one fused score + top-K ranks every row at the largest
+     * k with per-row exclusions; each row is then cut to its own k. Because top-K breaks ties by the lower index, a
+     * row's top-k is exactly the first k of its top-kmax, so a query gets the same answer alone or in any batch
+     * (scores may differ by float rounding on backends whose GEMM blocking depends on the batch size).
      *
      * @param histories per query, internal items 1..N in time order, non-empty
      * @param k         per query, positive; values above N are clamped to N
@@ -125,18 +130,30 @@ public final class Recommender implements AutoCloseable {
      *                  1..N are ignored
      * @return per query, in order, up to k recommendations, best first (fewer when exclusions leave fewer items)
      */
-    public synchronized List<List<Recommendation>> recommendBatch(List<int[]> histories, int[] k,
+    public List<List<Recommendation>> recommendBatch(List<int[]> histories, int[] k, List<? extends Collection<Integer>> exclude) {
+        return recommendBatch(null, histories, k, exclude);
+    }
+
+    /**
+     * As {@link #recommendBatch(List, int[], List)}, with user keys: a keyed query is answered from the user's carried
+     * LSTM state ({@link #setStateCacheBytes}) when its history extends the items that state has read within the same
+     * window; the state is then advanced by one step per new item instead of re-reading the window, and kept for the
+     * next query. Otherwise (no state, a changed history, a window restart every maxLen items) the window is read
+     * afresh and its state kept. Either way the answer is that of the unkeyed query, up to float rounding (exactly on
+     * the scalar backend). A key repeated within one batch is carried for its first query only.
+     *
+     * @param userKeys per query, the user's key or null for an unkeyed query; the list itself may be null (none keyed)
+     */
+    public synchronized List<List<Recommendation>> recommendBatch(List<String> userKeys, List<int[]> histories, int[] k,
                                                                   List<? extends Collection<Integer>> exclude) {
         if (closed) throw new IllegalStateException("recommender is closed");
         int b = histories.size();
         if (b == 0) throw new IllegalArgumentException("no histories to recommend for");
-        if (k.length != b || exclude.size() != b) {
-            throw new IllegalArgumentException(b + " histories but " + k.length + " k values and " + exclude.size() + " exclusion sets");
+        if (k.length != b || exclude.size() != b || (userKeys != null && userKeys.size() != b)) {
+            throw new IllegalArgumentException(b + " histories but " + k.length + " k values, " + exclude.size()
+                    + " exclusion sets" + (userKeys == null ? "" : " and " + userKeys.size() + " user keys"));
         }
-        int n = model.config().numItems();
-        int kMax = 0;
-        List<int[]> windows = new ArrayList<>(b);
-        int[] offsets = new int[b + 1];
+        int n = model.config().numItems(), maxLen = model.config().maxLen();
         for (int r = 0; r < b; r++) {
             int[] history = histories.get(r);
             if (history.length == 0) throw new IllegalArgumentException("history " + r + " is empty: nothing to recommend from");
@@ -144,17 +161,57 @@ public final class Recommender implements AutoCloseable {
                 if (item < 1 || item > n) throw new IllegalArgumentException("item index " + item + " outside 1.." + n);
             }
             if (k[r] <= 0) throw new IllegalArgumentException("k must be positive, got " + k[r]);
+        }
+        StatePlan plan = StatePlan.of(userKeys, histories, maxLen, states);
+        LstmState state = readHistories(histories, plan);
+        List<List<Recommendation>> ranked = scoreTopK(state.top(), plan.order(), k, exclude);
+        if (plan.keyed() > 0) keepStates(plan, histories, state);
+        return ranked;
+    }
+
+    /**
+     * The state after every query's window, in plan order: carried rows first (uploaded, then advanced by one step per
+     * new item, the rows with more new items first so each step's rows are a prefix), then a fresh pass over the rest.
+     */
+    private LstmState readHistories(List<int[]> histories, StatePlan plan) {
+        int b = plan.order().length, carried = plan.carried().size();
+        LstmState state = LstmState.over(stateBuf.view(b * LstmState.floatsPerRow(model.config())), model.config(), b);
+        if (carried > 0) {
+            float[] host = new float[b * LstmState.floatsPerRow(model.config())];
+            for (int i = 0; i < carried; i++) LstmState.putRow(host, model.config(), b, i, plan.carried().get(i).state());
+            backend.upload(stateBuf.view(host.length), host, 0);
+            for (int step = 0; ; step++) {
+                int rows = 0;
+                while (rows < carried && plan.pending(rows) > step) rows++;
+                if (rows == 0) break;
+                int[] items = new int[rows];
+                for (int i = 0; i < rows; i++) items[i] = histories.get(plan.order()[i])[plan.carried().get(i).end() + step];
+                network.step(state, items);
+            }
+        }
+        if (carried < b) {
+            List<int[]> windows = new ArrayList<>(b - carried);
+            for (int i = carried; i < b; i++) windows.add(ModelScorer.window(histories.get(plan.order()[i]), model.config().maxLen()));
+            network.finalState(PackedBatch.pack(windows, null), state.rows(carried, b - carried));
+        }
+        return state;
+    }
+
+    /** Fused score + top-K of the rows of {@code h} (plan order), returned in query order. */
+    private List<List<Recommendation>> scoreTopK(Tensor h, int[] order, int[] k, List<? extends Collection<Integer>> exclude) {
+        int b = order.length, n = model.config().numItems(), kMax = 0;
+        int[] offsets = new int[b + 1];
+        for (int i = 0; i < b; i++) {
+            int r = order[i];
             kMax = Math.max(kMax, Math.min(k[r], n));
-            windows.add(ModelScorer.window(history, model.config().maxLen()));
             int valid = 0;
             for (int item : exclude.get(r)) if (item >= 1 && item <= n) valid++;
-            offsets[r + 1] = offsets[r] + valid;
+            offsets[i + 1] = offsets[i] + valid;
         }
         int[] ex = new int[offsets[b]];
-        for (int r = 0, e = 0; r < b; r++) {
-            for (int item : exclude.get(r)) if (item >= 1 && item <= n) ex[e++] = item - 1;
+        for (int i = 0, e = 0; i < b; i++) {
+            for (int item : exclude.get(order[i])) if (item >= 1 && item <= n) ex[e++] = item - 1;
         }
-        Tensor h = network.finalHidden(PackedBatch.pack(windows, null));
         IntTensor offsetsT = offsetsBuf.view(b + 1), exT = excludeBuf.view(ex.length);
         IntTensor outIndex = outIndexBuf.view(b, kMax);
         Tensor outScore = outScoreBuf.view(b, kMax);
@@ -165,16 +222,44 @@ public final class Recommender implements AutoCloseable {
         float[] sc = new float[b * kMax];
         backend.downloadInt(idx, 0, outIndex);
         backend.download(sc, 0, outScore);
-        List<List<Recommendation>> out = new ArrayList<>(b);
-        for (int r = 0; r < b; r++) {
-            int kr = Math.min(k[r], n);
+        List<List<Recommendation>> out = new ArrayList<>(Collections.nCopies(b, null));
+        for (int i = 0; i < b; i++) {
+            int kr = Math.min(k[order[i]], n);
             List<Recommendation> row = new ArrayList<>(kr);
-            for (int i = r * kMax; i < r * kMax + kr && idx[i] >= 0; i++) {
-                row.add(new Recommendation(model.itemIds().get(idx[i]), idx[i] + 1, sc[i]));
+            for (int j = i * kMax; j < i * kMax + kr && idx[j] >= 0; j++) {
+                row.add(new Recommendation(model.itemIds().get(idx[j]), idx[j] + 1, sc[j]));
             }
-            out.add(row);
+            out.set(order[i], row);
         }
         return out;
+    }
+
+    /** Stores the state of every keyed row (carried or fresh) for the user's next query. */
+    private void keepStates(StatePlan plan, List<int[]> histories, LstmState state) {
+        int b = plan.order().length;
+        float[] host = new float[b * LstmState.floatsPerRow(model.config())];
+        backend.download(host, 0, stateBuf.view(host.length));
+        for (int i = 0; i < b; i++) {
+            String key = plan.key(i);
+            if (key == null) continue;
+            int[] history = histories.get(plan.order()[i]);
+            int start = ModelScorer.windowStart(history.length, model.config().maxLen());
+            states.put(key, history, start, history.length, LstmState.rowOf(host, model.config(), b, i));
+        }
+    }
+
+    /**
+     * Bounds the per-user state cache of keyed queries to {@code maxBytes} of estimated heap (least recently used
+     * users evicted first; 0, the default, keeps none). A state takes about 2·layers·hidden floats plus the window's
+     * items (at most 2·maxLen - 1 ints): 1.3 KB for ML-100K's defaults (64 wide, one layer, max-len 200).
+     */
+    public void setStateCacheBytes(long maxBytes) {
+        states.setMaxBytes(maxBytes);
+    }
+
+    /** Counters and size of the state cache (for monitoring, e.g. the server's /info). */
+    public UserStates.Stats stateCacheStats() {
+        return states.stats();
     }
 
     /** Convenience: external ids in, external ids out; unknown ids are an error naming them. */
@@ -198,6 +283,7 @@ public final class Recommender implements AutoCloseable {
             excludeBuf.close();
             outIndexBuf.close();
             outScoreBuf.close();
+            stateBuf.close();
             network.close();
             weights.close();
         } finally {

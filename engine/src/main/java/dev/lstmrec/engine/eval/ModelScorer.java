@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Scores items with the LSTM: features are the last hidden state after reading the last maxLen history items. */
+/**
+ * Scores items with the LSTM: features are the last hidden state after reading the history's window
+ * ({@link #windowStart}) from a zero state.
+ */
 public final class ModelScorer implements Scorer {
     private final LstmNetwork network;
     private final Parameters weights;
@@ -20,9 +23,22 @@ public final class ModelScorer implements Scorer {
         this.weights = weights;
     }
 
-    /** The last {@code maxLen} items of a history: what the network reads. */
+    /**
+     * Where the network starts reading a history of {@code length} items: items {@code [windowStart, length)} are
+     * read from a zero state. The start moves in steps of maxLen: 0 up to length maxLen, then
+     * {@code maxLen * floor((length - maxLen) / maxLen)}, so the window holds between maxLen and 2·maxLen - 1 items
+     * (never less context than a training window) and depends on the length alone. That is what lets a server carry
+     * a user's LSTM state forward one event at a time (Recommender's state cache) and still answer exactly as a fresh
+     * pass over the same window: the window grows by one item per event and restarts every maxLen events.
+     */
+    public static int windowStart(int length, int maxLen) {
+        return length <= maxLen ? 0 : maxLen * ((length - maxLen) / maxLen);
+    }
+
+    /** The items of a history that the network reads: {@code history[windowStart(length) .. length)}. */
     public static int[] window(int[] history, int maxLen) {
-        return history.length <= maxLen ? history : Arrays.copyOfRange(history, history.length - maxLen, history.length);
+        int start = windowStart(history.length, maxLen);
+        return start == 0 ? history : Arrays.copyOfRange(history, start, history.length);
     }
 
     @Override

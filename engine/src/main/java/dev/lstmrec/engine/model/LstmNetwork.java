@@ -1,6 +1,7 @@
 package dev.lstmrec.engine.model;
 
 import dev.lstmrec.engine.backend.Backend;
+import dev.lstmrec.engine.tensor.IntTensor;
 import dev.lstmrec.engine.tensor.Tensor;
 
 /**
@@ -108,6 +109,54 @@ public final class LstmNetwork implements AutoCloseable {
         upload(batch, false);
         forward(batch, false, 0L);
         return ws.hidden[config.layers() - 1].rows(0, batch.tokens());
+    }
+
+    /**
+     * Inference forward from a zero state; writes every layer's h and c after each sequence's last item into the rows
+     * of {@code out} (the caller's order; {@code out.rows()} = the batch's sequences). The top layer's h is what
+     * {@link #finalHidden} returns. The state can then be carried forward by {@link #step}.
+     */
+    public void finalState(PackedBatch batch, LstmState out) {
+        int b = batch.sequences(), p = batch.tokens();
+        if (out.rows() != b || out.layers() != config.layers()) {
+            throw new IllegalArgumentException("state of " + out.rows() + " rows and " + out.layers() + " layers for "
+                    + b + " sequences and " + config.layers() + " layers");
+        }
+        upload(batch, false);
+        forward(batch, false, 0L);
+        IntTensor last = ws.gatherRows.rows(0, b);
+        backend.uploadInt(last, batch.lastRows(), 0);
+        for (int l = 0; l < config.layers(); l++) {
+            backend.embeddingForward(out.h(l), ws.hidden[l].rows(0, p), last);
+            backend.embeddingForward(out.c(l), ws.cells[l].rows(0, p), last);
+        }
+    }
+
+    /**
+     * One inference time step for the first {@code items.length} rows of {@code state}, in place: row r reads item
+     * {@code items[r]} (1..N) from the state it holds, the same ops as a step of {@link #finalState}'s forward (the
+     * input projection, then the recurrent GEMM added, then the fused gate kernel), so a state carried forward by
+     * steps equals a fresh pass over the same items within float rounding (exactly on the scalar backend).
+     * Cost per row: 2·G·(E + H) FLOPs per layer, no pass over the earlier items.
+     */
+    public void step(LstmState state, int[] items) {
+        int n = items.length;
+        if (n == 0) return;
+        if (n > state.rows()) throw new IllegalArgumentException(n + " items for a state of " + state.rows() + " rows");
+        ws.ensure(n, n);
+        IntTensor ids = ws.inputIds.rows(0, n);
+        backend.uploadInt(ids, items, 0);
+        Tensor x = ws.layerInput[0].rows(0, n);
+        backend.embeddingForward(x, weights.embedding(), ids);
+        for (int l = 0; l < config.layers(); l++) {
+            Tensor in = l == 0 ? x : state.h(l - 1).rows(0, n);
+            Tensor gates = ws.gates[l].rows(0, n), h = state.h(l).rows(0, n), c = state.c(l).rows(0, n);
+            Tensor cNext = ws.cells[l].rows(0, n); // the gate kernel's c may not alias its cPrev
+            backend.gemm(gates, false, in, true, weights.wIh(l), 1f, 0f);
+            backend.gemm(gates, false, h, true, weights.wHh(l), 1f, 1f);
+            backend.lstmCellForward(h, cNext, gates, weights.bias(l), c);
+            backend.copy(c, cNext);
+        }
     }
 
     private void upload(PackedBatch batch, boolean withTargets) {
