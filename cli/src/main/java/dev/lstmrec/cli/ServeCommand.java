@@ -62,6 +62,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Longest wait for more queries to join a batch (default ${DEFAULT-VALUE}).")
     double maxWaitMs;
 
+    @Option(names = "--state-cache-mb", defaultValue = "" + RecommendationServer.Builder.DEFAULT_STATE_CACHE_MB, paramLabel = "MB",
+            description = "Memory for carried per-user LSTM states (default ${DEFAULT-VALUE}): a request for a user advances"
+                    + " their state by the events since their last request instead of re-reading the history; the least"
+                    + " recently used users are evicted and recomputed on their next request. 0 keeps none.")
+    long stateCacheMb;
+
     @Option(names = "--journal", paramLabel = "DIR",
             description = "Accept POST /events into a durable event journal in DIR (created if missing), and replay its events"
                     + " after the model's lineage position at start-up and on each reload. Without it POST /events is off.")
@@ -85,6 +91,7 @@ final class ServeCommand implements Callable<Integer> {
         if (workers < 1) throw Usage.error(spec, "--workers must be positive, got " + workers);
         if (maxBatch < 1) throw Usage.error(spec, "--max-batch must be positive, got " + maxBatch);
         if (!(maxWaitMs >= 0 && maxWaitMs <= 1000)) throw Usage.error(spec, "--max-wait-ms must be in 0..1000, got " + maxWaitMs);
+        if (stateCacheMb < 0 || stateCacheMb > 1 << 20) throw Usage.error(spec, "--state-cache-mb must be in 0..1048576, got " + stateCacheMb);
         // Before the first HttpServer exists (the JDK reads it once): without it each keep-alive answer waits ~40 ms
         // for a delayed ACK. A value given with -D on the command line is kept.
         if (System.getProperty(RecommendationServer.NODELAY_PROPERTY) == null) {
@@ -108,7 +115,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             server = RecommendationServer.builder(first).ownsRecommender(true)
                     .host(host).port(port).workers(workers).maxBatch(maxBatch)
-                    .maxWait(Duration.ofNanos((long) (maxWaitMs * 1e6)))
+                    .maxWait(Duration.ofNanos((long) (maxWaitMs * 1e6))).stateCacheBytes(stateCacheMb << 20)
                     .titles(titles).modelFile(model.toString()).reloadFrom(model, loader).watch(watch)
                     .journal(journal).token(token).build();
         } catch (Exception e) {

@@ -27,8 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /** The current {@link ServingModel}, the journal position its histories reach, and the hot swap. */
 final class LiveModel implements AutoCloseable {
     private final Path journalDir;
-    private final int maxBatch;
-    private final Duration maxWait;
+    private final ScoringSettings scoring;
     /** Orders applies and swaps. */
     private final Object order = new Object();
     /** Durable batches waiting for an earlier one, by start position. Guarded by {@link #order}. */
@@ -46,15 +45,14 @@ final class LiveModel implements AutoCloseable {
      *
      * @throws IOException when the journal cannot be read or the model claims more journal events than it holds
      */
-    LiveModel(Recommender first, boolean ownsFirst, String file, Path journalDir, long journalEnd, int maxBatch,
-              Duration maxWait) throws IOException {
+    LiveModel(Recommender first, boolean ownsFirst, String file, Path journalDir, long journalEnd,
+              ScoringSettings scoring) throws IOException {
         this.journalDir = journalDir;
-        this.maxBatch = maxBatch;
-        this.maxWait = maxWait;
+        this.scoring = scoring;
         LiveHistories h = new LiveHistories(first.model());
         readInto(h, firstPosition(first.model(), journalEnd), journalEnd);
         this.applied = journalDir == null ? 0 : journalEnd;
-        this.current = new ServingModel(first, ownsFirst, h, file, maxBatch, maxWait, this::count);
+        this.current = new ServingModel(first, ownsFirst, h, file, scoring, this::count);
     }
 
     /**
@@ -137,7 +135,7 @@ final class LiveModel implements AutoCloseable {
         long from = firstPosition(next.model(), seen);
         LiveHistories h = new LiveHistories(next.model());
         readInto(h, from, seen); // the bulk of the replay, while events keep arriving
-        ServingModel fresh = new ServingModel(next, ownsNext, h, file, maxBatch, maxWait, this::count);
+        ServingModel fresh = new ServingModel(next, ownsNext, h, file, scoring, this::count);
         ServingModel old;
         synchronized (order) {
             try {

@@ -108,7 +108,8 @@ public final class RecommendationServer implements AutoCloseable {
         this.journal = b.journalDir == null ? null : EventJournal.open(b.journalDir);
         try {
             this.live = new LiveModel(b.recommender, b.ownsRecommender, b.modelFile, b.journalDir,
-                    journal == null ? 0 : journal.position(), b.maxBatch, b.maxWait);
+                    journal == null ? 0 : journal.position(),
+                    new ScoringSettings(b.maxBatch, b.maxWait, b.stateCacheBytes));
         } catch (IOException | RuntimeException e) {
             if (journal != null) journal.close();
             throw e;
@@ -384,7 +385,10 @@ public final class RecommendationServer implements AutoCloseable {
                 if (item > 0) exclude.add(item);
             }
             int[] h = history.stream().mapToInt(Integer::intValue).toArray();
-            result = model.batcher.submit(h, Math.min(req.k(), numItems), exclude);
+            // A user's own live history is keyed: their carried state advances by the events since their last request
+            // (one step each) instead of re-reading the window. A request that adds items is a one-off: unkeyed.
+            String key = req.history() == null ? req.user() : null;
+            result = model.batcher.submit(key, h, Math.min(req.k(), numItems), exclude);
         } catch (RejectedExecutionException closed) {
             throw new ApiException(503, "server is shutting down");
         } finally {
@@ -450,6 +454,7 @@ public final class RecommendationServer implements AutoCloseable {
         batching.put("workers", options.workers);
         batching.put("queue", options.queueCapacity);
         m.put("batching", batching);
+        m.put("state_cache", recommender.stateCacheStats());
         Map<String, Object> liveInfo = new LinkedHashMap<>();
         liveInfo.put("journal", options.journalDir == null ? null : options.journalDir.toString());
         liveInfo.put("token_required", options.token != null);
@@ -469,6 +474,9 @@ public final class RecommendationServer implements AutoCloseable {
 
     /** Server options; every setter checks its argument. */
     public static final class Builder {
+        /** The state cache's default bound: about 200,000 users of ML-100K's default model (1.3 KB a state). */
+        public static final long DEFAULT_STATE_CACHE_MB = 256;
+
         private final Recommender recommender;
         private String host = "127.0.0.1";
         private int port = 8080;
@@ -476,6 +484,7 @@ public final class RecommendationServer implements AutoCloseable {
         private int queueCapacity = 256;
         private int maxBatch = 64;
         private Duration maxWait = Duration.ofMillis(2);
+        private long stateCacheBytes = DEFAULT_STATE_CACHE_MB << 20;
         private Map<String, String> titles = Map.of();
         private String modelFile;
         private boolean ownsRecommender;
@@ -529,6 +538,16 @@ public final class RecommendationServer implements AutoCloseable {
         public Builder maxWait(Duration maxWait) {
             if (maxWait == null || maxWait.isNegative()) throw new IllegalArgumentException("max wait must be >= 0");
             this.maxWait = maxWait;
+            return this;
+        }
+
+        /**
+         * Bound on the carried LSTM states of users asked for by {@code user} (default {@value #DEFAULT_STATE_CACHE_MB}
+         * MiB; least recently used evicted, recomputed from the history on their next request; 0 keeps none).
+         */
+        public Builder stateCacheBytes(long bytes) {
+            if (bytes < 0) throw new IllegalArgumentException("state cache must be >= 0 bytes, got " + bytes);
+            this.stateCacheBytes = bytes;
             return this;
         }
 

@@ -10,7 +10,6 @@ import dev.lstmrec.engine.api.Batcher;
 import dev.lstmrec.engine.api.Lineage;
 import dev.lstmrec.engine.api.Recommender;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -29,7 +28,7 @@ final class ServingModel {
     private final AtomicInteger refs = new AtomicInteger(1);
 
     ServingModel(Recommender recommender, boolean ownsRecommender, LiveHistories histories, String file,
-                 int maxBatch, Duration maxWait, Consumer<ServingModel> onClose) {
+                 ScoringSettings scoring, Consumer<ServingModel> onClose) {
         this.recommender = recommender;
         this.ownsRecommender = ownsRecommender;
         this.histories = histories;
@@ -37,7 +36,8 @@ final class ServingModel {
         this.file = file;
         this.loadedAt = Instant.now();
         this.onClose = onClose;
-        this.batcher = new Batcher(recommender, maxBatch, maxWait);
+        recommender.setStateCacheBytes(scoring.stateCacheBytes()); // states start empty: recomputed under these weights
+        this.batcher = new Batcher(recommender, scoring.maxBatch(), scoring.maxWait());
     }
 
     /** Takes a reference unless the model was already closed (then the caller reads the current model again). */

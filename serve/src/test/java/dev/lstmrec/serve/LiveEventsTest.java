@@ -101,6 +101,29 @@ class LiveEventsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aUsersCarriedStateAnswersAsAFreshPassAcrossWindowRestarts(@TempDir Path dir) throws IOException {
+        // TinyModel's max-len is 8: 30 events move the window's start several times, and each answer after an event
+        // advances the carried state by one step (or re-reads the new window), never the whole history.
+        try (RecommendationServer s = server(model, dir)) {
+            Http http = new Http(s.uri());
+            List<String> now = new ArrayList<>(stored(2));
+            SplittableRandom rnd = new SplittableRandom(11);
+            for (int e = 0; e < 30; e++) {
+                assertEquals(expected(now, 7), recommended(http, "user-2", 7), "after " + e + " events");
+                String item = TinyModel.itemId(1 + rnd.nextInt(model.config().numItems()));
+                assertEquals(200, http.post("/events", event("user-2", item)).status());
+                now.add(item);
+            }
+            assertEquals(expected(now, 7), recommended(http, "user-2", 7));
+            Map<String, Object> cache = (Map<String, Object>) http.get("/info").json().get("state_cache");
+            assertTrue(((Number) cache.get("hits")).longValue() > 0, cache.toString());
+            assertTrue(((Number) cache.get("steps")).longValue() > 0, cache.toString());
+            assertTrue(((Number) cache.get("restarts")).longValue() > 0, cache.toString());
+        }
+    }
+
+    @Test
     void anEventIsInTheNextAnswerAndExcluded(@TempDir Path dir) throws IOException {
         try (RecommendationServer s = server(model, dir)) {
             Http http = new Http(s.uri());
