@@ -47,15 +47,23 @@ public final class SparkMain {
     private static final String NOT_YET = "Spark training does not support it yet";
 
     /**
-     * The {@code lstmrec train} options Spark has its own way to say; every other option neither trained nor read is
-     * refused as not supported yet, so a new train option needs no change here to be refused.
+     * The {@code lstmrec train} options Spark neither trains with nor reads, each with the reason; any other option
+     * outside {@link TrainSettings#RUN_OPTIONS} and {@link #READ_BY_SPARK} is refused as not supported yet, so a new
+     * data, evaluation or output option needs no change here to be refused.
      */
     static final Map<RunOption, String> NOT_SUPPORTED = Map.ofEntries(
             entry(RunOption.DATA, "Spark reads the interactions from --input"),
             entry(RunOption.DELIMITER, "Spark splits CSV fields at --sep"),
             entry(RunOption.CHECKPOINT_EVERY, "it counts batches in lstmrec train; Spark saves its state every N rounds"
-                    + " with --checkpoint-every-rounds N"));
-
+                    + " with --checkpoint-every-rounds N"),
+            entry(RunOption.TEST_DATA, "Spark evaluates leave-one-out on --input only; the session protocol's test log"
+                    + " is scored by lstmrec train on one machine"),
+            entry(RunOption.HOLDOUT, "it chooses the session protocol's validation, and Spark evaluates leave-one-out only"),
+            entry(RunOption.MIN_RATING, "filter the input with Spark SQL before training (" + NOT_YET + ")"),
+            entry(RunOption.MIN_USER_COUNT, "filter the input with Spark SQL before training (" + NOT_YET + ")"),
+            entry(RunOption.MIN_ITEM_COUNT, "filter the input with Spark SQL before training (" + NOT_YET + ")"),
+            entry(RunOption.EVAL_NEGATIVES, "the sampled protocol would draw its candidates per partition; Spark ranks"
+                    + " all items, as the default protocol does"));
 
     private SparkMain() {}
 
