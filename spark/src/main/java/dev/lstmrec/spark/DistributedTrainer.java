@@ -64,6 +64,11 @@ public final class DistributedTrainer {
         }
     }
 
+    /** The traffic of the rounds run so far (also after {@link Stopped}). */
+    public RoundMeter meter() {
+        return meter;
+    }
+
     /** The users hash-partitioned as training needs them: P partitions, users ascending within each. */
     public static JavaRDD<UserSequence> partitionUsers(JavaRDD<UserSequence> users, int partitions) {
         JavaPairRDD<Long, UserSequence> keyed = users.mapToPair(u -> new Tuple2<>(u.user(), u));
