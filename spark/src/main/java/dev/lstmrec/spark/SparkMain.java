@@ -244,8 +244,12 @@ public final class SparkMain {
         DistributedTrainer.Outcome out = est.lastOutcome();
         System.out.printf(Locale.ROOT, "trained %d epochs (%d rounds) in %.1f s, best epoch %d; test HR@10 %s NDCG@10 %s; model written to %s%n",
                 out.epochsRun(), out.rounds(), out.seconds(), out.bestEpoch(), m.info().get("test.HR@10"), m.info().get("test.NDCG@10"), model);
-        System.out.printf(Locale.ROOT, "traffic: %d rounds, %.1f MB broadcast, %.1f MB shuffled, %.1f MB of averaged slices to the driver%n",
-                out.meter().rounds(), out.meter().broadcastBytes() / 1e6, out.meter().shuffleBytes() / 1e6, out.meter().collectedBytes() / 1e6);
+        RoundMeter meter = out.meter();
+        System.out.printf(Locale.ROOT, "traffic: %d rounds, %.1f MB broadcast (largest round after the first %.2f MB, mean %.2f MB;"
+                        + " full state %.1f MB), %.1f MB shuffled, %.1f MB of averaged slices to the driver%n",
+                meter.rounds(), meter.broadcastBytes() / 1e6, meter.maxRoundBroadcastBytes() / 1e6,
+                meter.broadcastBytes() / 1e6 / Math.max(1, meter.rounds()), 12e-6 * new dev.lstmrec.engine.model.ParameterLayout(out.config()).total(),
+                meter.shuffleBytes() / 1e6, meter.collectedBytes() / 1e6);
     }
 
     private static void recommend(SparkSession spark, Map<String, String> o) throws Exception {
