@@ -251,9 +251,10 @@ public final class DistributedTrainer {
         if (stats == null || stats.maxSteps() == 0) throw new IllegalStateException("a training round ran no batch");
         meter.endRound(count, floats, stats);
         RoundMeter.Round r = meter.perRound().get(meter.perRound().size() - 1);
-        log.accept(String.format(java.util.Locale.ROOT, "round %d: broadcast %,d bytes%s (full state %,d), %,d slices averaged,"
+        log.accept(String.format(java.util.Locale.ROOT, "round %d: delta broadcast %,d bytes (full state %,d)%s, %,d slices averaged,"
                         + " tasks moved %,d floats of state, %d resident states built, %d full loads", meter.rounds(),
-                r.deltaBytes() + r.baseBytes(), r.baseBytes() > 0 ? " with a rebase" : "", 12L * slices.total(), count,
+                r.deltaBytes(), 12L * slices.total(), r.baseBytes() > 0 ? String.format(java.util.Locale.ROOT,
+                        ", rebased: %,d bytes kept for rebuilds", r.baseBytes()) : "", count,
                 r.taskFloats(), r.builds(), r.fullLoads()));
         return stats;
     }

@@ -85,11 +85,21 @@ public final class RoundMeter implements Serializable {
         return initialBase;
     }
 
-    /** The largest broadcast of any round after the first, deltas and rebases together. */
-    public long maxRoundBroadcastBytes() {
+    /**
+     * The largest delta of any round: what every executor fetches per round. A rebase's base is written once on the
+     * driver and fetched only by a task that rebuilds its state.
+     */
+    public long maxDeltaBytes() {
         long max = 0;
-        for (int i = 1; i < rounds.size(); i++) max = Math.max(max, rounds.get(i).deltaBytes() + rounds.get(i).baseBytes());
+        for (Round r : rounds) max = Math.max(max, r.deltaBytes());
         return max;
+    }
+
+    /** Bytes of all deltas (what each executor fetched, at most). */
+    public long deltaBytes() {
+        long b = 0;
+        for (Round r : rounds) b += r.deltaBytes();
+        return b;
     }
 
     /** Bytes of averaged slices the driver received and wrote (4 per float, w, m and v). */

@@ -245,10 +245,11 @@ public final class SparkMain {
         System.out.printf(Locale.ROOT, "trained %d epochs (%d rounds) in %.1f s, best epoch %d; test HR@10 %s NDCG@10 %s; model written to %s%n",
                 out.epochsRun(), out.rounds(), out.seconds(), out.bestEpoch(), m.info().get("test.HR@10"), m.info().get("test.NDCG@10"), model);
         RoundMeter meter = out.meter();
-        System.out.printf(Locale.ROOT, "traffic: %d rounds, %.1f MB broadcast (largest round after the first %.2f MB, mean %.2f MB;"
-                        + " full state %.1f MB), %.1f MB shuffled, %.1f MB of averaged slices to the driver%n",
-                meter.rounds(), meter.broadcastBytes() / 1e6, meter.maxRoundBroadcastBytes() / 1e6,
-                meter.broadcastBytes() / 1e6 / Math.max(1, meter.rounds()), 12e-6 * new dev.lstmrec.engine.model.ParameterLayout(out.config()).total(),
+        System.out.printf(Locale.ROOT, "traffic: %d rounds, %.1f MB of round deltas (largest %.2f MB, mean %.2f MB; full state %.1f MB),"
+                        + " %.1f MB of full states kept for rebuilds, %.1f MB shuffled, %.1f MB of averaged slices to the driver%n",
+                meter.rounds(), meter.deltaBytes() / 1e6, meter.maxDeltaBytes() / 1e6, meter.deltaBytes() / 1e6 / Math.max(1, meter.rounds()),
+                12e-6 * new dev.lstmrec.engine.model.ParameterLayout(out.config()).total(),
+                (meter.broadcastBytes() - meter.deltaBytes()) / 1e6,
                 meter.shuffleBytes() / 1e6, meter.collectedBytes() / 1e6);
     }
 
