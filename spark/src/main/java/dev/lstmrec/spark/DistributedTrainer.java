@@ -64,6 +64,11 @@ public final class DistributedTrainer {
         }
     }
 
+    /** The traffic of the rounds run so far (also after {@link Stopped}). */
+    public RoundMeter meter() {
+        return meter;
+    }
+
     /** The users hash-partitioned as training needs them: P partitions, users ascending within each. */
     public static JavaRDD<UserSequence> partitionUsers(JavaRDD<UserSequence> users, int partitions) {
         JavaPairRDD<Long, UserSequence> keyed = users.mapToPair(u -> new Tuple2<>(u.user(), u));
@@ -107,6 +112,7 @@ public final class DistributedTrainer {
         RunFingerprint fingerprint = settings.runFingerprint(numItems, numUsers);
         SparkTrainingState st = checkpointDir == null ? null
                 : SparkTrainingState.read(jsc.hadoopConfiguration(), checkpointDir, fingerprint, layout.total());
+        boolean fresh = st == null;
         if (st != null) {
             log.accept("resuming from " + checkpointDir + " at epoch " + st.epoch + ", round " + (st.nextRound + 1) + " (" + st.step + " steps done)");
         } else {
@@ -126,52 +132,65 @@ public final class DistributedTrainer {
             counts = jsc.broadcast(targetCounts(users, maxLen, numItems));
             log.accept("loss: " + settings.lossConfig().describe(numItems));
         }
+        int horizon = settings.trainConfig().schedule().horizonEpochs() > 0 ? settings.trainConfig().schedule().horizonEpochs() : settings.epochs();
+        RunSpec spec = new RunSpec(java.util.UUID.randomUUID().toString(), settings, numItems, (long) horizon * maxBatches);
+        float[][] state = {st.weights, st.adamM, st.adamV};
+        StateChain chain = new StateChain(jsc, fresh ? null : state, st.rounds, 4L * 3 * layout.total(), meter);
+        RoundDelta.Builder pending = null; // the previous round's averaged slices, shipped with the next round
         int roundsThisJob = 0;
         double epochStart = System.nanoTime();
         Metrics bestValidation = null;
-        while (st.epoch <= settings.epochs()) {
-            for (; st.nextRound < roundsPerEpoch; ) {
-                int first = st.nextRound * k;
-                int active = 0;
-                for (int b : batches) if (b > first) active++;
-                RoundState rs = new RoundState(settings, numItems, st.weights, st.adamM, st.adamV, st.step, st.epoch, first);
-                SliceUpdate stats = round(jsc, users, rs, counts, slices, active, st);
-                st.step += stats.maxSteps();
-                st.epochLoss += stats.loss();
-                st.epochTokens += stats.tokens();
-                st.nextRound++;
-                st.rounds++;
-                roundsThisJob++;
-                boolean epochEnds = st.nextRound == roundsPerEpoch;
-                if (!epochEnds && checkpointDir != null && checkpointEveryRounds > 0 && st.rounds % checkpointEveryRounds == 0) {
-                    st.write(jsc.hadoopConfiguration(), checkpointDir, fingerprint.value());
+        try {
+            while (st.epoch <= settings.epochs()) {
+                for (; st.nextRound < roundsPerEpoch; ) {
+                    int first = st.nextRound * k;
+                    int active = 0;
+                    for (int b : batches) if (b > first) active++;
+                    RoundDelta delta = pending == null ? RoundDelta.first(st.rounds, st.epoch, first, st.step)
+                            : pending.build(st.rounds, st.epoch, first, st.step);
+                    StateChain.Lineage lineage = chain.next(delta, state, meter);
+                    pending = new RoundDelta.Builder(slices);
+                    SliceUpdate stats = round(users, spec, lineage, counts, slices, active, state, pending);
+                    st.step += stats.maxSteps();
+                    st.epochLoss += stats.loss();
+                    st.epochTokens += stats.tokens();
+                    st.nextRound++;
+                    st.rounds++;
+                    roundsThisJob++;
+                    boolean epochEnds = st.nextRound == roundsPerEpoch;
+                    if (!epochEnds && checkpointDir != null && checkpointEveryRounds > 0 && st.rounds % checkpointEveryRounds == 0) {
+                        st.write(jsc.hadoopConfiguration(), checkpointDir, fingerprint.value());
+                    }
+                    if (stopAfterRounds > 0 && roundsThisJob >= stopAfterRounds) throw new Stopped("stopped after " + roundsThisJob + " rounds");
                 }
-                if (stopAfterRounds > 0 && roundsThisJob >= stopAfterRounds) throw new Stopped("stopped after " + roundsThisJob + " rounds");
+                Metrics valid = DistributedEvaluator.evaluate(users, config, st.weights, DistributedEvaluator.Target.VALIDATION,
+                        validation, settings.backend(), settings.threads());
+                double score = valid.get(Trainer.SELECTION_METRIC, Trainer.SELECTION_CUTOFF);
+                boolean improved = score > st.bestScore;
+                if (improved) {
+                    st.bestScore = score;
+                    st.bestEpoch = st.epoch;
+                    st.sinceBest = 0;
+                    st.best = st.weights.clone();
+                    bestValidation = valid;
+                } else {
+                    st.sinceBest++;
+                }
+                double seconds = (System.nanoTime() - epochStart) / 1e9;
+                epochStart = System.nanoTime();
+                st.history.add(new double[] {st.epoch, st.epochLoss / Math.max(1, st.epochTokens), score, seconds});
+                log.accept(String.format("epoch %d: loss %.4f, validation NDCG@10 %.4f%s (%d rounds of %d local steps, %.1f s)",
+                        st.epoch, st.epochLoss / Math.max(1, st.epochTokens), score, improved ? " *" : "", roundsPerEpoch, k, seconds));
+                st.epoch++;
+                st.nextRound = 0;
+                st.epochLoss = 0;
+                st.epochTokens = 0;
+                if (settings.patience() > 0 && st.sinceBest >= settings.patience() && st.epoch <= settings.epochs()) break;
+                if (checkpointDir != null) st.write(jsc.hadoopConfiguration(), checkpointDir, fingerprint.value());
             }
-            Metrics valid = DistributedEvaluator.evaluate(users, config, st.weights, DistributedEvaluator.Target.VALIDATION,
-                    validation, settings.backend(), settings.threads());
-            double score = valid.get(Trainer.SELECTION_METRIC, Trainer.SELECTION_CUTOFF);
-            boolean improved = score > st.bestScore;
-            if (improved) {
-                st.bestScore = score;
-                st.bestEpoch = st.epoch;
-                st.sinceBest = 0;
-                st.best = st.weights.clone();
-                bestValidation = valid;
-            } else {
-                st.sinceBest++;
-            }
-            double seconds = (System.nanoTime() - epochStart) / 1e9;
-            epochStart = System.nanoTime();
-            st.history.add(new double[] {st.epoch, st.epochLoss / Math.max(1, st.epochTokens), score, seconds});
-            log.accept(String.format("epoch %d: loss %.4f, validation NDCG@10 %.4f%s (%d rounds of %d local steps, %.1f s)",
-                    st.epoch, st.epochLoss / Math.max(1, st.epochTokens), score, improved ? " *" : "", roundsPerEpoch, k, seconds));
-            st.epoch++;
-            st.nextRound = 0;
-            st.epochLoss = 0;
-            st.epochTokens = 0;
-            if (settings.patience() > 0 && st.sinceBest >= settings.patience() && st.epoch <= settings.epochs()) break;
-            if (checkpointDir != null) st.write(jsc.hadoopConfiguration(), checkpointDir, fingerprint.value());
+        } finally {
+            chain.destroy();
+            release(users, spec.runId());
         }
         if (st.best == null) throw new IllegalStateException("no epoch was trained (the checkpoint is already past the epoch limit)");
         if (bestValidation == null) { // resumed after the best epoch: recompute its metrics
@@ -180,6 +199,15 @@ public final class DistributedTrainer {
         }
         return new Outcome(st.best, config, st.bestEpoch, st.epoch - 1, st.rounds, bestValidation, List.copyOf(st.history),
                 (System.nanoTime() - t0) / 1e9, meter);
+    }
+
+    /** Frees the executors' resident states of the run (those a partition's task reaches; idle ones go later). */
+    private void release(JavaRDD<UserSequence> users, String runId) {
+        try {
+            users.foreachPartition(it -> ResidentTrainers.release(runId));
+        } catch (RuntimeException e) {
+            log.accept("could not release the executors' training state (" + e.getMessage() + "); it is freed when idle");
+        }
     }
 
     /** How often each item (index item - 1) is a training target in the users' BPTT windows, over all partitions. */
@@ -194,35 +222,40 @@ public final class DistributedTrainer {
         return s;
     }
 
-    /** One round: broadcast, local steps in every partition, per-slice averaging on the executors, apply on the driver. */
-    private SliceUpdate round(JavaSparkContext jsc, JavaRDD<UserSequence> users, RoundState rs, Broadcast<long[]> counts,
-                              ParameterSlices slices, int active, SparkTrainingState st) {
-        Broadcast<RoundState> b = jsc.broadcast(rs);
-        meter.startRound(rs.bytes());
-        try {
-            TrainSettings.RowAveraging mode = settings.rowAveraging();
-            int reducers = Math.max(1, settings.partitions());
-            List<Tuple2<Integer, float[][]>> averaged = new ArrayList<>();
-            SliceUpdate[] stats = new SliceUpdate[1];
-            List<Tuple2<Integer, SliceUpdate>> collected = users
-                    .mapPartitionsWithIndex((idx, it) -> RoundTask.run(idx, it, b.value(), slices, counts == null ? null : counts.value()), true)
-                    .mapToPair(t -> t)
-                    .reduceByKey(SliceUpdate::merge, reducers)
-                    .mapToPair(t -> new Tuple2<>(t._1(), RoundAverager.average(t._1(), t._2(), b.value(), slices, active, mode)))
-                    .collect();
-            for (Tuple2<Integer, SliceUpdate> t : collected) {
-                if (t._1() == RoundTask.STATS) stats[0] = t._2();
-                else averaged.add(new Tuple2<>(t._1(), t._2().averaged()));
+    /**
+     * One round: each task brings its resident state to the round's start (the lineage's delta, or the full state),
+     * trains its local steps and ships the slices it changed; {@code reduceByKey} sums them per slice on the executors;
+     * the driver averages the sums into {@code state} in place and keeps them for the next round's delta. Nothing here
+     * is O(N) under the sampled losses.
+     */
+    private SliceUpdate round(JavaRDD<UserSequence> users, RunSpec spec, StateChain.Lineage lineage, Broadcast<long[]> counts,
+                              ParameterSlices slices, int active, float[][] state, RoundDelta.Builder next) {
+        TrainSettings.RowAveraging mode = settings.rowAveraging();
+        int reducers = Math.max(1, settings.partitions());
+        List<Tuple2<Integer, SliceUpdate>> collected = users
+                .mapPartitionsWithIndex((idx, it) -> RoundTask.run(idx, it, spec, lineage, counts), true)
+                .mapToPair(t -> t)
+                .reduceByKey(SliceUpdate::merge, reducers)
+                .collect();
+        SliceUpdate stats = null;
+        long floats = 0, count = 0;
+        for (Tuple2<Integer, SliceUpdate> t : collected) {
+            if (t._1() == RoundTask.STATS) {
+                stats = t._2();
+                continue;
             }
-            if (stats[0] == null) throw new IllegalStateException("a training round ran no batch");
-            float[][] next = RoundAverager.apply(averaged, slices, st.weights, st.adamM, st.adamV);
-            st.weights = next[0];
-            st.adamM = next[1];
-            st.adamV = next[2];
-            meter.endRound(averaged, slices);
-            return stats[0];
-        } finally {
-            b.destroy();
+            next.add(t._1(), RoundAverager.averageInto(t._1(), t._2(), state, slices, active, mode));
+            floats += slices.length(t._1());
+            count++;
         }
+        if (stats == null || stats.maxSteps() == 0) throw new IllegalStateException("a training round ran no batch");
+        meter.endRound(count, floats, stats);
+        RoundMeter.Round r = meter.perRound().get(meter.perRound().size() - 1);
+        log.accept(String.format(java.util.Locale.ROOT, "round %d: delta broadcast %,d bytes (full state %,d)%s, %,d slices averaged,"
+                        + " tasks moved %,d floats of state, %d resident states built, %d full loads", meter.rounds(),
+                r.deltaBytes(), 12L * slices.total(), r.baseBytes() > 0 ? String.format(java.util.Locale.ROOT,
+                        ", rebased: %,d bytes kept for rebuilds", r.baseBytes()) : "", count,
+                r.taskFloats(), r.builds(), r.fullLoads()));
+        return stats;
     }
 }

@@ -3,22 +3,32 @@ package dev.lstmrec.spark;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import scala.Tuple2;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Traffic of the training rounds, for the benchmarks and the cost model in docs/spark.md: bytes broadcast (the
- * state's arrays), bytes the averaging shuffle wrote (Spark's own task metrics, serialised and compressed as
- * configured), and floats the driver received back. Listener events arrive asynchronously, so shuffle figures are
- * read after the job.
+ * Traffic of the training rounds, for the benchmarks, the cost model in docs/spark.md and the test that a round's
+ * cost follows its change: bytes broadcast (round deltas; full states when the chain rebases), bytes the averaging
+ * shuffle wrote (Spark's own task metrics, serialised and compressed as configured), floats the driver averaged into
+ * its state, and what the tasks did with their resident states. Listener events arrive asynchronously, so shuffle
+ * figures are read after the job.
  */
 public final class RoundMeter implements Serializable {
+    /**
+     * One round: bytes of its delta broadcast and of a full state broadcast with it (0 unless the chain rebased), slices
+     * and floats (of each of w, m, v) the driver averaged, floats the tasks moved between their trainers and the host,
+     * resident states built and full states loaded.
+     */
+    public record Round(long deltaBytes, long baseBytes, long slices, long driverFloats, long taskFloats, int builds, int fullLoads)
+            implements Serializable {}
+
     private final transient AtomicLong shuffleBytes = new AtomicLong();
     private transient SparkListener listener;
-    private long rounds, broadcastBytes, collectedFloats, slicesCollected;
+    private final List<Round> rounds = new ArrayList<>();
+    private long pendingDelta, pendingBase, initialBase;
 
     void register(JavaSparkContext jsc) {
         listener = new SparkListener() {
@@ -34,18 +44,28 @@ public final class RoundMeter implements Serializable {
         if (listener != null) jsc.sc().removeSparkListener(listener);
     }
 
-    void startRound(long bytes) {
-        rounds++;
-        broadcastBytes += bytes;
+    void deltaBroadcast(long bytes) {
+        pendingDelta += bytes;
     }
 
-    void endRound(List<Tuple2<Integer, float[][]>> averaged, ParameterSlices slices) {
-        slicesCollected += averaged.size();
-        for (Tuple2<Integer, float[][]> t : averaged) collectedFloats += 3L * slices.length(t._1());
+    void baseBroadcast(long bytes) {
+        if (rounds.isEmpty() && pendingDelta == 0) initialBase += bytes;
+        else pendingBase += bytes;
+    }
+
+    void endRound(long slices, long driverFloats, SliceUpdate stats) {
+        rounds.add(new Round(pendingDelta, pendingBase, slices, driverFloats, stats.stateFloats(), stats.builds(), stats.fullLoads()));
+        pendingDelta = 0;
+        pendingBase = 0;
+    }
+
+    /** Every round of this job, in order. */
+    public List<Round> perRound() {
+        return List.copyOf(rounds);
     }
 
     public long rounds() {
-        return rounds;
+        return rounds.size();
     }
 
     /** Shuffle bytes written by all tasks of the run (training rounds and the user partitioning). */
@@ -53,16 +73,45 @@ public final class RoundMeter implements Serializable {
         return shuffleBytes.get();
     }
 
+    /** Bytes broadcast for training: deltas, rebases and the job's starting state (a resumed job's checkpoint). */
     public long broadcastBytes() {
-        return broadcastBytes;
+        long b = initialBase;
+        for (Round r : rounds) b += r.deltaBytes() + r.baseBytes();
+        return b;
     }
 
-    /** Bytes of averaged slices the driver received (4 per float). */
+    /** The starting state's broadcast (0 for a new run: executors compute it from the seed). */
+    public long initialBroadcastBytes() {
+        return initialBase;
+    }
+
+    /**
+     * The largest delta of any round: what every executor fetches per round. A rebase's base is written once on the
+     * driver and fetched only by a task that rebuilds its state.
+     */
+    public long maxDeltaBytes() {
+        long max = 0;
+        for (Round r : rounds) max = Math.max(max, r.deltaBytes());
+        return max;
+    }
+
+    /** Bytes of all deltas (what each executor fetched, at most). */
+    public long deltaBytes() {
+        long b = 0;
+        for (Round r : rounds) b += r.deltaBytes();
+        return b;
+    }
+
+    /** Bytes of averaged slices the driver received and wrote (4 per float, w, m and v). */
     public long collectedBytes() {
-        return 4 * collectedFloats;
+        long f = 0;
+        for (Round r : rounds) f += 3 * r.driverFloats();
+        return 4 * f;
     }
 
     public long slicesCollected() {
-        return slicesCollected;
+        long s = 0;
+        for (Round r : rounds) s += r.slices();
+        return s;
     }
 }

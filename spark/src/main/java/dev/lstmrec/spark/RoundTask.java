@@ -1,33 +1,37 @@
 package dev.lstmrec.spark;
 
-import dev.lstmrec.engine.backend.Backend;
-import dev.lstmrec.engine.backend.Backends;
-import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.model.PackedBatch;
-import dev.lstmrec.engine.train.LossConfig;
 import dev.lstmrec.engine.train.NegativeSampler;
-import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.Trainer;
 import dev.lstmrec.engine.train.TrainingWindows;
+import org.apache.spark.broadcast.Broadcast;
 import scala.Tuple2;
 
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.BiPredicate;
 
 /**
- * One task of a training round: load the broadcast state into an engine {@link Trainer}, train this partition's
- * batches {@code [firstBatch, firstBatch + localSteps)} of the epoch (the partition's windows in the order the
- * single-machine trainer would shuffle them with the partition's seed), and emit the parameter slices that changed
- * plus one statistics record under key {@link #STATS}. Pure: same state, partition and seed, same output.
+ * One task of a training round: bring the partition's {@link ResidentTrainer} to the driver's state (the round's
+ * delta, or the full state when the resident copy is not at the previous round), train this partition's batches
+ * {@code [firstBatch, firstBatch + localSteps)} of the epoch (the partition's windows in the order the single-machine
+ * trainer would shuffle them with the partition's seed), and emit the parameter slices it changed plus one statistics
+ * record under key {@link #STATS}. Pure: same state, partition and seed, same output, whichever executor runs it.
+ *
+ * <p>Under the sampled losses the work is proportional to the change: the delta's slices written, the local steps
+ * (which touch only their rows), and the dense blocks plus the item rows the steps updated read back. The full
+ * softmax updates every row, so there the task compares the whole state before and after.
  */
 final class RoundTask {
-    /** Key of the record carrying loss, tokens and steps. */
+    /** Key of the record carrying loss, tokens, steps and state traffic. */
     static final int STATS = -1;
 
-    /** Tests: make the first attempt of every task fail, so Spark retries it (in-process local mode only). */
+    /** Tests: make the first attempt of every task fail after its first local step, so Spark retries it on a resident state left half-changed. */
     static volatile boolean failFirstAttempts;
     static final java.util.concurrent.atomic.AtomicInteger injectedFailures = new java.util.concurrent.atomic.AtomicInteger();
+    /** Tests: (partition, round) at which this JVM forgets the partition's resident state, as a lost executor would. */
+    static volatile BiPredicate<Integer, Integer> loseResident;
 
     private RoundTask() {}
 
@@ -54,60 +58,114 @@ final class RoundTask {
     }
 
     /**
-     * @param counts the sampled losses' item counts over all the training data (null for the full softmax)
+     * @param counts the sampled losses' item counts over all the training data (null for the full softmax); read only
+     *               when this executor builds the partition's resident state
      */
-    static Iterator<Tuple2<Integer, SliceUpdate>> run(int partition, Iterator<UserSequence> users, RoundState s, ParameterSlices slices,
-                                                      long[] counts) {
-        TrainSettings set = s.settings();
-        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
-        if (failFirstAttempts && task != null && task.attemptNumber() == 0) {
-            injectedFailures.incrementAndGet();
-            throw new IllegalStateException("injected failure of the first attempt (test)");
+    static Iterator<Tuple2<Integer, SliceUpdate>> run(int partition, Iterator<UserSequence> users, RunSpec spec,
+                                                      StateChain.Lineage lineage, Broadcast<long[]> counts) {
+        RoundDelta d = lineage.current();
+        BiPredicate<Integer, Integer> lose = loseResident;
+        if (lose != null && lose.test(partition, d.round())) ResidentTrainers.drop(spec.runId(), partition);
+        ResidentTrainer r = ResidentTrainers.get(spec, partition, users, counts == null ? null : counts.value());
+        synchronized (r) {
+            ResidentTrainer.Sync sync = r.bringTo(lineage);
+            r.round = ResidentTrainer.NONE; // until this task ends well
+            List<Tuple2<Integer, SliceUpdate>> out = train(r, d);
+            SliceUpdate stats = out.get(out.size() - 1)._2();
+            stats.addTraffic(r.takeBuilt() ? 1 : 0, sync.full() ? 1 : 0, sync.floats() * 3);
+            r.round = d.round();
+            return out.iterator();
         }
-        Shard shard = Shard.of(users, set.maxLen());
-        int batches = shard.batches(set.batch());
-        int from = s.firstBatch(), to = Math.min(batches, from + set.localSteps());
+    }
+
+    private static List<Tuple2<Integer, SliceUpdate>> train(ResidentTrainer r, RoundDelta d) {
+        TrainSettings set = r.spec.settings();
+        RoundTask.Shard shard = r.shard;
+        Trainer trainer = r.trainer;
+        int from = d.firstBatch(), to = Math.min(shard.batches(set.batch()), from + set.localSteps());
         List<Tuple2<Integer, SliceUpdate>> out = new ArrayList<>();
-        if (from >= to) return out.iterator(); // this partition's epoch is over: it takes no part in the round
-        ModelConfig config = set.modelConfig(s.numItems());
-        TrainConfig base = set.trainConfig();
-        long seed = set.partitionSeed(partition);
-        TrainConfig tc = new TrainConfig(base.batchSize(), base.lr(), base.epochs(), base.patience(), seed, base.weightDecay(), base.clipNorm());
-        int[] order = Trainer.shuffledOrder(shard.windows().size(), seed, s.epoch());
+        SliceUpdate stats = new SliceUpdate(new float[0], new float[0], new float[0]);
+        if (from >= to) { // this partition's epoch is over: it takes no part in the round
+            out.add(new Tuple2<>(STATS, stats));
+            return out;
+        }
+        boolean rowsOnly = r.sampled && !set.shipAllRows() && set.optimizer() == TrainSettings.Optimizer.ADAM;
+        float[][] before = null;
+        if (!rowsOnly) { // the full softmax changes every row: compare the whole state (O(N), as its steps are)
+            float[][] m = trainer.downloadMoments();
+            before = new float[][] {trainer.downloadWeights(), m[0], m[1]};
+        }
+        trainer.setStep(d.step());
+        int[] order = r.order(d.epoch());
+        r.outRows.clear();
+        r.embeddingRows.clear();
         double loss = 0;
         long tokens = 0;
-        float[][] now;
-        try (Backend backend = Backends.create(set.backend(), set.backendOptions())) {
-            Trainer trainer = new Trainer(backend, config, tc, set.lossConfig());
-            trainer.setState(s.weights(), s.adamM(), s.adamV(), s.step());
-            if (trainer.loss() != LossConfig.Loss.FULL) trainer.setSamplingCounts(counts);
-            float[] w = null;
-            for (int b = from; b < to; b++) {
-                int lo = b * set.batch(), hi = Math.min(order.length, lo + set.batch());
-                PackedBatch batch = TrainingWindows.batch(shard.sequences(), shard.windows(), order, lo, hi, trainer.masksSeen());
-                if (set.optimizer() == TrainSettings.Optimizer.ADAM) {
-                    loss += trainer.trainBatch(batch, s.epoch(), b);
-                } else {
-                    loss += trainer.computeGradients(batch, s.epoch(), b);
-                    if (w == null) w = s.weights().clone();
-                    sgdStep(w, trainer.downloadGradients(), set.lr(), set.clipNorm());
-                    trainer.setState(w, s.adamM(), s.adamV(), s.step() + b - from + 1);
-                }
-                tokens += batch.predictedTokens();
+        float[] w = null;
+        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+        for (int b = from; b < to; b++) {
+            int lo = b * set.batch(), hi = Math.min(order.length, lo + set.batch());
+            PackedBatch batch = TrainingWindows.batch(shard.sequences(), shard.windows(), order, lo, hi, trainer.masksSeen());
+            if (set.optimizer() == TrainSettings.Optimizer.ADAM) {
+                loss += trainer.trainBatch(batch, d.epoch(), b);
+            } else {
+                loss += trainer.computeGradients(batch, d.epoch(), b);
+                if (w == null) w = before[0].clone();
+                sgdStep(w, trainer.downloadGradients(), set.lr(), set.clipNorm());
+                trainer.setState(w, before[1], before[2], d.step() + b - from + 1);
             }
-            float[][] moments = trainer.downloadMoments();
-            now = new float[][] {trainer.downloadWeights(), moments[0], moments[1]};
+            if (rowsOnly) {
+                int[][] rows = trainer.lastUpdatedRows();
+                r.outRows.addAll(rows[0]);
+                r.embeddingRows.addAll(rows[1]);
+            }
+            tokens += batch.predictedTokens();
+            if (failFirstAttempts && task != null && task.attemptNumber() == 0) {
+                injectedFailures.incrementAndGet();
+                throw new IllegalStateException("injected failure of the first attempt after a local step (test)");
+            }
         }
-        float[][] before = {s.weights(), s.adamM(), s.adamV()};
+        long floats = rowsOnly ? shipTouched(r, out) : shipChanged(r, before, set.shipAllRows(), out);
+        stats.addStats(loss, tokens, to - from);
+        stats.addTraffic(0, 0, floats);
+        out.add(new Tuple2<>(STATS, stats));
+        return out;
+    }
+
+    /** The dense blocks and the item rows the steps updated, read from the trainer: O(change). Returns floats read. */
+    private static long shipTouched(ResidentTrainer r, List<Tuple2<Integer, SliceUpdate>> out) {
+        ParameterSlices slices = r.slices;
+        long floats = 0;
+        for (int s : slices.denseSlices()) floats += ship(r, s, out);
+        for (int i = 0; i < r.outRows.size(); i++) {
+            int row = r.outRows.get(i);
+            int w = slices.rowSlice("out.w", row); // -1 when tied: the output row is an embedding row, listed there
+            if (w >= 0) floats += ship(r, w, out);
+            floats += ship(r, slices.rowSlice("out.b", row), out);
+        }
+        for (int i = 0; i < r.embeddingRows.size(); i++) floats += ship(r, slices.rowSlice("embedding", r.embeddingRows.get(i)), out);
+        return floats;
+    }
+
+    private static int ship(ResidentTrainer r, int slice, List<Tuple2<Integer, SliceUpdate>> out) {
+        int off = r.slices.offset(slice), len = r.slices.length(slice);
+        float[] w = new float[len], m = new float[len], v = new float[len];
+        r.trainer.readState(off, len, w, m, v, 0);
+        out.add(new Tuple2<>(slice, new SliceUpdate(w, m, v)));
+        return 3 * len;
+    }
+
+    /** Every slice that differs bitwise from the round's start (or every slice): the full softmax's O(N) path. */
+    private static long shipChanged(ResidentTrainer r, float[][] before, boolean all, List<Tuple2<Integer, SliceUpdate>> out) {
+        float[][] moments = r.trainer.downloadMoments();
+        float[][] now = {r.trainer.downloadWeights(), moments[0], moments[1]};
+        ParameterSlices slices = r.slices;
         for (int i = 0; i < slices.count(); i++) {
-            if (!set.shipAllRows() && !slices.changed(i, now, before)) continue;
+            if (!all && !slices.changed(i, now, before)) continue;
             int off = slices.offset(i), len = slices.length(i);
             out.add(new Tuple2<>(i, new SliceUpdate(copy(now[0], off, len), copy(now[1], off, len), copy(now[2], off, len))));
         }
-        SliceUpdate stats = new SliceUpdate(new float[0], new float[0], new float[0]);
-        stats.addStats(loss, tokens, to - from);
-        out.add(new Tuple2<>(STATS, stats));
-        return out.iterator();
+        return 6L * slices.total();
     }
 
     /** Plain SGD with the trainer's global-norm clipping: w -= lr * scale * g. */

@@ -16,6 +16,8 @@ public final class SliceUpdate implements Serializable {
     private double loss;   // statistics record only
     private long tokens;
     private int maxSteps;
+    private int builds, fullLoads; // statistics record: resident states built, full states loaded
+    private long stateFloats;     // statistics record: floats moved between the tasks' trainers and the host
 
     public SliceUpdate(float[] w, float[] m, float[] v) {
         this.single = new float[][] {w, m, v};
@@ -41,6 +43,9 @@ public final class SliceUpdate implements Serializable {
         a.loss += b.loss;
         a.tokens += b.tokens;
         a.maxSteps = Math.max(a.maxSteps, b.maxSteps);
+        a.builds += b.builds;
+        a.fullLoads += b.fullLoads;
+        a.stateFloats += b.stateFloats;
         return a;
     }
 
@@ -74,6 +79,28 @@ public final class SliceUpdate implements Serializable {
         this.loss += loss;
         this.tokens += tokens;
         this.maxSteps = Math.max(maxSteps, steps);
+    }
+
+    /** Adds a task's state traffic (statistics record). */
+    void addTraffic(int builds, int fullLoads, long floats) {
+        this.builds += builds;
+        this.fullLoads += fullLoads;
+        this.stateFloats += floats;
+    }
+
+    /** Resident states built this round, over all tasks (statistics record). */
+    public int builds() {
+        return builds;
+    }
+
+    /** Tasks that loaded the full state this round (statistics record): new, lost or moved resident states. */
+    public int fullLoads() {
+        return fullLoads;
+    }
+
+    /** Floats the tasks moved between their trainers and the host this round (statistics record). */
+    public long stateFloats() {
+        return stateFloats;
     }
 
     /** Summed training loss (statistics record). */

@@ -47,15 +47,23 @@ public final class SparkMain {
     private static final String NOT_YET = "Spark training does not support it yet";
 
     /**
-     * The {@code lstmrec train} options Spark has its own way to say; every other option neither trained nor read is
-     * refused as not supported yet, so a new train option needs no change here to be refused.
+     * The {@code lstmrec train} options Spark neither trains with nor reads, each with the reason; any other option
+     * outside {@link TrainSettings#RUN_OPTIONS} and {@link #READ_BY_SPARK} is refused as not supported yet, so a new
+     * data, evaluation or output option needs no change here to be refused.
      */
     static final Map<RunOption, String> NOT_SUPPORTED = Map.ofEntries(
             entry(RunOption.DATA, "Spark reads the interactions from --input"),
             entry(RunOption.DELIMITER, "Spark splits CSV fields at --sep"),
             entry(RunOption.CHECKPOINT_EVERY, "it counts batches in lstmrec train; Spark saves its state every N rounds"
-                    + " with --checkpoint-every-rounds N"));
-
+                    + " with --checkpoint-every-rounds N"),
+            entry(RunOption.TEST_DATA, "Spark evaluates leave-one-out on --input only; the session protocol's test log"
+                    + " is scored by lstmrec train on one machine"),
+            entry(RunOption.HOLDOUT, "it chooses the session protocol's validation, and Spark evaluates leave-one-out only"),
+            entry(RunOption.MIN_RATING, "filter the input with Spark SQL before training (" + NOT_YET + ")"),
+            entry(RunOption.MIN_USER_COUNT, "filter the input with Spark SQL before training (" + NOT_YET + ")"),
+            entry(RunOption.MIN_ITEM_COUNT, "filter the input with Spark SQL before training (" + NOT_YET + ")"),
+            entry(RunOption.EVAL_NEGATIVES, "the sampled protocol would draw its candidates per partition; Spark ranks"
+                    + " all items, as the default protocol does"));
 
     private SparkMain() {}
 
@@ -236,8 +244,13 @@ public final class SparkMain {
         DistributedTrainer.Outcome out = est.lastOutcome();
         System.out.printf(Locale.ROOT, "trained %d epochs (%d rounds) in %.1f s, best epoch %d; test HR@10 %s NDCG@10 %s; model written to %s%n",
                 out.epochsRun(), out.rounds(), out.seconds(), out.bestEpoch(), m.info().get("test.HR@10"), m.info().get("test.NDCG@10"), model);
-        System.out.printf(Locale.ROOT, "traffic: %d rounds, %.1f MB broadcast, %.1f MB shuffled, %.1f MB of averaged slices to the driver%n",
-                out.meter().rounds(), out.meter().broadcastBytes() / 1e6, out.meter().shuffleBytes() / 1e6, out.meter().collectedBytes() / 1e6);
+        RoundMeter meter = out.meter();
+        System.out.printf(Locale.ROOT, "traffic: %d rounds, %.1f MB of round deltas (largest %.2f MB, mean %.2f MB; full state %.1f MB),"
+                        + " %.1f MB of full states kept for rebuilds, %.1f MB shuffled, %.1f MB of averaged slices to the driver%n",
+                meter.rounds(), meter.deltaBytes() / 1e6, meter.maxDeltaBytes() / 1e6, meter.deltaBytes() / 1e6 / Math.max(1, meter.rounds()),
+                12e-6 * new dev.lstmrec.engine.model.ParameterLayout(out.config()).total(),
+                (meter.broadcastBytes() - meter.deltaBytes()) / 1e6,
+                meter.shuffleBytes() / 1e6, meter.collectedBytes() / 1e6);
     }
 
     private static void recommend(SparkSession spark, Map<String, String> o) throws Exception {

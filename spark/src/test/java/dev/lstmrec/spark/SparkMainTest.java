@@ -48,12 +48,13 @@ class SparkMainTest {
     void unknownOptionsAreUsageErrorsNotIgnored() {
         String m = assertThrows(SparkMain.UsageException.class, () -> settings("--negativs", "64")).getMessage();
         assertTrue(m.contains("unknown option --negativs"), m);
-        assertTrue(assertThrows(SparkMain.UsageException.class, () -> settings("--row-optimizer", "adagrad")).getMessage()
-                .contains("--row-optimizer"));
+        assertTrue(assertThrows(SparkMain.UsageException.class, () -> settings("--eval-negatives", "100")).getMessage()
+                .contains("--eval-negatives"));
     }
 
     /** A valid value other than the default, for the string settings Spark trains with. */
-    private static final Map<RunOption, String> OTHER_STRING = Map.of(RunOption.LOSS, "sampled", RunOption.BACKEND, "scalar");
+    private static final Map<RunOption, String> OTHER_STRING = Map.of(RunOption.LOSS, "sampled", RunOption.BACKEND, "scalar",
+            RunOption.LR_SCHEDULE, "cosine", RunOption.ROW_OPTIMIZER, "adagrad");
 
     /** Arguments giving {@code o} a valid value other than its default. */
     private static String[] otherValue(RunOption o) {

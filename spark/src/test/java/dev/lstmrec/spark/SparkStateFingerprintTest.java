@@ -74,9 +74,9 @@ class SparkStateFingerprintTest {
                 new TrainSettings(32, 32, 1, 50, 0.2f, 64, 0.003f, 5, 2, 0f, 5f, 42, "scalar", 1, 2, 4,
                         TrainSettings.Optimizer.ADAM, TrainSettings.RowAveraging.ALL_TASKS, false, false)
                         .withLoss(new LossConfig(LossConfig.Loss.SAMPLED, 64, 0.5f, 1f, 1f))}) {
-            String d = write(preMasking(unmasked), "unmasked-" + unmasked.loss());
+            String d = write(preMasking(unmasked), "unmasked-" + unmasked.lossConfig().loss());
             assertNotNull(SparkTrainingState.read(new Configuration(), d, fingerprint(unmasked), TOTAL),
-                    "an unmasked run's old state still resumes: " + unmasked.loss());
+                    "an unmasked run's old state still resumes: " + unmasked.lossConfig().loss());
         }
     }
 }

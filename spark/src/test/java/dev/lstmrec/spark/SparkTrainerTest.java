@@ -12,7 +12,9 @@ import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.model.Initializer;
 import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.model.ParameterLayout;
+import dev.lstmrec.engine.api.RunOption;
 import dev.lstmrec.engine.train.LossConfig;
+import dev.lstmrec.engine.train.RowOptimizer;
 import dev.lstmrec.engine.train.NegativeSampler;
 import dev.lstmrec.engine.train.TrainConfig;
 import dev.lstmrec.engine.train.Trainer;
@@ -123,6 +125,64 @@ class SparkTrainerTest {
             full.fit(train, valid, new Protocol(true, 0, 42L), TrainingListener.SILENT);
             assertFalse(java.util.Arrays.equals(full.downloadWeights(), spark.weights()));
         }
+    }
+
+    /** The single-machine trainer's run of these settings (lstmrec train's: the same RunConfig views): best weights. */
+    private static float[] singleMachine(TrainSettings s) {
+        Split split = LeaveOneOut.split(data);
+        List<int[]> train = new ArrayList<>();
+        for (int u = 0; u < data.numUsers(); u++) train.add(split.trainSequence(u));
+        List<EvalCase> valid = new ArrayList<>();
+        for (int u : split.evaluatedUsers()) valid.add(new EvalCase(split.validHistory(u), split.validTarget(u)));
+        try (Backend b = Backends.create("simd", BackendOptions.withThreads(1))) {
+            Trainer t = new Trainer(b, s.modelConfig(data.numItems()), s.trainConfig(), s.lossConfig());
+            t.fit(train, valid, new Protocol(s.excludeSeen(), 0, s.seed()), TrainingListener.SILENT);
+            return t.downloadWeights();
+        }
+    }
+
+    @Test
+    void onePartitionReplaysTheSingleMachineTrainerWithTheNewerSettings() {
+        TrainSettings base = settings(1, 3, TrainSettings.Optimizer.ADAM, false, 2);
+        TrainSettings sampledTiedAdagradCosine = base.withLoss(new LossConfig(LossConfig.Loss.SAMPLED, 12, 0.5f, 1f, 1f,
+                        new RowOptimizer(RowOptimizer.Kind.ADAGRAD, 0.05f, 0.1f)))
+                .with(RunOption.TIED, "true").with(RunOption.LR_SCHEDULE, "cosine").with(RunOption.WARMUP, "3")
+                .with(RunOption.EMBEDDING_DROPOUT, "0.4").with(RunOption.HIDDEN_DROPOUT, "0.1");
+        TrainSettings fullTiedUnmaskedLinear = base.with(RunOption.TIED, "true").with(RunOption.MASK_SEEN, "false")
+                .with(RunOption.LR_SCHEDULE, "linear").with(RunOption.WARMUP, "0.1");
+        for (TrainSettings s : new TrainSettings[] {sampledTiedAdagradCosine, fullTiedUnmaskedLinear}) {
+            assertTrue(s.modelConfig(data.numItems()).tied());
+            DistributedTrainer.Outcome spark = train(s);
+            assertArrayEquals(singleMachine(s), spark.weights(), s.run().toString());
+            assertFalse(java.util.Arrays.equals(singleMachine(base), spark.weights()), "the settings changed the run");
+        }
+    }
+
+    @Test
+    void aLostResidentStateIsRebuiltExactly() {
+        TrainSettings s = settings(2, 1, TrainSettings.Optimizer.ADAM, false, 2)
+                .withLoss(new LossConfig(LossConfig.Loss.SAMPLED, 12, 0.5f, 1f, 1f));
+        DistributedTrainer.Outcome whole = train(s);
+        DistributedTrainer.Outcome lost;
+        RoundTask.loseResident = (partition, round) -> (partition == 1 && round == 3) || (partition == 0 && round == 7)
+                || round == 10;
+        try {
+            lost = train(s);
+        } finally {
+            RoundTask.loseResident = null;
+        }
+        assertArrayEquals(whole.weights(), lost.weights());
+        assertEquals(whole.validation().asMap(), lost.validation().asMap());
+        List<RoundMeter.Round> rounds = lost.meter().perRound();
+        assertEquals(2, rounds.get(0).fullLoads(), "both partitions start from the seed's state");
+        assertEquals(1, rounds.get(3).fullLoads());
+        assertEquals(1, rounds.get(3).builds());
+        assertEquals(2, rounds.get(10).fullLoads());
+        int full = 0;
+        for (RoundMeter.Round r : rounds) full += r.fullLoads();
+        assertEquals(2 + 1 + 1 + 2, full, "no other round loaded the full state");
+        assertTrue(rounds.stream().anyMatch(r -> r.baseBytes() > 0), "the chain rebased on this small model, so a rebuild read a base");
+        assertEquals(0, ResidentTrainers.size(), "the run released its resident states");
     }
 
     @Test

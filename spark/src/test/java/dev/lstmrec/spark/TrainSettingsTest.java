@@ -6,6 +6,7 @@ package dev.lstmrec.spark;
 import dev.lstmrec.engine.api.LstmRec;
 import dev.lstmrec.engine.api.RunOption;
 import dev.lstmrec.engine.train.LrSchedule;
+import dev.lstmrec.engine.train.RowOptimizer;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,17 +34,30 @@ class TrainSettingsTest {
     @Test
     void aSettingSparkDoesNotTrainWithIsRefused() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainSettings.from(
-                LstmRec.trainer().lrSchedule(new LrSchedule(LrSchedule.Kind.COSINE, 0, 0)).resolve(), 2, 4,
+                LstmRec.trainer().set(RunOption.EVAL_NEGATIVES, "100").resolve(), 2, 4,
                 TrainSettings.Optimizer.ADAM, TrainSettings.RowAveraging.ALL_TASKS));
-        assertTrue(e.getMessage().contains("does not support lr-schedule"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> TrainSettings.from(LstmRec.trainer().maskSeen(false).resolve(), 2, 4,
-                TrainSettings.Optimizer.ADAM, TrainSettings.RowAveraging.ALL_TASKS));
-        assertTrue(e.getMessage().contains("mask-seen"), e.getMessage());
+        assertTrue(e.getMessage().contains("does not support eval-negatives"), e.getMessage());
         TrainSettings s = TrainSettings.from(LstmRec.trainer().set(RunOption.DIM, "16").excludeSeen(false).resolve(), 3, 2,
                 TrainSettings.Optimizer.SGD, TrainSettings.RowAveraging.TOUCHING_TASKS);
         assertEquals(16, s.dim());
         assertEquals(3, s.partitions());
         assertEquals(2, s.localSteps());
         assertEquals(false, s.lossConfig().maskSeen());
+    }
+
+    @Test
+    void theTrainersNewerSettingsTrainOnSparkAndFingerprintApart() throws Exception {
+        TrainSettings s = TrainSettings.from(LstmRec.trainer().loss(new dev.lstmrec.engine.train.LossConfig(
+                        dev.lstmrec.engine.train.LossConfig.Loss.SAMPLED, 2048, 0.5f, 1f, 1f, new RowOptimizer(RowOptimizer.Kind.ADAGRAD, 0.05f, 0.1f)))
+                .tied(true).lrSchedule(new LrSchedule(LrSchedule.Kind.COSINE, 0.1, 0)).maskSeen(false).resolve(), 2, 4, TrainSettings.Optimizer.ADAM, TrainSettings.RowAveraging.ALL_TASKS);
+        assertTrue(s.modelConfig(40).tied());
+        assertEquals(new LrSchedule(LrSchedule.Kind.COSINE, 0.1, 0), s.trainConfig().schedule());
+        assertEquals(RowOptimizer.Kind.ADAGRAD, s.lossConfig().rows().kind());
+        assertEquals(0.1f, s.lossConfig().rows().momentum());
+        assertEquals(false, s.lossConfig().maskSeen());
+        TrainSettings d = TrainSettings.defaults();
+        assertTrue(d.runFingerprint(40, 30).legacy().size() > 0, "the defaults still resume the older forms");
+        assertTrue(d.with(RunOption.TIED, "true").runFingerprint(40, 30).legacy().isEmpty(), "older versions never trained tied");
+        assertTrue(!d.with(RunOption.HIDDEN_DROPOUT, "0.3").runFingerprint(40, 30).value().equals(d.runFingerprint(40, 30).value()));
     }
 }

@@ -364,6 +364,51 @@ public final class Trainer {
         return step;
     }
 
+    /** Sets the Adam step counter (a distributed round starts every task at the run's step). */
+    public void setStep(int step) {
+        this.step = step;
+    }
+
+    /**
+     * The learning-rate schedule's horizon in steps ({@link #fit} sets it to the horizon's epochs times the batches of
+     * an epoch; a distributed run to its epochs times the steps its step counter takes per epoch).
+     */
+    public void setScheduleSteps(long steps) {
+        if (steps <= 0) throw new IllegalArgumentException("schedule steps must be positive, got " + steps);
+        this.scheduleSteps = steps;
+    }
+
+    /**
+     * Copies the weights and both optimiser moments of slab elements [offset, offset + length) into {@code w}, {@code m},
+     * {@code v} at {@code at}: O(length), for callers that exchange parts of the state (lstmrec-spark's row deltas).
+     */
+    public void readState(int offset, int length, float[] w, float[] m, float[] v, int at) {
+        backend.download(w, at, weights.slab().view(offset, length));
+        backend.download(m, at, adamM.slab().view(offset, length));
+        backend.download(v, at, adamV.slab().view(offset, length));
+    }
+
+    /** Replaces the weights and both optimiser moments of slab elements [offset, offset + length) from {@code at}. */
+    public void writeState(int offset, int length, float[] w, float[] m, float[] v, int at) {
+        backend.upload(weights.slab().view(offset, length), w, at);
+        backend.upload(adamM.slab().view(offset, length), m, at);
+        backend.upload(adamV.slab().view(offset, length), v, at);
+    }
+
+    /**
+     * The item-table rows the last sampled step updated: {output rows j (out.w row j unless tied, out.b row j),
+     * embedding rows (tied: with the output rows' j + 1)}; every other row of the tables kept its weights and moments.
+     * Null under the full softmax, which updates every row.
+     */
+    public int[][] lastUpdatedRows() {
+        if (sampled == null || lossKind == LossConfig.Loss.FULL) return null;
+        IntTensor out = sampled.outRowIds(), in = sampled.embeddingRowIds();
+        int[] o = new int[out.size()], e = new int[in.size()];
+        if (o.length > 0) backend.downloadInt(o, 0, out);
+        if (e.length > 0) backend.downloadInt(e, 0, in);
+        return new int[][] {o, e};
+    }
+
     /** One Adam step exactly as {@link #fit} trains batch {@code batchIndex} of epoch {@code epoch} (same dropout). */
     public double trainBatch(PackedBatch batch, int epoch, int batchIndex) {
         return step(batch, epoch, batchIndex);
