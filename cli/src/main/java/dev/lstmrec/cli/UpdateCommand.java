@@ -45,6 +45,12 @@ final class UpdateCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Where to write the updated model (atomically; the old model is never touched).")
     Path out;
 
+    @Option(names = "--journal", paramLabel = "DIR",
+            description = "Take the new events from the event journal in DIR (written by serve --journal), from the model's"
+                    + " journal position on (all of it when the model has none), instead of --data; the output records where"
+                    + " it read the journal up to (docs/journal.md).")
+    Path journal;
+
     @Option(names = "--replay", paramLabel = "F",
             description = "Windows from the stored histories trained per window of new events, so the model does not forget"
                     + " (default " + UpdateBuilder.DEFAULT_REPLAY + "; 0 = none).")
@@ -88,9 +94,11 @@ final class UpdateCommand implements Callable<Integer> {
         Path reportFile = report != null ? report : stored != null && stored.remembered("report") != null ? Path.of(stored.remembered("report")) : null;
         if (modelFile == null) throw Usage.error(spec, "--model is required (the model to update)");
         if (outFile == null) throw Usage.error(spec, "--out is required (where to write the updated model)");
-        if (RunOptionSpecs.given(spec, RunOption.DATA) == null && resume == null) throw Usage.error(spec, "--data is required (the new events)");
+        boolean data = RunOptionSpecs.given(spec, RunOption.DATA) != null;
+        if (data && journal != null) throw Usage.error(spec, "--data and --journal are two sources of the new events: give one");
+        if (!data && journal == null && resume == null) throw Usage.error(spec, "--data or --journal is required (the new events)");
         SavedModel parent = SavedModel.load(modelFile);
-        UpdateBuilder b = LstmRec.updater(parent).checkpointDir(checkpointDir).resume(resume);
+        UpdateBuilder b = LstmRec.updater(parent).checkpointDir(checkpointDir).resume(resume).journal(journal);
         for (Map.Entry<RunOption, String> e : RunOptionSpecs.given(spec).entrySet()) {
             Usage.validated(spec, () -> b.set(e.getKey(), e.getValue()));
         }
@@ -135,6 +143,8 @@ final class UpdateCommand implements Callable<Integer> {
                         + " best epoch %d of %d, validation NDCG@10 %.4f on %,d held-out events; %.1f s%n", r.merged().newEvents(),
                 r.merged().newItems(), r.merged().numItems(), r.newWindows(), r.replayWindows(), r.training().bestEpoch(),
                 r.training().epochs().size(), ndcg, r.validationCases(), r.seconds());
+        Lineage lineage = Lineage.of(r.model());
+        if (lineage.journalPosition().isPresent()) stdout.printf("journal position: %,d%n", lineage.journalPosition().getAsLong());
         stdout.println("model saved to " + outFile);
         if (reportFile != null) {
             Map<String, Object> json = new LinkedHashMap<>();
@@ -150,7 +160,7 @@ final class UpdateCommand implements Callable<Integer> {
             json.put("epochs", r.training().epochs().size());
             json.put("validation_ndcg10", ndcg);
             json.put("seconds", r.seconds());
-            json.put("lineage", Lineage.of(r.model()).into(Map.of()));
+            json.put("lineage", lineage.into(Map.of()));
             AtomicFiles.writeString(reportFile, Json.writePretty(json) + "\n");
             stdout.println("report written to " + reportFile);
         }

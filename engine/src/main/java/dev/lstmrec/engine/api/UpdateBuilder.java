@@ -34,6 +34,7 @@ import java.util.function.BooleanSupplier;
  * on the windows that end in new events, with up to max-len stored items of context before them, plus a replay
  * fraction of windows from the stored histories so that it does not forget. Validation for early stopping holds out
  * the latest new event of each user that has one (and a history before it); that event stays in the user's history.
+ * The new events come from a file, a {@link Dataset}, or an event journal from the model's journal position on.
  * The optimiser restarts (Adam moments zero; {@code warmup} applies as in {@code train}). Settings are
  * {@link RunOption}s as for {@code train}; the network's shape is the parent's.
  */
@@ -49,6 +50,7 @@ public final class UpdateBuilder {
     private final Map<RunOption, String> given = new EnumMap<>(RunOption.class);
     private final Map<String, String> remembered = new LinkedHashMap<>();
     private Dataset dataset;
+    private Path journal;
     private boolean allowOutOfOrder;
     private double replay = DEFAULT_REPLAY;
     private Path checkpointDir;
@@ -76,6 +78,18 @@ public final class UpdateBuilder {
     /** New events already in memory (instead of {@link #data}). */
     public UpdateBuilder dataset(Dataset events) {
         this.dataset = events;
+        return this;
+    }
+
+    /**
+     * The new events are the event journal's in {@code dir} (docs/journal.md) from the model's
+     * {@link Lineage#journalPosition} on (all of them when it has none), instead of {@link #data}; the updated model's
+     * journal position is the journal's end as read.
+     */
+    public UpdateBuilder journal(Path dir) {
+        this.journal = dir;
+        if (dir == null) remembered.remove("journal");
+        else remembered.put("journal", dir.toAbsolutePath().normalize().toString());
         return this;
     }
 
@@ -165,6 +179,9 @@ public final class UpdateBuilder {
      * @throws RunConfig.ConflictException when a resume is given a fixed setting with another value
      */
     public RunConfig resolve() throws IOException {
+        if (journal != null && (given.get(RunOption.DATA) != null || dataset != null)) {
+            throw new IllegalArgumentException("journal and data are two sources of the new events: give one");
+        }
         ModelConfig c = parent.config();
         Map<RunOption, String> shape = Map.of(RunOption.DIM, Integer.toString(c.embeddingDim()), RunOption.HIDDEN,
                 Integer.toString(c.hiddenDim()), RunOption.LAYERS, Integer.toString(c.layers()), RunOption.MAX_LEN,
@@ -201,7 +218,7 @@ public final class UpdateBuilder {
 
     /**
      * Runs the update. The returned model's info records its {@link Lineage} (the parent's checksum, the events seen,
-     * the latest event time).
+     * the latest event time, and the journal position: where the journal was read up to, or the parent's).
      *
      * @throws dev.lstmrec.engine.data.DataFormatException for a malformed line, or a known user's event older than the
      *                                                     model's last event of that user (without allowOutOfOrder)
@@ -209,6 +226,14 @@ public final class UpdateBuilder {
      */
     public Result train() throws IOException {
         long t0 = System.nanoTime();
+        long journalFrom = Lineage.of(parent).journalPosition().orElse(0);
+        JournalEvents fromJournal = null;
+        if (journal != null && resumeDir == null) {
+            resolve(); // refuses a second source before the journal is read
+            listener.onMessage("reading journal " + journal + " from position " + journalFrom);
+            fromJournal = JournalEvents.read(journal, journalFrom, -1);
+            remembered.put("journal-to", Long.toString(fromJournal.to())); // a resumed update reads the same events
+        }
         RunConfig run = resolve();
         if (resumeDir != null) {
             replay = run.remembered("replay") != null ? Double.parseDouble(run.remembered("replay")) : DEFAULT_REPLAY;
@@ -217,8 +242,11 @@ public final class UpdateBuilder {
         Path writeDir = checkpointDir != null ? checkpointDir : resumeDir;
         if (checkpointDir != null && resumeDir == null) TrainingCheckpoints.requireUnused(checkpointDir);
         Backends.Found chosen = backendInstance != null ? null : Backends.choose(run.get(RunOption.BACKEND));
-        Dataset events = dataset;
-        Path file = run.dataFile();
+        if (resumeDir != null && run.remembered("journal") != null) {
+            fromJournal = JournalEvents.read(Path.of(run.remembered("journal")), journalFrom, Long.parseLong(run.remembered("journal-to")));
+        }
+        Dataset events = fromJournal != null ? fromJournal.events() : dataset;
+        Path file = fromJournal != null ? Path.of(run.remembered("journal")) : run.dataFile();
         if (events == null) {
             if (file == null) throw new IllegalArgumentException("an update needs the new events (data)");
             listener.onMessage("reading " + file);
@@ -290,7 +318,9 @@ public final class UpdateBuilder {
             info.put("best_epoch", Integer.toString(result.bestEpoch()));
             info.put("update.events", Long.toString(merged.newEvents()));
             info.put("update.new_items", Integer.toString(merged.newItems()));
-            info = new Lineage(parentLineage.events() + merged.newEvents(), latest, parentChecksum, OptionalLong.empty()).into(info);
+            // a model keeps the journal events its parent contains; events from the journal take it to where they were read
+            OptionalLong journalPosition = fromJournal != null ? OptionalLong.of(fromJournal.to()) : parentLineage.journalPosition();
+            info = new Lineage(parentLineage.events() + merged.newEvents(), latest, parentChecksum, journalPosition).into(info);
             SavedModel model = new SavedModel(grown, merged.itemIds(), merged.userIds(), merged.histories(), trainer.downloadWeights(),
                     info, merged.lastTimes());
             return new Result(model, result, merged, newWindows, replayWindows, valid.size(), (System.nanoTime() - t0) / 1e9, run);

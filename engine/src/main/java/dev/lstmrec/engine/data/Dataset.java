@@ -281,7 +281,9 @@ public final class Dataset {
         private final IntList userOf = new IntList(1024);
         private final IntList itemOf = new IntList(1024);
         private final LongList timeOf = new LongList(1024);
+        private final IntList firstLineOf = new IntList(1024); // per user; 0 = not given
         private int timed; // interactions added with a time
+        private boolean lined; // some user's first line was given
 
         private Builder(String source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -301,7 +303,7 @@ public final class Dataset {
 
         /** Appends one interaction after the user's earlier ones. */
         public Builder add(String userId, String itemId) {
-            return add(userId, itemId, Long.MIN_VALUE, false);
+            return add(userId, itemId, Long.MIN_VALUE, false, 0);
         }
 
         /**
@@ -309,16 +311,26 @@ public final class Dataset {
          * when every interaction was added with a time.
          */
         public Builder add(String userId, String itemId, long timeMillis) {
-            return add(userId, itemId, timeMillis, true);
+            return add(userId, itemId, timeMillis, true, 0);
         }
 
-        private Builder add(String userId, String itemId, long time, boolean hasTime) {
+        /**
+         * As {@link #add(String, String, long)}, where the source numbers its interactions (1-based {@code line}): the
+         * user's first interaction's number becomes their {@link Dataset#firstLine}, which errors about the user name.
+         */
+        public Builder add(String userId, String itemId, long timeMillis, int line) {
+            lined = true;
+            return add(userId, itemId, timeMillis, true, line);
+        }
+
+        private Builder add(String userId, String itemId, long time, boolean hasTime, int line) {
             checkId(userId, "user");
             Integer u = users.get(userId);
             if (u == null) {
                 u = userNames.size();
                 users.put(userId, u);
                 userNames.add(userId);
+                firstLineOf.add(line);
             }
             userOf.add(u);
             itemOf.add(addItem(itemId));
@@ -347,7 +359,12 @@ public final class Dataset {
                     }
                 }
             }
-            return new Dataset(source, userNames.toArray(new String[0]), itemNames.toArray(new String[0]), offsets, flat, times, null);
+            int[] firstLines = null;
+            if (lined) {
+                firstLines = new int[userNames.size()];
+                for (int u = 0; u < firstLines.length; u++) firstLines[u] = firstLineOf.get(u);
+            }
+            return new Dataset(source, userNames.toArray(new String[0]), itemNames.toArray(new String[0]), offsets, flat, times, firstLines);
         }
     }
 

@@ -57,6 +57,19 @@ public final class EventJournal implements AutoCloseable {
         this.options = options;
         this.lockChannel = lockChannel;
         this.lock = lock;
+        try {
+            this.recoveredBytesCut = recover();
+        } catch (IOException | RuntimeException e) {
+            if (segment != null) segment.close();
+            throw e;
+        }
+        writer = new Thread(this::writeLoop, "journal-writer " + dir);
+        writer.setDaemon(true); // unacknowledged appends may be lost at exit; acknowledged ones are on disk
+        writer.start();
+    }
+
+    /** Opens the last segment for appending after cutting a torn tail; returns the bytes cut. */
+    private long recover() throws IOException {
         List<JournalFormat.Segment> segments = JournalFormat.segments(dir);
         long cut = 0;
         if (segments.isEmpty()) {
@@ -77,10 +90,7 @@ public final class EventJournal implements AutoCloseable {
             segmentBytes = r.validBytes();
             position = r.endPosition();
         }
-        this.recoveredBytesCut = cut;
-        writer = new Thread(this::writeLoop, "journal-writer " + dir);
-        writer.setDaemon(true); // unacknowledged appends may be lost at exit; acknowledged ones are on disk
-        writer.start();
+        return cut;
     }
 
     /** Opens {@code dir} (created if needed) for appending, with the default options. */

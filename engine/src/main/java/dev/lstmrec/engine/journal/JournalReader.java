@@ -21,7 +21,7 @@ public final class JournalReader {
      * complete (which is below {@code from} when the journal is shorter).
      *
      * @throws JournalCorruptException when a record is damaged before the tail of the last segment, or the segments do not
-     *                                 continue each other's positions (a segment missing)
+     *                                 continue each other's positions or start after {@code from} (a segment missing)
      * @throws IOException             when {@code dir} is not a readable directory
      */
     public static long read(Path dir, long from, Consumer<JournalEvent> each) throws IOException {
@@ -31,6 +31,10 @@ public final class JournalReader {
         int first = 0; // the last segment starting at or before `from`: the earlier ones hold nothing wanted
         for (int s = 0; s < segments.size(); s++) if (segments.get(s).firstPosition() <= from) first = s;
         long end = segments.isEmpty() ? 0 : segments.get(first).firstPosition();
+        if (end > from) {
+            throw new JournalCorruptException(segments.get(first).file(), 0, "the journal's first segment starts at position " + end
+                    + ", after the requested " + from + " (the segments before it are missing)");
+        }
         for (int s = first; s < segments.size(); s++) {
             JournalFormat.Segment seg = segments.get(s);
             if (seg.firstPosition() != end) {

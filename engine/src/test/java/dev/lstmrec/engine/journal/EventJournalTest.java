@@ -199,6 +199,9 @@ class EventJournalTest {
         JournalCorruptException missing = assertThrows(JournalCorruptException.class, () -> readAll(dir, 0));
         assertEquals(segments.get(3).file(), missing.segment());
         assertTrue(missing.getMessage().contains("missing"), missing.getMessage());
+        Files.delete(segments.get(0).file());
+        JournalCorruptException gone = assertThrows(JournalCorruptException.class, () -> readAll(dir, 0));
+        assertTrue(gone.getMessage().contains("the segments before it are missing"), gone.getMessage());
     }
 
     @Test
