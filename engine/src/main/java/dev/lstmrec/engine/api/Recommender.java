@@ -329,7 +329,7 @@ public final class Recommender implements AutoCloseable {
     /**
      * Bounds the per-user state cache of keyed queries to {@code maxBytes} of estimated heap (least recently used
      * users evicted first; 0, the default, keeps none). A state takes about 2·layers·hidden floats plus the window's
-     * items (at most 2·maxLen - 1 ints): 1.3 KB for ML-100K's defaults (64 wide, one layer, max-len 200).
+     * items (maxLen to 2·maxLen - 1 ints): 1.5 to 2.3 KB for ML-100K's defaults (64 wide, one layer, max-len 200).
      */
     public void setStateCacheBytes(long maxBytes) {
         states.setMaxBytes(maxBytes);
