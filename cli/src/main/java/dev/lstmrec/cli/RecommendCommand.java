@@ -1,5 +1,6 @@
 package dev.lstmrec.cli;
 
+import dev.lstmrec.engine.api.Explanation;
 import dev.lstmrec.engine.api.Recommendation;
 import dev.lstmrec.engine.api.Recommender;
 import dev.lstmrec.engine.api.SavedModel;
@@ -50,12 +51,22 @@ final class RecommendCommand implements Callable<Integer> {
     @Option(names = "--items", paramLabel = "FILE", description = "Item titles: MovieLens u.item, movies.dat or movies.csv.")
     Path items;
 
+    @Option(names = "--explain", description = "Under each item, the history items whose removal lowers its score most, "
+            + "with the drop (occlusion over the last " + Recommender.EXPLAIN_POSITIONS + " positions the model reads; "
+            + "one extra sequence each).")
+    boolean explain;
+
+    @Option(names = "--explain-top", defaultValue = "3", paramLabel = "N",
+            description = "History items listed per recommended item with --explain (default ${DEFAULT-VALUE}).")
+    int explainTop;
+
     @Mixin
     CommonOptions common = new CommonOptions();
 
     @Override
     public Integer call() throws Exception {
         if (k <= 0 || k > 100_000) throw Usage.error(spec, "--k must be in 1..100000, got " + k);
+        if (explainTop < 1) throw Usage.error(spec, "--explain-top must be positive, got " + explainTop);
         SavedModel saved = SavedModel.load(model);
         Map<String, String> titles = items == null ? Map.of() : ItemTitles.read(items);
         try (Backend backend = common.createBackend(System.err)) {
@@ -76,10 +87,16 @@ final class RecommendCommand implements Callable<Integer> {
                 history = known.stream().mapToInt(Integer::intValue).toArray();
             }
             List<Recommendation> top = rec.recommend(history, k, excludeSeen, Set.of());
+            List<Explanation> why = explain ? rec.explain(history, top, explainTop, Recommender.EXPLAIN_POSITIONS) : null;
             System.out.printf("%-5s %-12s %10s  %s%n", "rank", "item", "score", titles.isEmpty() ? "" : "title");
-            int rank = 1;
-            for (Recommendation r : top) {
-                System.out.printf("%-5d %-12s %10.4f  %s%n", rank++, r.itemId(), r.score(), titles.getOrDefault(r.itemId(), ""));
+            for (int i = 0; i < top.size(); i++) {
+                Recommendation r = top.get(i);
+                System.out.printf("%-5d %-12s %10.4f  %s%n", i + 1, r.itemId(), r.score(), titles.getOrDefault(r.itemId(), ""));
+                if (why == null) continue;
+                for (Explanation.Contribution c : why.get(i).contributions()) {
+                    System.out.printf("      because of %-12s score %.4f lower without it (history position %d of %d)  %s%n",
+                            c.itemId(), c.drop(), c.position() + 1, history.length, titles.getOrDefault(c.itemId(), ""));
+                }
             }
         }
         return 0;

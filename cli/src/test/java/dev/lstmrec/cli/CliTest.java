@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -130,6 +131,15 @@ class CliTest {
         Result rec = run("recommend", "--model", model.toString(), "--user", "u1", "--k", "5", "--backend", "scalar");
         assertEquals(0, rec.code(), rec.err());
         assertEquals(6, rec.out().strip().split("\n").length, rec.out());
+
+        Result why = run("recommend", "--model", model.toString(), "--history", "i1,i2,i3,i4", "--k", "2", "--explain",
+                "--explain-top", "2", "--backend", "scalar");
+        assertEquals(0, why.code(), why.err());
+        String[] lines = why.out().strip().split("\n");
+        long because = Arrays.stream(lines).filter(l -> l.contains("because of")).count();
+        assertTrue(because >= 1 && because <= 4 && lines.length == 3 + because, why.out());
+        assertTrue(why.out().matches("(?s).*because of i[1-4] +score \\d+\\.\\d{4} lower without it \\(history position [1-4] of 4\\).*"), why.out());
+        assertEquals(2, run("recommend", "--model", model.toString(), "--user", "u1", "--explain", "--explain-top", "0").code());
 
         Result mixed = run("recommend", "--model", model.toString(), "--history", "i1,nosuchitem,i2", "--backend", "scalar");
         assertEquals(0, mixed.code(), mixed.err());
