@@ -19,11 +19,16 @@ import java.util.Set;
  * @param k           how many items, 1..{@value #MAX_K}
  * @param exclude     external item ids never to recommend (unknown ids are ignored: they cannot be recommended)
  * @param excludeSeen leave out the items of the history (stored and given); default true
+ * @param explain     add, per recommended item, the history items that contributed most (occlusion); default false
+ * @param explainTop  contributions per item with {@code explain}, 1..{@value #MAX_EXPLAIN_TOP}; default 3
  */
-record RecommendRequest(String user, List<String> history, int k, List<String> exclude, boolean excludeSeen) {
+record RecommendRequest(String user, List<String> history, int k, List<String> exclude, boolean excludeSeen,
+                        boolean explain, int explainTop) {
     static final int DEFAULT_K = 10;
     static final int MAX_K = 1000;
-    private static final Set<String> FIELDS = Set.of("user", "history", "k", "exclude", "exclude_seen");
+    static final int DEFAULT_EXPLAIN_TOP = 3;
+    static final int MAX_EXPLAIN_TOP = 20;
+    private static final Set<String> FIELDS = Set.of("user", "history", "k", "exclude", "exclude_seen", "explain", "explain_top");
 
     /** Parses and checks a request body; throws {@link ApiException} 400 with a precise message. */
     static RecommendRequest parse(String body) {
@@ -37,7 +42,7 @@ record RecommendRequest(String user, List<String> history, int k, List<String> e
         for (Iterator<String> names = m.fieldNames(); names.hasNext(); ) {
             String key = names.next();
             if (!FIELDS.contains(key)) {
-                throw new ApiException(400, "unknown field \"" + clip(key) + "\" (expected user, history, k, exclude, exclude_seen)");
+                throw new ApiException(400, "unknown field \"" + clip(key) + "\" (expected user, history, k, exclude, exclude_seen, explain, explain_top)");
             }
         }
         String user = null;
@@ -49,24 +54,25 @@ record RecommendRequest(String user, List<String> history, int k, List<String> e
         if (user == null && history == null) {
             throw new ApiException(400, "give \"user\" (a known user id), \"history\" (item ids in time order), or both");
         }
-        int k = DEFAULT_K;
-        if (m.has("k")) {
-            JsonNode v = m.get("k");
-            if (!v.isIntegralNumber()) throw new ApiException(400, "\"k\" must be an integer, got " + type(v));
-            if (!v.canConvertToInt() || v.intValue() < 1 || v.intValue() > MAX_K) {
-                throw new ApiException(400, "\"k\" must be in 1.." + MAX_K + ", got " + clip(v.asText()));
-            }
-            k = v.intValue();
-        }
+        int k = m.has("k") ? intIn(m.get("k"), "k", MAX_K) : DEFAULT_K;
         List<String> exclude = m.has("exclude") ? strings(m.get("exclude"), "exclude") : List.of();
-        boolean excludeSeen = true;
-        if (m.has("exclude_seen")) {
-            if (!m.get("exclude_seen").isBoolean()) {
-                throw new ApiException(400, "\"exclude_seen\" must be true or false, got " + type(m.get("exclude_seen")));
-            }
-            excludeSeen = m.get("exclude_seen").booleanValue();
+        boolean excludeSeen = !m.has("exclude_seen") || bool(m.get("exclude_seen"), "exclude_seen");
+        boolean explain = m.has("explain") && bool(m.get("explain"), "explain");
+        int explainTop = m.has("explain_top") ? intIn(m.get("explain_top"), "explain_top", MAX_EXPLAIN_TOP) : DEFAULT_EXPLAIN_TOP;
+        return new RecommendRequest(user, history, k, exclude, excludeSeen, explain, explainTop);
+    }
+
+    private static boolean bool(JsonNode v, String field) {
+        if (!v.isBoolean()) throw new ApiException(400, "\"" + field + "\" must be true or false, got " + type(v));
+        return v.booleanValue();
+    }
+
+    private static int intIn(JsonNode v, String field, int max) {
+        if (!v.isIntegralNumber()) throw new ApiException(400, "\"" + field + "\" must be an integer, got " + type(v));
+        if (!v.canConvertToInt() || v.intValue() < 1 || v.intValue() > max) {
+            throw new ApiException(400, "\"" + field + "\" must be in 1.." + max + ", got " + clip(v.asText()));
         }
-        return new RecommendRequest(user, history, k, exclude, excludeSeen);
+        return v.intValue();
     }
 
     private static List<String> strings(JsonNode v, String field) {

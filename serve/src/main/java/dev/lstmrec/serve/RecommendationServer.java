@@ -11,6 +11,7 @@ package dev.lstmrec.serve;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.lstmrec.engine.api.Explanation;
 import dev.lstmrec.engine.api.Recommendation;
 import dev.lstmrec.engine.api.Recommender;
 import dev.lstmrec.engine.journal.EventJournal;
@@ -355,9 +356,11 @@ public final class RecommendationServer implements AutoCloseable {
         Recommender recommender = model.recommender;
         int numItems = recommender.model().config().numItems();
         CompletableFuture<List<Recommendation>> result;
+        RecommendRequest req;
+        int[] h;
         model.batcher.announce();
         try {
-            RecommendRequest req = RecommendRequest.parse(Exchanges.readBody(ex, MAX_BODY_BYTES));
+            req = RecommendRequest.parse(Exchanges.readBody(ex, MAX_BODY_BYTES));
             List<Integer> history = new ArrayList<>();
             if (req.user() != null) {
                 int[] stored = model.histories.scoringHistory(req.user());
@@ -384,7 +387,7 @@ public final class RecommendationServer implements AutoCloseable {
                 int item = recommender.item(id);
                 if (item > 0) exclude.add(item);
             }
-            int[] h = history.stream().mapToInt(Integer::intValue).toArray();
+            h = history.stream().mapToInt(Integer::intValue).toArray();
             // A user's own live history is keyed: their carried state advances by the events since their last request
             // (one step each) instead of re-reading the window. A request that adds items is a one-off: unkeyed.
             String key = req.history() == null ? req.user() : null;
@@ -406,15 +409,34 @@ public final class RecommendationServer implements AutoCloseable {
             if (e.getCause() instanceof RejectedExecutionException) throw new ApiException(503, "server is shutting down");
             throw new IllegalStateException("scoring failed: " + e.getCause(), e.getCause());
         }
+        // Occlusion runs on this worker thread; the Recommender's lock keeps it apart from the batcher's scoring.
+        List<Explanation> why = req.explain() && !top.isEmpty()
+                ? recommender.explain(h, top, req.explainTop(), Recommender.EXPLAIN_POSITIONS) : null;
         List<Map<String, Object>> items = new ArrayList<>(top.size());
-        for (Recommendation r : top) {
+        for (int i = 0; i < top.size(); i++) {
+            Recommendation r = top.get(i);
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("id", r.itemId());
             item.put("score", Float.isFinite(r.score()) ? r.score() : null); // JSON has no NaN
             if (!options.titles.isEmpty()) item.put("title", options.titles.get(r.itemId()));
+            if (why != null) item.put("because", because(why.get(i)));
             items.add(item);
         }
         return Map.of("items", items);
+    }
+
+    /** An explanation as JSON: per contributing history item, its id, its history position and the score drop. */
+    private List<Map<String, Object>> because(Explanation e) {
+        List<Map<String, Object>> out = new ArrayList<>(e.contributions().size());
+        for (Explanation.Contribution c : e.contributions()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", c.itemId());
+            m.put("position", c.position());
+            m.put("drop", c.drop());
+            if (!options.titles.isEmpty()) m.put("title", options.titles.get(c.itemId()));
+            out.add(m);
+        }
+        return out;
     }
 
     private static String abbreviate(List<String> ids) {

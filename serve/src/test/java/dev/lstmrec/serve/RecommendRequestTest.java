@@ -25,13 +25,24 @@ class RecommendRequestTest {
     void fieldsAndDefaults() {
         RecommendRequest r = RecommendRequest.parse(" {\"user\": \"u1\", \"history\": [\"a\", \"\\u00e9\"], \"k\": 7,"
                 + " \"exclude\": [\"b\"], \"exclude_seen\": false}\n");
-        assertEquals(new RecommendRequest("u1", List.of("a", "\u00e9"), 7, List.of("b"), false), r);
+        assertEquals(new RecommendRequest("u1", List.of("a", "\u00e9"), 7, List.of("b"), false, false, RecommendRequest.DEFAULT_EXPLAIN_TOP), r);
         RecommendRequest d = RecommendRequest.parse("{\"history\": [\"a\"]}");
         assertNull(d.user());
         assertEquals(RecommendRequest.DEFAULT_K, d.k());
         assertEquals(List.of(), d.exclude());
         assertTrue(d.excludeSeen());
         assertEquals(1000, RecommendRequest.parse("{\"user\": \"x\", \"k\": 1000}").k());
+        RecommendRequest e = RecommendRequest.parse("{\"user\": \"x\", \"explain\": true, \"explain_top\": 5}");
+        assertTrue(e.explain());
+        assertEquals(5, e.explainTop());
+    }
+
+    @Test
+    void explainFieldsAreChecked() {
+        assertTrue(refused("{\"user\": \"x\", \"explain\": 1}").getMessage().contains("\"explain\" must be true or false"));
+        assertTrue(refused("{\"user\": \"x\", \"explain_top\": 0}").getMessage().contains("\"explain_top\" must be in 1..20"));
+        assertTrue(refused("{\"user\": \"x\", \"explain_top\": 21}").getMessage().contains("got 21"));
+        assertTrue(refused("{\"user\": \"x\", \"explain_top\": \"3\"}").getMessage().contains("must be an integer"));
     }
 
     @Test

@@ -107,6 +107,45 @@ class RecommendationServerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void explainedContributionsAreTheScoreDropsOfLeavingEachItemOut() {
+        // Histories shorter than max-len (8): leaving one item out is then the window without that item, so each drop
+        // can be recomputed through Recommender.recommend over the shorter history (all items ranked, none excluded).
+        List<String> history = List.of(TinyModel.itemId(4), TinyModel.itemId(5), TinyModel.itemId(9), TinyModel.itemId(4),
+                TinyModel.itemId(17), TinyModel.itemId(2));
+        Map<String, Object> req = new LinkedHashMap<>(Map.of("history", history, "k", 4, "explain", true, "explain_top", 2));
+        Http.Answer a = http.post("/recommend", JsonCodec.writeString(req));
+        assertEquals(200, a.status(), a.text());
+        List<Map<String, Object>> items = (List<Map<String, Object>>) a.json().get("items");
+        int[] h = internal(history);
+        int listed = 0;
+        for (Map<String, Object> it : items) {
+            float full = ((Number) it.get("score")).floatValue();
+            List<Map<String, Object>> because = (List<Map<String, Object>>) it.get("because");
+            assertTrue(because.size() <= 2, because.toString());
+            float previous = Float.POSITIVE_INFINITY;
+            for (Map<String, Object> c : because) {
+                int pos = ((Number) c.get("position")).intValue();
+                assertEquals(history.get(pos), c.get("id"));
+                float drop = ((Number) c.get("drop")).floatValue();
+                assertTrue(drop > 0 && drop <= previous, because.toString());
+                previous = drop;
+                int[] without = new int[h.length - 1];
+                for (int i = 0, j = 0; i < h.length; i++) if (i != pos) without[j++] = h[i];
+                float occluded = Float.NaN;
+                for (Recommendation r : reference.recommend(without, TinyModel.ITEMS, false, Set.of())) {
+                    if (r.itemId().equals(it.get("id"))) occluded = r.score();
+                }
+                assertEquals(full - occluded, drop, 1e-5f, "item " + it.get("id") + " without position " + pos);
+                listed++;
+            }
+        }
+        assertTrue(listed > 0, a.text());
+        Http.Answer plain = http.post("/recommend", body(null, history, 4));
+        assertFalse(((List<Map<String, Object>>) plain.json().get("items")).get(0).containsKey("because"));
+    }
+
+    @Test
     void knownUserReadsTheStoredHistory() {
         for (int u = 0; u < TinyModel.USERS; u += 7) {
             int[] stored = model.histories()[u];
