@@ -50,6 +50,10 @@ final class ResidentTrainer implements AutoCloseable {
         try {
             this.trainer = new Trainer(backend, config, tc, set.lossConfig());
             trainer.setScheduleSteps(spec.scheduleSteps());
+            // every partition draws local step b's negatives with the run's seed: a round's tasks share them, so the
+            // rows a round touches do not multiply with the tasks (partition 0's seed is the run's: one partition is
+            // still the single-machine run)
+            trainer.setNegativeSeed(set.seed());
             if (trainer.loss() != LossConfig.Loss.FULL) trainer.setSamplingCounts(counts);
         } catch (RuntimeException e) {
             backend.close();
