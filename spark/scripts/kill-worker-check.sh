@@ -25,8 +25,9 @@ trap 'kill "$bench" 2>/dev/null || true' INT TERM
 worker_pid() { pgrep -f "org.apache.spark.deploy.worker.Worker .*--work-dir $OUT/worker1 " || true; }
 executor_pid() {
     for p in $(pgrep -f CoarseGrainedExecutorBackend || true); do
-        [[ "$(readlink "/proc/$p/cwd" 2>/dev/null)" == "$OUT/worker1/"* ]] && echo "$p"
+        if [[ "$(readlink "/proc/$p/cwd" 2>/dev/null)" == "$OUT/worker1/"* ]]; then echo "$p"; fi
     done
+    return 0 # (set -e: a non-matching last test must not end the script)
 }
 killed=""
 while kill -0 "$bench" 2>/dev/null; do
