@@ -30,7 +30,8 @@ flags="--add-modules jdk.incubator.vector $(sed -n 's:.*<spark.jvm.flags>\(.*\)<
 export SPARK_HOME="$home" SPARK_LOCAL_IP=127.0.0.1 SPARK_SCALA_VERSION=2.13
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 143' INT TERM # exit (running the EXIT trap) instead of carrying on after the cleanup
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 mport=$(free_port)
 # shellcheck disable=SC2086

@@ -19,7 +19,13 @@ import scala.Tuple2;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -135,7 +141,8 @@ public final class DistributedTrainer {
         int horizon = settings.trainConfig().schedule().horizonEpochs() > 0 ? settings.trainConfig().schedule().horizonEpochs() : settings.epochs();
         RunSpec spec = new RunSpec(java.util.UUID.randomUUID().toString(), settings, numItems, (long) horizon * maxBatches);
         float[][] state = {st.weights, st.adamM, st.adamV};
-        StateChain chain = new StateChain(jsc, fresh ? null : state, st.rounds, 4L * 3 * layout.total(), meter);
+        // deltas kept for copies that fell behind: half a state (Spark holds each broadcast twice on the driver)
+        StateChain chain = new StateChain(jsc, fresh ? null : state, st.rounds, 4L * 3 * layout.total() / 2, meter);
         RoundDelta.Builder pending = null; // the previous round's averaged slices, shipped with the next round
         int roundsThisJob = 0;
         double epochStart = System.nanoTime();
@@ -148,9 +155,9 @@ public final class DistributedTrainer {
                     for (int b : batches) if (b > first) active++;
                     RoundDelta delta = pending == null ? RoundDelta.first(st.rounds, st.epoch, first, st.step)
                             : pending.build(st.rounds, st.epoch, first, st.step);
-                    StateChain.Lineage lineage = chain.next(delta, state, meter);
+                    StateChain.Lineage lineage = chain.next(delta, meter);
                     pending = new RoundDelta.Builder(slices);
-                    SliceUpdate stats = round(users, spec, lineage, counts, slices, active, state, pending);
+                    SliceUpdate stats = round(users, spec, chain, lineage, counts, slices, active, state, pending);
                     st.step += stats.maxSteps();
                     st.epochLoss += stats.loss();
                     st.epochTokens += stats.tokens();
@@ -225,27 +232,41 @@ public final class DistributedTrainer {
     /**
      * One round: each task brings its resident state to the round's start (the lineage's delta, or the full state),
      * trains its local steps and ships the slices it changed; {@code reduceByKey} sums them per slice on the executors;
-     * the driver averages the sums into {@code state} in place and keeps them for the next round's delta. Nothing here
-     * is O(N) under the sampled losses.
+     * the driver averages the sums into {@code state} in place and keeps them for the next round's delta. A task whose
+     * copy the lineage cannot reach (a lost executor, a moved task, a failed attempt) trains nothing and asks for the
+     * state: the driver then rebases the chain on its state and runs those partitions again (their task is a pure
+     * function of the state at the round's start, which the driver has not changed yet). Nothing here is O(N) under
+     * the sampled losses unless a resident state was lost.
      */
-    private SliceUpdate round(JavaRDD<UserSequence> users, RunSpec spec, StateChain.Lineage lineage, Broadcast<long[]> counts,
-                              ParameterSlices slices, int active, float[][] state, RoundDelta.Builder next) {
+    private SliceUpdate round(JavaRDD<UserSequence> users, RunSpec spec, StateChain chain, StateChain.Lineage lineage,
+                              Broadcast<long[]> counts, ParameterSlices slices, int active, float[][] state, RoundDelta.Builder next) {
         TrainSettings.RowAveraging mode = settings.rowAveraging();
-        int reducers = Math.max(1, settings.partitions());
-        List<Tuple2<Integer, SliceUpdate>> collected = users
-                .mapPartitionsWithIndex((idx, it) -> RoundTask.run(idx, it, spec, lineage, counts), true)
-                .mapToPair(t -> t)
-                .reduceByKey(SliceUpdate::merge, reducers)
-                .collect();
+        Map<Integer, SliceUpdate> sums = runTasks(users, spec, lineage, counts, null);
+        HashSet<Integer> lost = new HashSet<>();
+        for (Iterator<Integer> it = sums.keySet().iterator(); it.hasNext(); ) {
+            int key = it.next();
+            if (key <= RoundTask.NEEDS_STATE) {
+                lost.add(RoundTask.NEEDS_STATE - key);
+                it.remove();
+            }
+        }
+        if (!lost.isEmpty()) {
+            StateChain.Lineage rebased = chain.rebase(state, meter);
+            log.accept("round " + (meter.rounds() + 1) + ": partitions " + new TreeSet<>(lost) + " lost their state; rebased the chain and ran them again");
+            for (Map.Entry<Integer, SliceUpdate> e : runTasks(users, spec, rebased, counts, lost).entrySet()) {
+                if (e.getKey() <= RoundTask.NEEDS_STATE) throw new IllegalStateException("a task could not load the rebased state");
+                sums.merge(e.getKey(), e.getValue(), SliceUpdate::merge);
+            }
+        }
         SliceUpdate stats = null;
         long floats = 0, count = 0;
-        for (Tuple2<Integer, SliceUpdate> t : collected) {
-            if (t._1() == RoundTask.STATS) {
-                stats = t._2();
+        for (Map.Entry<Integer, SliceUpdate> t : new TreeMap<>(sums).entrySet()) {
+            if (t.getKey() == RoundTask.STATS) {
+                stats = t.getValue();
                 continue;
             }
-            next.add(t._1(), RoundAverager.averageInto(t._1(), t._2(), state, slices, active, mode));
-            floats += slices.length(t._1());
+            next.add(t.getKey(), RoundAverager.averageInto(t.getKey(), t.getValue(), state, slices, active, mode));
+            floats += slices.length(t.getKey());
             count++;
         }
         if (stats == null || stats.maxSteps() == 0) throw new IllegalStateException("a training round ran no batch");
@@ -254,8 +275,23 @@ public final class DistributedTrainer {
         log.accept(String.format(java.util.Locale.ROOT, "round %d: delta broadcast %,d bytes (full state %,d)%s, %,d slices averaged,"
                         + " tasks moved %,d floats of state, %d resident states built, %d full loads", meter.rounds(),
                 r.deltaBytes(), 12L * slices.total(), r.baseBytes() > 0 ? String.format(java.util.Locale.ROOT,
-                        ", rebased: %,d bytes kept for rebuilds", r.baseBytes()) : "", count,
+                        ", rebased for a lost state: %,d bytes", r.baseBytes()) : "", count,
                 r.taskFloats(), r.builds(), r.fullLoads()));
         return stats;
+    }
+
+    /** Runs the round's tasks (of the partitions in {@code only}, or all) and collects their summed slices by key. */
+    private Map<Integer, SliceUpdate> runTasks(JavaRDD<UserSequence> users, RunSpec spec, StateChain.Lineage lineage,
+                                               Broadcast<long[]> counts, HashSet<Integer> only) {
+        Map<Integer, SliceUpdate> sums = new HashMap<>();
+        for (Tuple2<Integer, SliceUpdate> t : users
+                .mapPartitionsWithIndex((idx, it) -> only == null || only.contains(idx) ? RoundTask.run(idx, it, spec, lineage, counts)
+                        : java.util.Collections.<Tuple2<Integer, SliceUpdate>>emptyIterator(), true)
+                .mapToPair(t -> t)
+                .reduceByKey(SliceUpdate::merge, Math.max(1, settings.partitions()))
+                .collect()) {
+            sums.put(t._1(), t._2());
+        }
+        return sums;
     }
 }

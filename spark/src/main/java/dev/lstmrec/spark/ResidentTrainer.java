@@ -50,6 +50,10 @@ final class ResidentTrainer implements AutoCloseable {
         try {
             this.trainer = new Trainer(backend, config, tc, set.lossConfig());
             trainer.setScheduleSteps(spec.scheduleSteps());
+            // every partition draws local step b's negatives with the run's seed: a round's tasks share them, so the
+            // rows a round touches do not multiply with the tasks (partition 0's seed is the run's: one partition is
+            // still the single-machine run)
+            trainer.setNegativeSeed(set.seed());
             if (trainer.loss() != LossConfig.Loss.FULL) trainer.setSamplingCounts(counts);
         } catch (RuntimeException e) {
             backend.close();
@@ -83,20 +87,30 @@ final class ResidentTrainer implements AutoCloseable {
     /** What bringing the state to a round cost: whether the full state was loaded, and the floats written. */
     record Sync(boolean full, long floats) {}
 
+    /** Whether {@link #bringTo} can reach the lineage's current round: by the deltas held, the base or the seed. */
+    boolean canReach(StateChain.Lineage lineage) {
+        return catchesUp(lineage) || lineage.complete();
+    }
+
+    private boolean catchesUp(StateChain.Lineage lineage) {
+        return round != NONE && round >= lineage.firstRound() - 1 && round < lineage.current().round();
+    }
+
     /**
      * Brings the trainer to the driver's state at the start of the lineage's current round: the deltas after
      * {@link #round} when the chain still holds them, else the base (or the run's initial state) and every delta.
+     * Only called when {@link #canReach} holds.
      */
     Sync bringTo(StateChain.Lineage lineage) {
-        int target = lineage.current().round();
         long floats = 0;
-        if (round != NONE && round >= lineage.firstRound() - 1 && round < target) {
+        if (catchesUp(lineage)) {
             for (var d : lineage.deltas()) {
                 RoundDelta delta = d.value();
                 if (delta.round() > round) floats += delta.applyTo(trainer, slices);
             }
             return new Sync(false, floats);
         }
+        if (!lineage.complete()) throw new IllegalStateException("the chain no longer reaches round " + lineage.current().round());
         int total = slices.total();
         if (lineage.base() == null) { // a new run: the state every executor computes from the seed
             ModelConfig config = spec.settings().modelConfig(spec.numItems());

@@ -14,7 +14,8 @@ import java.util.function.BiPredicate;
 
 /**
  * One task of a training round: bring the partition's {@link ResidentTrainer} to the driver's state (the round's
- * delta, or the full state when the resident copy is not at the previous round), train this partition's batches
+ * delta, the deltas it missed, or the full state when the lineage has it; when it has not, the task only asks for it
+ * under key {@code NEEDS_STATE - partition}), train this partition's batches
  * {@code [firstBatch, firstBatch + localSteps)} of the epoch (the partition's windows in the order the single-machine
  * trainer would shuffle them with the partition's seed), and emit the parameter slices it changed plus one statistics
  * record under key {@link #STATS}. Pure: same state, partition and seed, same output, whichever executor runs it.
@@ -26,6 +27,8 @@ import java.util.function.BiPredicate;
 final class RoundTask {
     /** Key of the record carrying loss, tokens, steps and state traffic. */
     static final int STATS = -1;
+    /** Keys below this one mark a partition whose resident copy the lineage cannot reach: {@code NEEDS_STATE - partition}. */
+    static final int NEEDS_STATE = -2;
 
     /** Tests: make the first attempt of every task fail after its first local step, so Spark retries it on a resident state left half-changed. */
     static volatile boolean failFirstAttempts;
@@ -68,6 +71,9 @@ final class RoundTask {
         if (lose != null && lose.test(partition, d.round())) ResidentTrainers.drop(spec.runId(), partition);
         ResidentTrainer r = ResidentTrainers.get(spec, partition, users, counts == null ? null : counts.value());
         synchronized (r) {
+            if (!r.canReach(lineage)) { // the driver rebases and runs this partition again; nothing changed here
+                return List.of(new Tuple2<>(NEEDS_STATE - partition, new SliceUpdate(new float[0], new float[0], new float[0]))).iterator();
+            }
             ResidentTrainer.Sync sync = r.bringTo(lineage);
             r.round = ResidentTrainer.NONE; // until this task ends well
             List<Tuple2<Integer, SliceUpdate>> out = train(r, d);

@@ -72,4 +72,32 @@ class RoundCostTest {
         }
         assertTrue(changeBound < total / 4, "the catalogue is large beside a round's change: " + changeBound + " of " + total);
     }
+
+    /**
+     * Every task of a round draws the negatives of its local step b from the run's seed, so a round touches the K draws
+     * of one task, not P times as many: with negatives outnumbering the tokens of a batch, the output rows averaged per
+     * round stay within one task's negatives plus every task's targets (independent draws would nearly double them).
+     */
+    @Test
+    void aRoundsTasksShareTheirNegatives() throws Exception {
+        Dataset data = DataReader.read(TestSpark.writeLog(dir, 2000, 20000, 3, 6, 7));
+        List<UserSequence> seqs = new ArrayList<>();
+        for (int u = 0; u < data.numUsers(); u++) seqs.add(new UserSequence(u, data.userId(u), data.sequence(u)));
+        int p = 2, k = 2, batch = 4, maxLen = 6, negatives = 300, h = 4;
+        TrainSettings s = new TrainSettings(h, h, 1, maxLen, 0f, batch, 0.01f, 1, 0, 0f, 5f, 42L, "simd", 1, p, k,
+                TrainSettings.Optimizer.ADAM, TrainSettings.RowAveraging.ALL_TASKS, false, true)
+                .withLoss(new LossConfig(LossConfig.Loss.SAMPLED, negatives, 0.5f, 1f, 1f));
+        int n = data.numItems();
+        DistributedTrainer trainer = new DistributedTrainer(s, null, 0, 4, m -> {});
+        assertThrows(DistributedTrainer.Stopped.class, () -> trainer.fit(
+                JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext()).parallelize(seqs, 2), n));
+        int dense = 4 * h * (h + h + 1);
+        long tokens = (long) p * k * batch * maxLen; // every task's targets and inputs
+        long shared = dense + (k * (long) negatives + tokens) * (h + 1) + tokens * h;
+        long independent = dense + (p * k * (long) negatives) * (h + 1);
+        assertTrue(shared < independent * 3 / 4, "the bound tells shared from independent draws");
+        for (RoundMeter.Round r : trainer.meter().perRound()) {
+            assertTrue(r.driverFloats() <= shared, "a round averages one task's negatives: " + r + ", bound " + shared);
+        }
+    }
 }

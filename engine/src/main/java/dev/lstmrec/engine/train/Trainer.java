@@ -70,6 +70,7 @@ public final class Trainer {
     /** The loss of the step {@link #checkedScale} last checked. */
     private double lastLoss;
     private int step;
+    private long negativeSeed; // the sampled losses' draws: the run's seed unless set (a data-parallel round shares one)
     private long scheduleSteps = 1; // steps in the schedule's horizon, set by fit from the number of batches
     private long deadline; // System.nanoTime() after which fit trains no further epoch; 0 = none
 
@@ -83,6 +84,7 @@ public final class Trainer {
         this.backend = backend;
         this.model = model;
         this.train = train;
+        this.negativeSeed = train.seed();
         this.lossConfig = lossConfig;
         this.lossKind = lossConfig.resolve(model.numItems());
         this.layout = new ParameterLayout(model);
@@ -370,6 +372,15 @@ public final class Trainer {
     }
 
     /**
+     * The seed the sampled losses draw their negatives with (default: the run's seed). Data-parallel tasks that set the
+     * same seed draw the same negatives for the same (epoch, batch), so the rows a round touches do not grow with the
+     * number of tasks by the negatives (lstmrec-spark: one draw per local step of a round).
+     */
+    public void setNegativeSeed(long seed) {
+        this.negativeSeed = seed;
+    }
+
+    /**
      * The learning-rate schedule's horizon in steps ({@link #fit} sets it to the horizon's epochs times the batches of
      * an epoch; a distributed run to its epochs times the steps its step counter takes per epoch).
      */
@@ -448,7 +459,7 @@ public final class Trainer {
     }
 
     /**
-     * The sampled-loss step: K negatives drawn for (seed, epoch, batch), the dense LSTM weights through the slab path,
+     * The sampled-loss step: K negatives drawn for (negative seed, epoch, batch), the dense LSTM weights through the slab path,
      * the item tables row by row (lazy Adam on the rows that received gradient). Zeroing, clipping and weight decay
      * touch the dense slab part and the compact row blocks only, never all N rows.
      */
@@ -457,7 +468,7 @@ public final class Trainer {
         Tensor dense = grads.dense();
         backend.fill(dense, 0f);
         trainNet.resetLoss();
-        sampler.draw(negatives, negatives.length, train.seed(), epoch, batchIndex);
+        sampler.draw(negatives, negatives.length, negativeSeed, epoch, batchIndex);
         sampled.prepare(batch, negatives, new SampledScoring.LogQ() {
             @Override
             public double target(int row) {
