@@ -101,7 +101,7 @@ public final class UpdateBuilder {
         return this;
     }
 
-    /** Takes a known user's events older than their last stored one, appending them after the stored history. */
+    /** Takes a known user's events older than their last stored one, merging them into the stored history by time. */
     public UpdateBuilder allowOutOfOrder(boolean allow) {
         this.allowOutOfOrder = allow;
         remembered.put("allow-out-of-order", Boolean.toString(allow));
@@ -237,9 +237,9 @@ public final class UpdateBuilder {
             int k = merged.newCount(u);
             if (k == 0) continue;
             int[] h = merged.histories()[u];
-            int last = h.length - 1; // the user's latest new event: held out for validation
+            int last = merged.lastNew()[u]; // the user's latest new event: held out for validation
             if (last > 0) valid.add(new EvalCase(Arrays.copyOfRange(h, Math.max(0, last - maxLen), last), h[last]));
-            int start = Math.max(0, merged.storedLength()[u] - maxLen);
+            int start = Math.max(0, merged.firstNew()[u] - maxLen); // a window ending before it, with context before the first
             if (k >= 2 && last - start >= 2) train.add(Arrays.copyOfRange(h, start, last));
         }
         if (train.isEmpty()) {
@@ -292,7 +292,7 @@ public final class UpdateBuilder {
             info.put("update.new_items", Integer.toString(merged.newItems()));
             info = new Lineage(parentLineage.events() + merged.newEvents(), latest, parentChecksum, OptionalLong.empty()).into(info);
             SavedModel model = new SavedModel(grown, merged.itemIds(), merged.userIds(), merged.histories(), trainer.downloadWeights(),
-                    info, merged.lastTimes());
+                    info, merged.lastTimes(), merged.eventTimes());
             return new Result(model, result, merged, newWindows, replayWindows, valid.size(), (System.nanoTime() - t0) / 1e9, run);
         } finally {
             if (backendInstance == null) b.close();
