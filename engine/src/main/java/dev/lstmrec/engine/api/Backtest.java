@@ -386,12 +386,17 @@ public final class Backtest {
     /**
      * Trains a model from scratch on the events of time-order positions [0, end), holding out for early stopping what
      * an update of the events [recentFrom, end) would hold out: the latest of them of each user who has one (and an
-     * earlier event). A retrain (recentFrom = the chunk's start) thus trains on the same events as the incremental
+     * earlier event), up to {@link ValidationUsers#MAX} users. A retrain (recentFrom = the chunk's start) thus trains on the same events as the incremental
      * update of that chunk, and no event is set aside as a test set: the backtest's test is the next chunk.
      */
     private SavedModel train(Plan plan, int recentFrom, int end, RunConfig run, String source) {
-        boolean[] recent = new boolean[log.numUsers()];
-        for (int j = recentFrom; j < end; j++) recent[plan.userOf()[plan.order()[j]]] = true;
+        long[] latest = new long[log.numUsers()]; // time of each user's latest event in [recentFrom, end) with one before it
+        Arrays.fill(latest, Long.MIN_VALUE);
+        for (int j = recentFrom; j < end; j++) {
+            int k = plan.order()[j];
+            if (plan.position()[k] > 0) latest[plan.userOf()[k]] = j; // the time order itself
+        }
+        boolean[] recent = ValidationUsers.choose(latest, ValidationUsers.MAX);
         boolean[] keep = plan.marks(0, end);
         Dataset data = log.keepEvents(keep, source);
         ModelConfig config = run.modelConfig(data.numItems());
@@ -410,7 +415,7 @@ public final class Backtest {
             }
         }
         listener.onMessage(String.format(Locale.ROOT, "training from scratch on %,d events of %,d users, %,d items; validation: the"
-                + " latest event of each of the %,d users active in the last %,d events", data.numInteractions(), data.numUsers(),
+                + " latest event of %,d users active in the last %,d events", data.numInteractions(), data.numUsers(),
                 data.numItems(), valid.size(), end - recentFrom));
         Protocol validation = new Protocol(run.booleanValue(RunOption.EXCLUDE_SEEN), 0, run.longValue(RunOption.SEED));
         Trainer trainer = new Trainer(backend, config, run.trainConfig(), run.lossConfig());

@@ -38,12 +38,21 @@ import java.util.function.BooleanSupplier;
  * {@link RunOption}s as for {@code train}; the network's shape is the parent's.
  */
 public final class UpdateBuilder {
-    /** Epochs when none is given: an update continues a trained model, early stopping ends it sooner. */
-    public static final int DEFAULT_EPOCHS = 10;
+    /**
+     * Epochs when none is given: half of train's default for the same data, rounded up (an update continues a trained
+     * model, so it needs fewer passes over its events than a training from scratch; early stopping ends it sooner).
+     * On a session log, 5 passes over the new events and their replay cost about as much per event as half a training.
+     */
+    public static final String DEFAULT_EPOCHS = "half of train's default, rounded up";
     /** Replay when none is given: windows from the stored histories per window of new events. */
     public static final double DEFAULT_REPLAY = 0.5;
     private static final List<RunOption> SHAPE = List.of(RunOption.DIM, RunOption.HIDDEN, RunOption.LAYERS, RunOption.MAX_LEN,
             RunOption.TIED);
+
+    /** An update's default epochs where train's default is {@code trainEpochs}. */
+    static int defaultEpochs(int trainEpochs) {
+        return (trainEpochs + 1) / 2;
+    }
 
     private final SavedModel parent;
     private final Map<RunOption, String> given = new EnumMap<>(RunOption.class);
@@ -177,7 +186,9 @@ public final class UpdateBuilder {
         }
         Map<RunOption, String> all = new EnumMap<>(given);
         shape.forEach(all::put);
-        all.putIfAbsent(RunOption.EPOCHS, Integer.toString(DEFAULT_EPOCHS));
+        if (!all.containsKey(RunOption.EPOCHS)) {
+            all.put(RunOption.EPOCHS, Integer.toString(defaultEpochs(RunConfig.of(all, remembered).intValue(RunOption.EPOCHS))));
+        }
         if (!given.containsKey(RunOption.DROPOUT) && !given.containsKey(RunOption.EMBEDDING_DROPOUT)) {
             all.put(RunOption.EMBEDDING_DROPOUT, Float.toString(c.embeddingDropout()));
         }
@@ -233,19 +244,28 @@ public final class UpdateBuilder {
         int maxLen = grown.maxLen();
         List<int[]> train = new ArrayList<>();
         List<EvalCase> valid = new ArrayList<>();
-        for (int u = 0; u < merged.histories().length; u++) {
+        int users = merged.histories().length;
+        long[] latestNew = new long[users];
+        for (int u = 0; u < users; u++) {
+            int last = merged.lastNew()[u];
+            latestNew[u] = last <= 0 ? Long.MIN_VALUE : merged.eventTimes() != null ? merged.eventTimes()[u][last] : u;
+        }
+        boolean[] heldOut = ValidationUsers.choose(latestNew, ValidationUsers.MAX);
+        for (int u = 0; u < users; u++) {
             int k = merged.newCount(u);
             if (k == 0) continue;
             int[] h = merged.histories()[u];
-            int last = merged.lastNew()[u]; // the user's latest new event: held out for validation
-            if (last > 0) valid.add(new EvalCase(Arrays.copyOfRange(h, Math.max(0, last - maxLen), last), h[last]));
-            int start = Math.max(0, merged.firstNew()[u] - maxLen); // a window ending before it, with context before the first
-            if (k >= 2 && last - start >= 2) train.add(Arrays.copyOfRange(h, start, last));
+            int last = merged.lastNew()[u]; // the user's latest new event: held out for validation (see ValidationUsers)
+            if (heldOut[u]) valid.add(new EvalCase(Arrays.copyOfRange(h, Math.max(0, last - maxLen), last), h[last]));
+            int start = Math.max(0, merged.firstNew()[u] - maxLen); // context before the first new event
+            int end = heldOut[u] ? last : last + 1; // the window ends before the held-out event
+            if ((heldOut[u] ? k - 1 : k) >= 1 && end - start >= 2) train.add(Arrays.copyOfRange(h, start, end));
         }
         if (train.isEmpty()) {
             throw new IllegalArgumentException("no user has two or more new events: nothing to train on once each user's latest new"
                     + " event is held out for validation");
         }
+        if (valid.isEmpty()) throw new IllegalArgumentException("no new event has an event before it: nothing to validate on");
         int newWindows = train.size();
         long seed = run.longValue(RunOption.SEED);
         List<Integer> storedUsers = new ArrayList<>();

@@ -145,6 +145,17 @@ class UpdateTest {
     }
 
     @Test
+    void validationHoldsOutEveryCandidateUpToTheCapThenTheLatest() {
+        long none = Long.MIN_VALUE;
+        long[] latest = {5, none, 9, 7, 9, 1};
+        assertArrayEquals(new boolean[] {true, false, true, true, true, true}, ValidationUsers.choose(latest, 5), "all five candidates");
+        assertArrayEquals(new boolean[] {false, false, true, true, true, false}, ValidationUsers.choose(latest, 3),
+                "the three latest: times 9, 9, 7");
+        assertArrayEquals(new boolean[] {false, false, false, false, true, false}, ValidationUsers.choose(latest, 1),
+                "a tie goes to the higher user index");
+    }
+
+    @Test
     void grownWeightsKeepEveryStoredRowAndAppendTheNewOnes() {
         for (boolean tied : new boolean[] {false, true}) {
             ModelConfig small = new ModelConfig(5, 4, tied ? 4 : 3, 2, 10, 0f, 0f, tied), big = new ModelConfig(9, 4, tied ? 4 : 3, 2, 10, 0f, 0f, tied);
