@@ -49,15 +49,7 @@ def secs(name):
     wall, user, sys_ = map(float, open(os.path.join(out, name + ".time")).read().split())
     return wall, user + sys_
 def metric(name, key):
-    j = json.load(open(os.path.join(out, name + "-eval.json")))
-    def find(x):
-        if isinstance(x, dict):
-            if key in x and isinstance(x[key], (int, float)): return x[key]
-            for v in x.values():
-                r = find(v)
-                if r is not None: return r
-        return None
-    return find(j.get("model", j))
+    return json.load(open(os.path.join(out, name + "-eval.json")))["test"][key]
 lines = sum(1 for _ in open(os.path.join(out, "base.tsv"))) - 1, sum(1 for _ in open(os.path.join(out, "new.tsv"))) - 1
 print(f"events: parent {lines[0]:,}, update {lines[1]:,}")
 print("| model | wall s | CPU s | test HR@20 | test MRR@20 |")
