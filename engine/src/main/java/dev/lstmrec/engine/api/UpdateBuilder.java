@@ -33,8 +33,9 @@ import java.util.function.BooleanSupplier;
  * extend the stored histories ({@link MergedEvents}), the catalogue grows ({@link GrownWeights}), and the model trains
  * on the windows that end in new events, with up to max-len stored items of context before them, plus a replay
  * fraction of windows from the stored histories so that it does not forget. Validation for early stopping holds out
- * the latest new event of each user that has one (and a history before it); that event stays in the user's history.
- * The optimiser restarts (Adam moments zero; {@code warmup} applies as in {@code train}). Settings are
+ * the latest new event of each user that has one (and a history before it), up to {@link ValidationUsers#MAX} users;
+ * that event stays in the user's history. The optimiser restarts (Adam moments zero; {@code warmup} applies as in
+ * {@code train}): carrying the moments over was measured no better (bench/RESULTS.md). Settings are
  * {@link RunOption}s as for {@code train}; the network's shape is the parent's.
  */
 public final class UpdateBuilder {
