@@ -310,6 +310,8 @@ public final class Backtest {
             SavedModel first = train(plan, Math.max(0, plan.initialEvents() - slice), plan.initialEvents(), run,
                     log.source() + " (initial " + initial + " of time)");
             initialSeconds = (System.nanoTime() - t0) / 1e9;
+            listener.onMessage(String.format(Locale.ROOT, "initial training took %.1f s (%.1f CPU s of the process so far)", initialSeconds,
+                    cpuSeconds()));
             for (Mode m : modes) models.put(m, first);
             save(fingerprint, initialSeconds, done, models);
         }
@@ -339,15 +341,17 @@ public final class Backtest {
                 Scores s = byModel.get(model);
                 if (s == null) {
                     long t0 = System.nanoTime();
+                    double cpu0 = cpuSeconds();
                     s = scores(modelRanks(model, log, plan, from, to, protocol, backend), newTarget);
                     byModel.put(model, s);
-                    listener.onMessage(String.format(Locale.ROOT, "chunk %d: scored its %,d cases with the %s model in %.1f s", c + 1, cases,
-                            m.key(), (System.nanoTime() - t0) / 1e9));
+                    listener.onMessage(String.format(Locale.ROOT, "chunk %d: scored its %,d cases with the %s model in %.1f s (%.1f CPU s)",
+                            c + 1, cases, m.key(), (System.nanoTime() - t0) / 1e9, cpuSeconds() - cpu0));
                 }
                 scored.put(m, s);
             }
             for (Mode m : modes) {
                 long t0 = System.nanoTime();
+                double cpu0 = cpuSeconds();
                 String note = "";
                 if (m == Mode.INCREMENTAL) {
                     listener.onMessage("chunk " + (c + 1) + ": incremental update on its " + (to - from) + " events");
@@ -362,6 +366,10 @@ public final class Backtest {
                     models.put(m, train(plan, from, to, run, log.source() + " (up to chunk " + (c + 1) + ")"));
                 }
                 double seconds = m == Mode.FROZEN ? 0 : (System.nanoTime() - t0) / 1e9;
+                if (m != Mode.FROZEN) {
+                    listener.onMessage(String.format(Locale.ROOT, "chunk %d: %s took %.1f s (%.1f CPU s)", c + 1, m.key(), seconds,
+                            cpuSeconds() - cpu0));
+                }
                 results.add(new ModeChunk(m, scored.get(m), seconds, note));
             }
             long firstTime = timeOfOrder(plan, from), lastTime = timeOfOrder(plan, to - 1);
@@ -371,6 +379,15 @@ public final class Backtest {
             onChunk.accept(chunk);
         }
         return new Result(plan, modes, initialSeconds, done);
+    }
+
+    /**
+     * The process's CPU seconds so far (all threads), NaN where the JVM does not say: on a shared machine the wall
+     * seconds say little, the CPU seconds what the work costs.
+     */
+    private static double cpuSeconds() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean hs ? hs.getProcessCpuTime() / 1e9 : Double.NaN;
     }
 
     private int itemOfOrder(Plan plan, int j) {
