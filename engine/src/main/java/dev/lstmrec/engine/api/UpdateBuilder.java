@@ -40,11 +40,15 @@ import java.util.function.BooleanSupplier;
  */
 public final class UpdateBuilder {
     /**
-     * Epochs when none is given: half of train's default for the same data, rounded up (an update continues a trained
-     * model, so it needs fewer passes over its events than a training from scratch; early stopping ends it sooner).
-     * On a session log, 5 passes over the new events and their replay cost about as much per event as half a training.
+     * Epochs when none is given: half of train's default for the same data, rounded up, at most {@link #MAX_DEFAULT_EPOCHS}
+     * (an update continues a trained model, so it needs fewer passes over its events than a training from scratch;
+     * early stopping ends it sooner). On a session log that is 5: the new events and their replay cost about as much
+     * per event as half a training. Elsewhere 10: on ML-100K the best update epoch was the 9th or 10th of 10, and 30
+     * (half of train's 60) scored lower in the backtest, its few hundred validation cases letting it run on noise
+     * (bench/RESULTS.md).
      */
-    public static final String DEFAULT_EPOCHS = "half of train's default, rounded up";
+    public static final String DEFAULT_EPOCHS = "half of train's default, rounded up, at most 10";
+    static final int MAX_DEFAULT_EPOCHS = 10;
     /** Replay when none is given: windows from the stored histories per window of new events. */
     public static final double DEFAULT_REPLAY = 0.5;
     private static final List<RunOption> SHAPE = List.of(RunOption.DIM, RunOption.HIDDEN, RunOption.LAYERS, RunOption.MAX_LEN,
@@ -52,7 +56,7 @@ public final class UpdateBuilder {
 
     /** An update's default epochs where train's default is {@code trainEpochs}. */
     static int defaultEpochs(int trainEpochs) {
-        return (trainEpochs + 1) / 2;
+        return Math.min(MAX_DEFAULT_EPOCHS, (trainEpochs + 1) / 2);
     }
 
     private final SavedModel parent;
