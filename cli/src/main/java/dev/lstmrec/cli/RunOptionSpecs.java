@@ -39,8 +39,8 @@ final class RunOptionSpecs implements CommandLine.IModelTransformer {
 
     /** Where a command's default differs from train's: its text in that command's help. */
     private static final Map<String, Map<RunOption, String>> OWN_DEFAULTS = Map.of(
-            "backtest", Map.of(RunOption.EPOCHS, "train's for the initial model and the retrains, " + dev.lstmrec.engine.api.UpdateBuilder.DEFAULT_EPOCHS
-                    + " for the incremental updates; given, it applies to all"),
+            "backtest", Map.of(RunOption.EPOCHS, "train's for the initial model and the retrains, update's for the incremental updates ("
+                    + dev.lstmrec.engine.api.UpdateBuilder.DEFAULT_EPOCHS + "); given, it applies to all"),
             "update", Map.of(RunOption.EPOCHS, dev.lstmrec.engine.api.UpdateBuilder.DEFAULT_EPOCHS + " (an update continues a trained model)",
                     RunOption.DROPOUT, "the parent model's"));
 

@@ -33,8 +33,8 @@ import java.util.concurrent.Callable;
         description = {"Continues training a saved model on events that arrived after it, adding the items it has not seen.",
                 "New events extend the stored histories (a known user's must not be older than their last stored event);",
                 "training takes the windows that end in new events, with their stored context, plus --replay windows from",
-                "the stored histories; validation holds out each user's latest new event. --epochs defaults to "
-                        + UpdateBuilder.DEFAULT_EPOCHS + "."})
+                "the stored histories; validation holds out each user's latest new event (at most 2,000 users, the latest).",
+                "--epochs defaults to " + UpdateBuilder.DEFAULT_EPOCHS + "."})
 final class UpdateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

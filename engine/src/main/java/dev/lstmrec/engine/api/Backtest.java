@@ -15,9 +15,14 @@ import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.io.AtomicFiles;
 import dev.lstmrec.engine.io.Json;
 import dev.lstmrec.engine.model.LstmNetwork;
+import dev.lstmrec.engine.model.ModelConfig;
 import dev.lstmrec.engine.model.ParameterLayout;
 import dev.lstmrec.engine.model.Parameters;
+import dev.lstmrec.engine.train.Checkpointing;
+import dev.lstmrec.engine.train.Trainer;
 import dev.lstmrec.engine.train.TrainingListener;
+import dev.lstmrec.engine.train.TrainingResult;
+import dev.lstmrec.engine.train.Validation;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,8 +50,9 @@ import java.util.function.Consumer;
  *   target). A target the model does not know is a miss, and so is a history with no item the model knows. Metrics
  *   are kept over all cases and over the cases whose target is new (not in the initial training data);</li>
  *   <li>then each mode updates: {@code frozen} never, {@code incremental} runs {@link UpdateBuilder} on the chunk's
- *   events, {@code retrain} trains from scratch ({@link TrainingBuilder}) on everything up to the chunk's end, both
- *   with the same settings.</li>
+ *   events, {@code retrain} trains from scratch on everything up to the chunk's end, both with the same settings and
+ *   the same held-out events (the latest event of the chunk of each user who has one validates; see {@link #train}).
+ *   The initial models train the same way, their last chunk-sized slice of events in the role of the chunk.</li>
  * </ol>
  * The popularity baseline scores the same cases by the counts of all events before each one, over the whole log's
  * catalogue. With a work directory each finished chunk's results and the models it ends with are stored atomically,
@@ -92,11 +98,6 @@ public final class Backtest {
     public record Plan(int[] order, int[] userOf, int[] position, int initialEvents, int[] chunkStart, long cutTime) {
         public int chunks() {
             return chunkStart.length - 1;
-        }
-
-        /** The events of the first {@code end} positions of the time order, as a dataset (items renumbered by what remains). */
-        Dataset prefix(Dataset log, int end, String source) {
-            return log.keepEvents(marks(0, end), source);
         }
 
         /** Flags over flat event indices for time-order positions [from, to). */
@@ -286,6 +287,9 @@ public final class Backtest {
                         + " of about %,d events", plan.order().length, plan.initialEvents(), java.time.Instant.ofEpochMilli(plan.cutTime()),
                 plan.chunks(), (plan.order().length - plan.initialEvents()) / plan.chunks()));
 
+        if (!run.sessionDefaultsUsed().isEmpty()) {
+            listener.onMessage("session log: session-log defaults " + String.join(" ", run.sessionDefaultsUsed()));
+        }
         String fingerprint = fingerprint(run);
         List<Chunk> done = new ArrayList<>();
         Map<Mode, SavedModel> models = new EnumMap<>(Mode.class);
@@ -302,8 +306,12 @@ public final class Backtest {
         } else {
             long t0 = System.nanoTime();
             listener.onMessage("training the initial model on " + plan.initialEvents() + " events");
-            SavedModel first = train(plan.prefix(log, plan.initialEvents(), log.source() + " (initial " + initial + " of time)"));
+            int slice = (plan.order().length - plan.initialEvents()) / plan.chunks(); // a chunk's size: see train
+            SavedModel first = train(plan, Math.max(0, plan.initialEvents() - slice), plan.initialEvents(), run,
+                    log.source() + " (initial " + initial + " of time)");
             initialSeconds = (System.nanoTime() - t0) / 1e9;
+            listener.onMessage(String.format(Locale.ROOT, "initial training took %.1f s (%.1f CPU s of the process so far)", initialSeconds,
+                    cpuSeconds()));
             for (Mode m : modes) models.put(m, first);
             save(fingerprint, initialSeconds, done, models);
         }
@@ -327,9 +335,23 @@ public final class Backtest {
             Scores pop = scores(popularityRanks(log, plan, from, to, counts, protocol.excludeSeen()), newTarget);
             List<ModeChunk> results = new ArrayList<>();
             Map<Mode, Scores> scored = new EnumMap<>(Mode.class);
-            for (Mode m : modes) scored.put(m, scores(modelRanks(models.get(m), log, plan, from, to, protocol, backend), newTarget));
+            Map<SavedModel, Scores> byModel = new java.util.IdentityHashMap<>(); // modes that share a model are scored once
+            for (Mode m : modes) {
+                SavedModel model = models.get(m);
+                Scores s = byModel.get(model);
+                if (s == null) {
+                    long t0 = System.nanoTime();
+                    double cpu0 = cpuSeconds();
+                    s = scores(modelRanks(model, log, plan, from, to, protocol, backend), newTarget);
+                    byModel.put(model, s);
+                    listener.onMessage(String.format(Locale.ROOT, "chunk %d: scored its %,d cases with the %s model in %.1f s (%.1f CPU s)",
+                            c + 1, cases, m.key(), (System.nanoTime() - t0) / 1e9, cpuSeconds() - cpu0));
+                }
+                scored.put(m, s);
+            }
             for (Mode m : modes) {
                 long t0 = System.nanoTime();
+                double cpu0 = cpuSeconds();
                 String note = "";
                 if (m == Mode.INCREMENTAL) {
                     listener.onMessage("chunk " + (c + 1) + ": incremental update on its " + (to - from) + " events");
@@ -341,9 +363,13 @@ public final class Backtest {
                     }
                 } else if (m == Mode.RETRAIN) {
                     listener.onMessage("chunk " + (c + 1) + ": retraining on the " + to + " events up to its end");
-                    models.put(m, train(plan.prefix(log, to, log.source() + " (up to chunk " + (c + 1) + ")")));
+                    models.put(m, train(plan, from, to, run, log.source() + " (up to chunk " + (c + 1) + ")"));
                 }
                 double seconds = m == Mode.FROZEN ? 0 : (System.nanoTime() - t0) / 1e9;
+                if (m != Mode.FROZEN) {
+                    listener.onMessage(String.format(Locale.ROOT, "chunk %d: %s took %.1f s (%.1f CPU s)", c + 1, m.key(), seconds,
+                            cpuSeconds() - cpu0));
+                }
                 results.add(new ModeChunk(m, scored.get(m), seconds, note));
             }
             long firstTime = timeOfOrder(plan, from), lastTime = timeOfOrder(plan, to - 1);
@@ -353,6 +379,15 @@ public final class Backtest {
             onChunk.accept(chunk);
         }
         return new Result(plan, modes, initialSeconds, done);
+    }
+
+    /**
+     * The process's CPU seconds so far (all threads), NaN where the JVM does not say: on a shared machine the wall
+     * seconds say little, the CPU seconds what the work costs.
+     */
+    private static double cpuSeconds() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean hs ? hs.getProcessCpuTime() / 1e9 : Double.NaN;
     }
 
     private int itemOfOrder(Plan plan, int j) {
@@ -365,12 +400,49 @@ public final class Backtest {
         return log.timeAt(plan.userOf()[k], plan.position()[k]);
     }
 
-    private SavedModel train(Dataset data) throws IOException {
-        TrainingBuilder b = LstmRec.trainer().dataset(data).backend(backend).listener(listener);
-        options.forEach((o, v) -> {
-            if (o != RunOption.DATA && o != RunOption.TEST_DATA) b.set(o, v);
-        });
-        return b.train().model();
+    /**
+     * Trains a model from scratch on the events of time-order positions [0, end), holding out for early stopping what
+     * an update of the events [recentFrom, end) would hold out: the latest of them of each user who has one (and an
+     * earlier event), up to {@link ValidationUsers#MAX} users. A retrain (recentFrom = the chunk's start) thus trains on the same events as the incremental
+     * update of that chunk, and no event is set aside as a test set: the backtest's test is the next chunk.
+     */
+    private SavedModel train(Plan plan, int recentFrom, int end, RunConfig run, String source) {
+        long[] latest = new long[log.numUsers()]; // time of each user's latest event in [recentFrom, end) with one before it
+        Arrays.fill(latest, Long.MIN_VALUE);
+        for (int j = recentFrom; j < end; j++) {
+            int k = plan.order()[j];
+            if (plan.position()[k] > 0) latest[plan.userOf()[k]] = j; // the time order itself
+        }
+        boolean[] recent = ValidationUsers.choose(latest, ValidationUsers.MAX);
+        boolean[] keep = plan.marks(0, end);
+        Dataset data = log.keepEvents(keep, source);
+        ModelConfig config = run.modelConfig(data.numItems());
+        List<int[]> sequences = new ArrayList<>(data.numUsers());
+        List<EvalCase> valid = new ArrayList<>();
+        int v = 0;
+        for (int u = 0; u < log.numUsers(); u++) {
+            if (log.sequenceLength(u) == 0 || !keep[log.eventIndex(u, 0)]) continue; // keepEvents drops users left empty
+            int[] h = data.sequence(v++);
+            int last = h.length - 1;
+            if (recent[u] && last > 0) {
+                valid.add(new EvalCase(Arrays.copyOfRange(h, Math.max(0, last - config.maxLen()), last), h[last]));
+                sequences.add(Arrays.copyOf(h, last));
+            } else {
+                sequences.add(h);
+            }
+        }
+        listener.onMessage(String.format(Locale.ROOT, "training from scratch on %,d events of %,d users, %,d items; validation: the"
+                + " latest event of %,d users active in the last %,d events", data.numInteractions(), data.numUsers(),
+                data.numItems(), valid.size(), end - recentFrom));
+        Protocol validation = new Protocol(run.booleanValue(RunOption.EXCLUDE_SEEN), 0, run.longValue(RunOption.SEED));
+        Trainer trainer = new Trainer(backend, config, run.trainConfig(), run.lossConfig());
+        TrainingResult result = trainer.fit(sequences, Validation.cases(valid, validation), listener, Checkpointing.none(), null);
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("dataset", source);
+        info.put("backend", backend.name());
+        info.put("loss", run.lossConfig().describe(config.numItems()));
+        info.put("best_epoch", Integer.toString(result.bestEpoch()));
+        return Experiment.savedModel(data, config, trainer.downloadWeights(), info);
     }
 
     /** Thrown inside when a chunk has nothing an update can train on; the model stays as it was. */

@@ -139,14 +139,6 @@ public final class Experiment {
                 : SessionExperiment.test(data, sessions, trainer, backend);
         Metrics testMetrics = tested[0], popularity = tested[1];
 
-        List<String> items = new ArrayList<>(data.numItems());
-        for (int i = 1; i <= data.numItems(); i++) items.add(data.itemId(i));
-        List<String> users = new ArrayList<>(data.numUsers());
-        int[][] histories = new int[data.numUsers()][];
-        for (int u = 0; u < data.numUsers(); u++) {
-            users.add(data.userId(u));
-            histories[u] = data.sequence(u);
-        }
         Map<String, String> modelInfo = new LinkedHashMap<>(plan.info());
         modelInfo.put("loss", loss.describe(config.numItems()));
         modelInfo.put("best_epoch", Integer.toString(result.bestEpoch()));
@@ -158,17 +150,39 @@ public final class Experiment {
             modelInfo.put("test." + Metric.HR.key(20), Double.toString(testMetrics.get(Metric.HR, 20)));
             modelInfo.put("test." + Metric.MRR.key(20), Double.toString(testMetrics.get(Metric.MRR, 20)));
         }
+        SavedModel model = savedModel(data, config, trainer.downloadWeights(), modelInfo);
+        return new Result(prep.split(), config, result, testMetrics, popularity, model, (System.nanoTime() - t0) / 1e9, run, sessions,
+                List.copyOf(curve));
+    }
+
+    /**
+     * A model trained from scratch on all of {@code data}: its items, users and whole histories (and last event times
+     * when the data has them), the weights, and {@code info} with the lineage of a first model added.
+     */
+    static SavedModel savedModel(Dataset data, ModelConfig config, float[] weights, Map<String, String> info) {
+        List<String> items = new ArrayList<>(data.numItems());
+        for (int i = 1; i <= data.numItems(); i++) items.add(data.itemId(i));
+        List<String> users = new ArrayList<>(data.numUsers());
+        int[][] histories = new int[data.numUsers()][];
+        for (int u = 0; u < data.numUsers(); u++) {
+            users.add(data.userId(u));
+            histories[u] = data.sequence(u);
+        }
         long[] lastTimes = null;
+        long[][] eventTimes = null;
         OptionalLong latest = OptionalLong.empty();
         if (data.timed()) {
             lastTimes = new long[data.numUsers()];
-            for (int u = 0; u < data.numUsers(); u++) lastTimes[u] = data.lastTime(u);
+            eventTimes = new long[data.numUsers()][];
+            for (int u = 0; u < data.numUsers(); u++) {
+                lastTimes[u] = data.lastTime(u);
+                eventTimes[u] = new long[data.sequenceLength(u)];
+                for (int i = 0; i < eventTimes[u].length; i++) eventTimes[u][i] = data.timeAt(u, i);
+            }
             latest = java.util.Arrays.stream(lastTimes).max();
         }
-        modelInfo = new Lineage(data.numInteractions(), latest, "", OptionalLong.empty()).into(modelInfo);
-        SavedModel model = new SavedModel(config, items, users, histories, trainer.downloadWeights(), modelInfo, lastTimes);
-        return new Result(prep.split(), config, result, testMetrics, popularity, model, (System.nanoTime() - t0) / 1e9, run, sessions,
-                List.copyOf(curve));
+        Map<String, String> modelInfo = new Lineage(data.numInteractions(), latest, "", OptionalLong.empty()).into(info);
+        return new SavedModel(config, items, users, histories, weights, modelInfo, lastTimes, eventTimes);
     }
 
     static Prepared leaveOneOut(Dataset data, Protocol protocol) {

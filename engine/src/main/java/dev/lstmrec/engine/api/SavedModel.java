@@ -20,21 +20,39 @@ import java.util.Map;
  * (docs/checkpoint-format.md), atomically; reading validates every shape against the configuration, so a damaged file
  * never yields a model.
  *
- * @param lastTimes each user's last event time in milliseconds (what {@code update} orders new events against), or
- *                  null where the data had no times or the file predates them
+ * @param lastTimes  each user's last event time in milliseconds (what {@code update} orders new events against), or
+ *                   null where the data had no times or the file predates them
+ * @param eventTimes the time in milliseconds of every stored history event ({@code eventTimes[u][i]} for
+ *                   {@code histories[u][i]}; {@link Long#MIN_VALUE} where unknown), what {@code update
+ *                   --allow-out-of-order} merges older events by; null where the data had no times or the file predates them
  */
 public record SavedModel(ModelConfig config, List<String> itemIds, List<String> userIds, int[][] histories,
-                         float[] weights, Map<String, String> info, long[] lastTimes) {
+                         float[] weights, Map<String, String> info, long[] lastTimes, long[][] eventTimes) {
     public static final String KIND = "lstmrec-model";
+    /** Time of a stored event whose time is not known (a model that predates per-event times): older than any. */
+    public static final long UNKNOWN_TIME = Long.MIN_VALUE;
 
     /** A model without event times. */
     public SavedModel(ModelConfig config, List<String> itemIds, List<String> userIds, int[][] histories, float[] weights,
                       Map<String, String> info) {
-        this(config, itemIds, userIds, histories, weights, info, null);
+        this(config, itemIds, userIds, histories, weights, info, null, null);
+    }
+
+    /** A model with each user's last event time only. */
+    public SavedModel(ModelConfig config, List<String> itemIds, List<String> userIds, int[][] histories, float[] weights,
+                      Map<String, String> info, long[] lastTimes) {
+        this(config, itemIds, userIds, histories, weights, info, lastTimes, null);
     }
 
     public SavedModel {
         if (lastTimes != null && lastTimes.length != userIds.size()) throw new IllegalArgumentException("one last time per user");
+        if (eventTimes != null) {
+            if (lastTimes == null) throw new IllegalArgumentException("event times need the last times");
+            if (eventTimes.length != histories.length) throw new IllegalArgumentException("one row of event times per user");
+            for (int u = 0; u < histories.length; u++) {
+                if (eventTimes[u].length != histories[u].length) throw new IllegalArgumentException("one event time per history event");
+            }
+        }
         if (itemIds.size() != config.numItems()) {
             throw new IllegalArgumentException(itemIds.size() + " item ids for a model of " + config.numItems() + " items");
         }
@@ -64,6 +82,16 @@ public record SavedModel(ModelConfig config, List<String> itemIds, List<String> 
         int[] flat = new int[offsets[histories.length]];
         for (int u = 0; u < histories.length; u++) System.arraycopy(histories[u], 0, flat, offsets[u], histories[u].length);
         b.ints("history.offsets", offsets, offsets.length).ints("history.items", flat, flat.length);
+        if (eventTimes != null) { // i32 pairs: the high and the low 32 bits of each time (the container has no 64-bit type)
+            int[] t = new int[2 * flat.length];
+            for (int u = 0, e = 0; u < histories.length; u++) {
+                for (long time : eventTimes[u]) {
+                    t[e++] = (int) (time >>> 32);
+                    t[e++] = (int) time;
+                }
+            }
+            b.ints("history.times", t, flat.length, 2);
+        }
         ParameterLayout layout = new ParameterLayout(config);
         for (ParameterLayout.Entry e : layout.entries()) {
             int off = (int) e.offset();
@@ -119,12 +147,27 @@ public record SavedModel(ModelConfig config, List<String> itemIds, List<String> 
                 throw new CheckpointFormatException(file.toString(), "users.last_time holds a value that is not an integer");
             }
         }
+        long[][] eventTimes = null;
+        int[] t = c.ints().get("history.times");
+        if (t != null) { // optional: files written before per-event times have none
+            if (lastTimes == null || t.length != 2 * flat.length) {
+                throw new CheckpointFormatException(file.toString(), "history.times does not match the user histories");
+            }
+            eventTimes = new long[users.size()][];
+            for (int u = 0; u < users.size(); u++) {
+                eventTimes[u] = new long[histories[u].length];
+                for (int i = 0; i < eventTimes[u].length; i++) {
+                    int e = 2 * (offsets[u] + i);
+                    eventTimes[u][i] = ((long) t[e] << 32) | (t[e + 1] & 0xFFFFFFFFL);
+                }
+            }
+        }
         Map<String, String> info = new LinkedHashMap<>();
         c.meta().forEach((k, v) -> {
             if (k.startsWith("info.")) info.put(k.substring(5), v);
         });
         try {
-            return new SavedModel(config, items, users, histories, weights, info, lastTimes);
+            return new SavedModel(config, items, users, histories, weights, info, lastTimes, eventTimes);
         } catch (IllegalArgumentException e) {
             throw new CheckpointFormatException(file.toString(), e.getMessage());
         }

@@ -33,18 +33,32 @@ import java.util.function.BooleanSupplier;
  * extend the stored histories ({@link MergedEvents}), the catalogue grows ({@link GrownWeights}), and the model trains
  * on the windows that end in new events, with up to max-len stored items of context before them, plus a replay
  * fraction of windows from the stored histories so that it does not forget. Validation for early stopping holds out
- * the latest new event of each user that has one (and a history before it); that event stays in the user's history.
- * The new events come from a file, a {@link Dataset}, or an event journal from the model's journal position on.
- * The optimiser restarts (Adam moments zero; {@code warmup} applies as in {@code train}). Settings are
+ * the latest new event of each user that has one (and a history before it), up to {@link ValidationUsers#MAX} users;
+ * that event stays in the user's history. The new events come from a file, a {@link Dataset}, or an event journal
+ * from the model's journal position on. The optimiser restarts (Adam moments zero; {@code warmup} applies as in
+ * {@code train}): carrying the moments over was measured no better (bench/RESULTS.md). Settings are
  * {@link RunOption}s as for {@code train}; the network's shape is the parent's.
  */
 public final class UpdateBuilder {
-    /** Epochs when none is given: an update continues a trained model, early stopping ends it sooner. */
-    public static final int DEFAULT_EPOCHS = 10;
+    /**
+     * Epochs when none is given: half of train's default for the same data, rounded up, at most {@link #MAX_DEFAULT_EPOCHS}
+     * (an update continues a trained model, so it needs fewer passes over its events than a training from scratch;
+     * early stopping ends it sooner). On a session log that is 5: the new events and their replay cost about as much
+     * per event as half a training. Elsewhere 10: on ML-100K the best update epoch was the 9th or 10th of 10, and 30
+     * (half of train's 60) scored lower in the backtest, its few hundred validation cases letting it run on noise
+     * (bench/RESULTS.md).
+     */
+    public static final String DEFAULT_EPOCHS = "half of train's default, rounded up, at most 10";
+    static final int MAX_DEFAULT_EPOCHS = 10;
     /** Replay when none is given: windows from the stored histories per window of new events. */
     public static final double DEFAULT_REPLAY = 0.5;
     private static final List<RunOption> SHAPE = List.of(RunOption.DIM, RunOption.HIDDEN, RunOption.LAYERS, RunOption.MAX_LEN,
             RunOption.TIED);
+
+    /** An update's default epochs where train's default is {@code trainEpochs}. */
+    static int defaultEpochs(int trainEpochs) {
+        return Math.min(MAX_DEFAULT_EPOCHS, (trainEpochs + 1) / 2);
+    }
 
     private final SavedModel parent;
     private final Map<RunOption, String> given = new EnumMap<>(RunOption.class);
@@ -115,7 +129,7 @@ public final class UpdateBuilder {
         return this;
     }
 
-    /** Takes a known user's events older than their last stored one, appending them after the stored history. */
+    /** Takes a known user's events older than their last stored one, merging them into the stored history by time. */
     public UpdateBuilder allowOutOfOrder(boolean allow) {
         this.allowOutOfOrder = allow;
         remembered.put("allow-out-of-order", Boolean.toString(allow));
@@ -194,7 +208,9 @@ public final class UpdateBuilder {
         }
         Map<RunOption, String> all = new EnumMap<>(given);
         shape.forEach(all::put);
-        all.putIfAbsent(RunOption.EPOCHS, Integer.toString(DEFAULT_EPOCHS));
+        if (!all.containsKey(RunOption.EPOCHS)) {
+            all.put(RunOption.EPOCHS, Integer.toString(defaultEpochs(RunConfig.of(all, remembered).intValue(RunOption.EPOCHS))));
+        }
         if (!given.containsKey(RunOption.DROPOUT) && !given.containsKey(RunOption.EMBEDDING_DROPOUT)) {
             all.put(RunOption.EMBEDDING_DROPOUT, Float.toString(c.embeddingDropout()));
         }
@@ -261,19 +277,28 @@ public final class UpdateBuilder {
         int maxLen = grown.maxLen();
         List<int[]> train = new ArrayList<>();
         List<EvalCase> valid = new ArrayList<>();
-        for (int u = 0; u < merged.histories().length; u++) {
+        int users = merged.histories().length;
+        long[] latestNew = new long[users];
+        for (int u = 0; u < users; u++) {
+            int last = merged.lastNew()[u];
+            latestNew[u] = last <= 0 ? Long.MIN_VALUE : merged.eventTimes() != null ? merged.eventTimes()[u][last] : u;
+        }
+        boolean[] heldOut = ValidationUsers.choose(latestNew, ValidationUsers.MAX);
+        for (int u = 0; u < users; u++) {
             int k = merged.newCount(u);
             if (k == 0) continue;
             int[] h = merged.histories()[u];
-            int last = h.length - 1; // the user's latest new event: held out for validation
-            if (last > 0) valid.add(new EvalCase(Arrays.copyOfRange(h, Math.max(0, last - maxLen), last), h[last]));
-            int start = Math.max(0, merged.storedLength()[u] - maxLen);
-            if (k >= 2 && last - start >= 2) train.add(Arrays.copyOfRange(h, start, last));
+            int last = merged.lastNew()[u]; // the user's latest new event: held out for validation (see ValidationUsers)
+            if (heldOut[u]) valid.add(new EvalCase(Arrays.copyOfRange(h, Math.max(0, last - maxLen), last), h[last]));
+            int start = Math.max(0, merged.firstNew()[u] - maxLen); // context before the first new event
+            int end = heldOut[u] ? last : last + 1; // the window ends before the held-out event
+            if ((heldOut[u] ? k - 1 : k) >= 1 && end - start >= 2) train.add(Arrays.copyOfRange(h, start, end));
         }
         if (train.isEmpty()) {
             throw new IllegalArgumentException("no user has two or more new events: nothing to train on once each user's latest new"
                     + " event is held out for validation");
         }
+        if (valid.isEmpty()) throw new IllegalArgumentException("no new event has an event before it: nothing to validate on");
         int newWindows = train.size();
         long seed = run.longValue(RunOption.SEED);
         List<Integer> storedUsers = new ArrayList<>();
@@ -322,7 +347,7 @@ public final class UpdateBuilder {
             OptionalLong journalPosition = fromJournal != null ? OptionalLong.of(fromJournal.to()) : parentLineage.journalPosition();
             info = new Lineage(parentLineage.events() + merged.newEvents(), latest, parentChecksum, journalPosition).into(info);
             SavedModel model = new SavedModel(grown, merged.itemIds(), merged.userIds(), merged.histories(), trainer.downloadWeights(),
-                    info, merged.lastTimes());
+                    info, merged.lastTimes(), merged.eventTimes());
             return new Result(model, result, merged, newWindows, replayWindows, valid.size(), (System.nanoTime() - t0) / 1e9, run);
         } finally {
             if (backendInstance == null) b.close();

@@ -100,7 +100,59 @@ class UpdateTest {
                 e.getMessage());
         MergedEvents allowed = MergedEvents.merge(parent, events, old, true);
         int u = parent.userIndex().get("u7");
-        assertEquals(parent.histories()[u].length + 2, allowed.histories()[u].length);
+        int[] stored = parent.histories()[u], merged = allowed.histories()[u];
+        assertEquals(stored.length + 2, merged.length);
+        // merged by time: the event at 5 s is older than every stored one (7 s + 1 h steps), the one at 2,000,000 s newer
+        assertEquals("i4", allowed.itemIds().get(merged[0] - 1), "the older event goes where it happened: first");
+        assertArrayEquals(stored, Arrays.copyOfRange(merged, 1, stored.length + 1), "the stored events keep their order");
+        assertEquals("i3", allowed.itemIds().get(merged[merged.length - 1] - 1));
+        assertEquals(0, allowed.firstNew()[u]);
+        assertEquals(merged.length - 1, allowed.lastNew()[u]);
+        long[] times = allowed.eventTimes()[u];
+        for (int i = 1; i < times.length; i++) assertTrue(times[i - 1] <= times[i], "times ascend along the merged history");
+        assertEquals(5_000L, times[0]);
+        assertEquals(2_000_000_000L, allowed.lastTimes()[u]);
+
+        // a model that predates per-event times: its stored events count as older than every timed one (appended)
+        SavedModel withoutTimes = new SavedModel(parent.config(), parent.itemIds(), parent.userIds(), parent.histories(),
+                parent.weights(), parent.info(), parent.lastTimes());
+        MergedEvents appended = MergedEvents.merge(withoutTimes, events, old, true);
+        assertArrayEquals(stored, Arrays.copyOf(appended.histories()[u], stored.length), "the stored history comes first");
+        assertEquals("i4", appended.itemIds().get(appended.histories()[u][stored.length] - 1), "then the new events in time order");
+        assertEquals(stored.length, appended.firstNew()[u]);
+    }
+
+    @Test
+    void everyStoredEventsTimeSurvivesSavingAndAModelFileWithoutThemStillLoads() throws IOException {
+        assertEquals(parent.histories().length, parent.eventTimes().length);
+        Path saved = dir.resolve("timed.lstmrec");
+        parent.save(saved);
+        SavedModel back = SavedModel.load(saved);
+        for (int u = 0; u < parent.histories().length; u++) {
+            assertArrayEquals(parent.eventTimes()[u], back.eventTimes()[u], "user " + u);
+            assertEquals(parent.lastTimes()[u], parent.eventTimes()[u][parent.eventTimes()[u].length - 1]);
+        }
+        long[][] extreme = {{Long.MIN_VALUE, -1L, 0L, 1L << 40, Long.MAX_VALUE}};
+        SavedModel odd = new SavedModel(parent.config(), parent.itemIds(), List.of("x"), new int[][] {{1, 2, 1, 2, 1}}, parent.weights(),
+                parent.info(), new long[] {Long.MAX_VALUE}, extreme);
+        odd.save(saved);
+        assertArrayEquals(extreme[0], SavedModel.load(saved).eventTimes()[0], "all 64 bits of a time survive");
+        new SavedModel(parent.config(), parent.itemIds(), parent.userIds(), parent.histories(), parent.weights(), parent.info(),
+                parent.lastTimes()).save(saved);
+        SavedModel older = SavedModel.load(saved);
+        assertEquals(null, older.eventTimes(), "a file without per-event times reads as before");
+        assertArrayEquals(parent.lastTimes(), older.lastTimes());
+    }
+
+    @Test
+    void validationHoldsOutEveryCandidateUpToTheCapThenTheLatest() {
+        long none = Long.MIN_VALUE;
+        long[] latest = {5, none, 9, 7, 9, 1};
+        assertArrayEquals(new boolean[] {true, false, true, true, true, true}, ValidationUsers.choose(latest, 5), "all five candidates");
+        assertArrayEquals(new boolean[] {false, false, true, true, true, false}, ValidationUsers.choose(latest, 3),
+                "the three latest: times 9, 9, 7");
+        assertArrayEquals(new boolean[] {false, false, false, false, true, false}, ValidationUsers.choose(latest, 1),
+                "a tie goes to the higher user index");
     }
 
     @Test
