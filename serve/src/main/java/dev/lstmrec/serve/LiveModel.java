@@ -16,9 +16,13 @@ import dev.lstmrec.engine.journal.JournalReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -27,6 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /** The current {@link ServingModel}, the journal position its histories reach, and the hot swap. */
 final class LiveModel implements AutoCloseable {
     private final Path journalDir;
+    /** Most users whose states a swap computes ahead under the new model, and how many per batch. */
+    static final int CARRIED_USERS = 4096, CARRY_BATCH = 64;
     private final ScoringSettings scoring;
     /** Orders applies and swaps. */
     private final Object order = new Object();
@@ -136,6 +142,12 @@ final class LiveModel implements AutoCloseable {
         LiveHistories h = new LiveHistories(next.model());
         readInto(h, from, seen); // the bulk of the replay, while events keep arriving
         ServingModel fresh = new ServingModel(next, ownsNext, h, file, scoring, this::count);
+        try {
+            carryActiveUsers(current.recommender, fresh);
+        } catch (RuntimeException e) {
+            fresh.batcher.close();
+            throw e;
+        }
         ServingModel old;
         synchronized (order) {
             try {
@@ -149,6 +161,29 @@ final class LiveModel implements AutoCloseable {
             current = fresh;
         }
         old.release();
+    }
+
+    /**
+     * Computes, under the new model's weights, the states of the users the old model holds states for (most recent
+     * first, up to {@link #CARRIED_USERS}), before the swap: otherwise every active user's next request re-reads their
+     * whole window in the same moments after the swap. Events arriving meanwhile cost those users one step each later.
+     */
+    private static void carryActiveUsers(Recommender old, ServingModel fresh) {
+        List<String> users = old.recentStateKeys(CARRIED_USERS);
+        for (int from = 0; from < users.size(); from += CARRY_BATCH) {
+            List<String> keys = new ArrayList<>();
+            List<int[]> histories = new ArrayList<>();
+            for (String user : users.subList(from, Math.min(users.size(), from + CARRY_BATCH))) {
+                int[] h = fresh.histories.scoringHistory(user);
+                if (h == null || h.length == 0) continue;
+                keys.add(user);
+                histories.add(h);
+            }
+            if (keys.isEmpty()) continue;
+            int[] k = new int[keys.size()];
+            Arrays.fill(k, 1);
+            fresh.recommender.recommendBatch(keys, histories, k, Collections.nCopies(keys.size(), Set.<Integer>of()));
+        }
     }
 
     /** Where replay starts for {@code model}: its lineage's journal position, 0 when it has none. */

@@ -143,6 +143,49 @@ class HotSwapTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void aSwapCarriesTheActiveUsersStatesUnderTheNewWeights(@TempDir Path dir) throws Exception {
+        SavedModel a = variant(1f, "a"), b = variant(0.7f, "b");
+        Path file = dir.resolve("m.lstmrec");
+        a.save(file);
+        ModelLoader loader = f -> Recommender.owning(SavedModel.load(f), new ScalarBackend());
+        try (RecommendationServer s = RecommendationServer.builder(loader.load(file)).ownsRecommender(true).port(0)
+                .journal(dir.resolve("journal")).reloadFrom(file, loader).build();
+             Recommender reference = new Recommender(b, new ScalarBackend())) {
+            s.start();
+            Http http = new Http(s.uri());
+            for (int u = 0; u < 5; u++) assertEquals(200, http.post("/recommend", "{\"user\": \"user-" + u + "\", \"k\": 4}").status());
+            assertEquals(200, http.post("/events", "{\"user\": \"user-2\", \"item\": \"" + TinyModel.itemId(7) + "\"}").status());
+            b.save(file);
+            assertTrue(s.reloadModel("test"));
+            Map<String, Object> before = (Map<String, Object>) http.get("/info").json().get("state_cache");
+            assertEquals(5L, ((Number) before.get("users")).longValue(), before.toString());
+            // The carried states are the new model's: answers equal a fresh pass under its weights, as hits.
+            for (int u = 0; u < 5; u++) {
+                int[] h = u == 2 ? append(b.histories()[u], 7) : b.histories()[u];
+                assertEquals(ids(reference.recommend(h, 4, true, Set.of())), ids(http, "user-" + u));
+            }
+            Map<String, Object> after = (Map<String, Object>) http.get("/info").json().get("state_cache");
+            assertEquals(((Number) before.get("hits")).longValue() + 5, ((Number) after.get("hits")).longValue(), after.toString());
+        }
+    }
+
+    private static int[] append(int[] h, int item) {
+        int[] out = java.util.Arrays.copyOf(h, h.length + 1);
+        out[h.length] = item;
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> ids(Http http, String user) {
+        Http.Answer a = http.post("/recommend", "{\"user\": \"" + user + "\", \"k\": 4}");
+        assertEquals(200, a.status(), a.text());
+        List<String> out = new ArrayList<>();
+        for (Map<String, Object> it : (List<Map<String, Object>>) a.json().get("items")) out.add((String) it.get("id"));
+        return out;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void watchReloadsAnAtomicallyReplacedFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("m.lstmrec");
         variant(1f, "first").save(file);

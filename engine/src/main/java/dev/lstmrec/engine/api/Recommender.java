@@ -335,6 +335,15 @@ public final class Recommender implements AutoCloseable {
         states.setMaxBytes(maxBytes);
     }
 
+    /**
+     * The users whose states this recommender holds, most recently used first, up to {@code max}: a server swapping in
+     * a new model computes these users' states under the new weights before the swap, so their next requests stay
+     * one step each instead of all re-reading their windows at once.
+     */
+    public synchronized List<String> recentStateKeys(int max) {
+        return states.recentKeys(max);
+    }
+
     /** Counters and size of the state cache (for monitoring, e.g. the server's /info). */
     public UserStates.Stats stateCacheStats() {
         return states.stats();

@@ -5,9 +5,12 @@ package dev.lstmrec.engine.api;
 // when its history provably extends what the state has read. Bounded by bytes, least recently used evicted. Checked
 // by RecommenderStateCacheTest (counters, eviction, stale histories) and the carried-state conformance suite.
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -112,6 +115,13 @@ public final class UserStates {
             it.remove();
             evictions++;
         }
+    }
+
+    /** The keys of up to {@code max} states held, most recently used first (what a new model should carry first). */
+    synchronized List<String> recentKeys(int max) {
+        List<String> keys = new ArrayList<>(entries.keySet()); // access order: least recently used first
+        Collections.reverse(keys);
+        return keys.size() <= max ? keys : new ArrayList<>(keys.subList(0, max));
     }
 
     /** Counters and size now. */
