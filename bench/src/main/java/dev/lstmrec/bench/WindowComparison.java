@@ -18,10 +18,8 @@ import dev.lstmrec.engine.eval.ModelScorer;
 import dev.lstmrec.engine.eval.Protocol;
 import dev.lstmrec.engine.eval.Scorer;
 import dev.lstmrec.engine.model.LstmNetwork;
-import dev.lstmrec.engine.model.PackedBatch;
 import dev.lstmrec.engine.model.ParameterLayout;
 import dev.lstmrec.engine.model.Parameters;
-import dev.lstmrec.engine.tensor.Tensor;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,28 +58,7 @@ public final class WindowComparison {
              Evaluator evaluator = new Evaluator(backend, model.config().numItems())) {
             backend.upload(weights.slab(), model.weights(), 0);
             for (int w = 0; w < names.length; w++) {
-                IntBinaryOperator start = starts[w];
-                Scorer scorer = new Scorer() {
-                    @Override
-                    public Tensor features(List<EvalCase> cases) {
-                        List<int[]> in = new ArrayList<>(cases.size());
-                        for (EvalCase c : cases) {
-                            int[] h = c.history();
-                            in.add(Arrays.copyOfRange(h, start.applyAsInt(h.length, maxLen), h.length));
-                        }
-                        return network.finalHidden(PackedBatch.pack(in, null));
-                    }
-
-                    @Override
-                    public Tensor weights() {
-                        return weights.outW();
-                    }
-
-                    @Override
-                    public Tensor bias() {
-                        return weights.outB();
-                    }
-                };
+                Scorer scorer = new ModelScorer(network, weights, starts[w]);
                 Metrics a = evaluator.evaluate(scorer, all, Protocol.fullRanking());
                 Metrics l = evaluator.evaluate(scorer, longer, Protocol.fullRanking());
                 System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |%n", names[w],

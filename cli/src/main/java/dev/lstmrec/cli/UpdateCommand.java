@@ -61,7 +61,7 @@ final class UpdateCommand implements Callable<Integer> {
     String timeBudget;
 
     @Option(names = "--allow-out-of-order",
-            description = "Take a known user's events that are older than their last stored event (appended after the stored history).")
+            description = "Take a known user's events that are older than their last stored event, merged into the stored history by time.")
     boolean allowOutOfOrder;
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",

@@ -8,6 +8,7 @@ import dev.lstmrec.engine.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntBinaryOperator;
 
 /**
  * Scores items with the LSTM: features are the last hidden state after reading the history's window
@@ -16,11 +17,22 @@ import java.util.List;
 public final class ModelScorer implements Scorer {
     private final LstmNetwork network;
     private final Parameters weights;
+    private final IntBinaryOperator windowStart;
 
     /** @param network an inference network over {@code weights} */
     public ModelScorer(LstmNetwork network, Parameters weights) {
+        this(network, weights, ModelScorer::windowStart);
+    }
+
+    /**
+     * A scorer that reads another window than the model's (for measuring windows against each other).
+     *
+     * @param windowStart (history length, maxLen) to the index the network starts reading at
+     */
+    public ModelScorer(LstmNetwork network, Parameters weights, IntBinaryOperator windowStart) {
         this.network = network;
         this.weights = weights;
+        this.windowStart = windowStart;
     }
 
     /**
@@ -45,7 +57,11 @@ public final class ModelScorer implements Scorer {
     public Tensor features(List<EvalCase> cases) {
         int maxLen = network.config().maxLen();
         List<int[]> inputs = new ArrayList<>(cases.size());
-        for (EvalCase c : cases) inputs.add(window(c.history(), maxLen));
+        for (EvalCase c : cases) {
+            int[] h = c.history();
+            int start = windowStart.applyAsInt(h.length, maxLen);
+            inputs.add(start == 0 ? h : Arrays.copyOfRange(h, start, h.length));
+        }
         return network.finalHidden(PackedBatch.pack(inputs, null));
     }
 
