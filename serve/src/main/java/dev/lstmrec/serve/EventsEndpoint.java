@@ -2,7 +2,8 @@ package dev.lstmrec.serve;
 
 // POST /events: checks the token (when the server has one), parses and validates the whole body (EventBatch), appends
 // the batch to the journal as one record, and answers only after the fsync that covers it and after the events are in
-// the live histories: an acknowledged event is both durable and visible to the user's next /recommend.
+// the live histories: an acknowledged event is both durable and visible to the user's next /recommend. The request
+// thread does not wait for the fsync: the server's answering thread sends the answer when the batch is durable.
 // Checked by LiveEventsTest (statuses, all-or-nothing, read-your-writes under concurrency, token, restart).
 
 import com.sun.net.httpserver.HttpExchange;
@@ -44,7 +45,15 @@ final class EventsEndpoint {
         return journal != null;
     }
 
-    Map<String, Object> handle(HttpExchange ex) throws InterruptedException {
+    /** A batch on its way to the journal: its size and the stage that completes once it is durable and applied. */
+    record Pending(int events, CompletableFuture<Long> applied) {}
+
+    /**
+     * Checks the token, parses the whole body and appends it to the journal (throwing {@link ApiException} for a
+     * refused request). Returns at once: the answer comes from {@link #answer(Pending)} once {@code applied}
+     * completes, so no request thread waits for the fsync.
+     */
+    Pending accept(HttpExchange ex) {
         if (journal == null) {
             throw new ApiException(404, "POST /events is off: start the server with --journal DIR to accept events"
                     + " (events the server cannot keep durably are not accepted)");
@@ -76,27 +85,41 @@ final class EventsEndpoint {
         CompletableFuture<Long> applied = durable.whenComplete((end, failure) -> {
             if (failure == null) live.offerDurable(end - events.size(), events);
         });
+        return new Pending(events.size(), applied.orTimeout(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * The answer to an accepted batch, once {@code p.applied()} has completed: counts and journal position, or
+     * {@link ApiException} 503 when the journal failed or did not confirm in time. Must not run on the journal's
+     * thread (it may wait for an earlier batch to be applied, which that thread does).
+     */
+    Map<String, Object> answer(Pending p) throws InterruptedException {
         long end;
         try {
-            end = applied.get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            end = p.applied().get();
             live.awaitApplied(end, ACK_TIMEOUT);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof TimeoutException) throw notConfirmed();
             journalFailure = String.valueOf(cause);
             LOG.log(System.Logger.Level.ERROR, "the event journal failed; /events refuses events from now on (restart the"
                     + " server to replay the journal)", cause);
             throw notKept(journalFailure);
         } catch (TimeoutException e) {
-            throw new ApiException(503, "the journal did not confirm within " + ACK_TIMEOUT.toSeconds() + " s: the events"
-                    + " are not acknowledged (they may still be kept); retry later");
+            throw notConfirmed();
         }
-        accepted.addAndGet(events.size());
+        accepted.addAndGet(p.events());
         acknowledgedRequests.incrementAndGet();
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("accepted", events.size());
+        answer.put("accepted", p.events());
         answer.put("refused", List.of());
         answer.put("journal_position", end);
         return answer;
+    }
+
+    private static ApiException notConfirmed() {
+        return new ApiException(503, "the journal did not confirm within " + ACK_TIMEOUT.toSeconds() + " s: the events"
+                + " are not acknowledged (they may still be kept); retry later");
     }
 
     private static ApiException notKept(String failure) {

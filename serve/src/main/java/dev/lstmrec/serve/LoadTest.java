@@ -1,8 +1,8 @@
 package dev.lstmrec.serve;
 
-// A closed-loop HTTP load generator for the recommendation server (what `lstmrec serve-load` runs): C client
-// threads each send one request, wait for the answer, and send the next, for a duration or a request count; the
-// requests are recommendations, events, or a mix. Latencies are kept per path and per second (a hot swap's second).
+// A closed-loop HTTP load generator for the recommendation server (what `lstmrec serve-load` runs): C clients (keep-alive
+// connections driven by one selector thread, LoadDriver) each send one request, wait for the answer, and send the next,
+// for a duration or a request count; the requests are recommendations, events, or a mix. Latencies are kept per path and per second (a hot swap's second).
 // Loopback only, so it cannot be pointed at someone else's service. Checked by LoadTestTest against a live server.
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -135,38 +135,17 @@ public final class LoadTest {
         AtomicLong issued = new AtomicLong();
         AtomicReference<String> firstError = new AtomicReference<>();
         Samples[] samples = new Samples[concurrency];
+        for (int c = 0; c < concurrency; c++) samples[c] = new Samples();
         long start = System.nanoTime(), end = start + duration.toNanos();
-        Thread[] threads = new Thread[concurrency];
-        for (int c = 0; c < concurrency; c++) {
-            Samples mine = samples[c] = new Samples();
-            threads[c] = new Thread(() -> {
-                while (System.nanoTime() < end) {
-                    long ticket = issued.getAndIncrement();
-                    if (maxRequests > 0 && ticket >= maxRequests) break;
-                    Request r = workload.request(ticket);
-                    HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve(r.path())).timeout(Duration.ofSeconds(30))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(r.body()));
-                    if (token != null) req.header("Authorization", "Bearer " + token);
-                    long t0 = System.nanoTime();
-                    String error = null;
-                    try {
-                        HttpResponse<String> answer = client.send(req.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                        if (answer.statusCode() != 200) error = "HTTP " + answer.statusCode() + ": " + answer.body();
-                    } catch (IOException e) {
-                        error = e.toString();
-                    } catch (InterruptedException e) {
-                        break;
-                    }
-                    long t1 = System.nanoTime();
-                    mine.add(t1 - t0, t1 - start, r.path(), error == null ? r.events() : -1);
-                    if (error != null) firstError.compareAndSet(null, error);
-                }
-            }, "lstmrec-load-" + c);
-            threads[c].setDaemon(true);
-            threads[c].start();
-        }
-        for (Thread t : threads) t.join();
+        LoadDriver.Tickets tickets = () -> {
+            if (System.nanoTime() >= end) return -1;
+            long ticket = issued.getAndIncrement();
+            return maxRequests > 0 && ticket >= maxRequests ? -1 : ticket;
+        };
+        new LoadDriver(base, token).run(concurrency, workload, tickets, start, (c, nanos, when, path, events, error) -> {
+            samples[c].add(nanos, when, path, events);
+            if (error != null) firstError.compareAndSet(null, error);
+        });
         double seconds = (System.nanoTime() - start) / 1e9;
         long[] after = stats(client, base);
         Samples all = Samples.concat(samples);
