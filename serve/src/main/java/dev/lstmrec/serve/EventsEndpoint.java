@@ -85,7 +85,9 @@ final class EventsEndpoint {
         CompletableFuture<Long> applied = durable.whenComplete((end, failure) -> {
             if (failure == null) live.offerDurable(end - events.size(), events);
         });
-        return new Pending(events.size(), applied.orTimeout(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        // The timeout goes on a copy: a timed-out `applied` would skip the apply above (whenComplete runs its action
+        // only while its own stage is incomplete), and an event durable after the timeout must still be applied.
+        return new Pending(events.size(), applied.copy().orTimeout(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /**
