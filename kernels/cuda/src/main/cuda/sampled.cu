@@ -150,9 +150,12 @@ extern "C" __global__ void adagrad_update_rows(float* __restrict__ param, const 
     if (!listed_row_element(rows, n, C, R, err, i, &e)) return;
     float g = grad[i] * gradScale;
     float a = acc[e] + g * g;
-    float mv = momentum * mom[e] + lr * g / sqrtf(a + eps);
+    float mv = lr * g / sqrtf(a + eps);
+    if (momentum != 0.0f) { // without momentum m is neither read nor written (as the scalar oracle)
+        mv = momentum * mom[e] + mv;
+        mom[e] = mv;
+    }
     acc[e] = a;
-    mom[e] = mv;
     float p = param[e];
     param[e] = p - (mv + lr * weightDecay * p);
 }

@@ -100,7 +100,7 @@ public final class DistributedTrainer {
     private Outcome run(JavaSparkContext jsc, JavaRDD<UserSequence> users, int numItems, long t0) throws IOException {
         ModelConfig config = settings.modelConfig(numItems);
         ParameterLayout layout = new ParameterLayout(config);
-        ParameterSlices slices = new ParameterSlices(config);
+        ParameterSlices slices = ParameterSlices.of(settings, numItems);
         int maxLen = settings.maxLen(), batch = settings.batch(), k = settings.localSteps();
         int[] batches = new int[settings.partitions()];
         long numUsers = 0;
@@ -156,7 +156,7 @@ public final class DistributedTrainer {
                     RoundDelta delta = pending == null ? RoundDelta.first(st.rounds, st.epoch, first, st.step)
                             : pending.build(st.rounds, st.epoch, first, st.step);
                     StateChain.Lineage lineage = chain.next(delta, meter);
-                    pending = new RoundDelta.Builder(slices);
+                    pending = new RoundDelta.Builder();
                     SliceUpdate stats = round(users, spec, chain, lineage, counts, slices, active, state, pending);
                     st.step += stats.maxSteps();
                     st.epochLoss += stats.loss();
@@ -231,7 +231,8 @@ public final class DistributedTrainer {
 
     /**
      * One round: each task brings its resident state to the round's start (the lineage's delta, or the full state),
-     * trains its local steps and ships the slices it changed; {@code reduceByKey} sums them per slice on the executors;
+     * trains its local steps and ships the slices it changed, packed per reduce bucket; {@code reduceByKey} sums them
+     * per slice on the executors;
      * the driver averages the sums into {@code state} in place and keeps them for the next round's delta. A task whose
      * copy the lineage cannot reach (a lost executor, a moved task, a failed attempt) trains nothing and asks for the
      * state: the driver then rebases the chain on its state and runs those partitions again (their task is a pure
@@ -259,18 +260,19 @@ public final class DistributedTrainer {
             }
         }
         SliceUpdate stats = null;
-        long floats = 0, count = 0;
-        for (Map.Entry<Integer, SliceUpdate> t : new TreeMap<>(sums).entrySet()) {
+        long floats = 0, mFloats = 0, count = 0;
+        for (Map.Entry<Integer, SliceUpdate> t : new TreeMap<>(sums).entrySet()) { // buckets in order: a deterministic delta
             if (t.getKey() == RoundTask.STATS) {
                 stats = t.getValue();
                 continue;
             }
-            next.add(t.getKey(), RoundAverager.averageInto(t.getKey(), t.getValue(), state, slices, active, mode));
-            floats += slices.length(t.getKey());
-            count++;
+            long[] averaged = RoundAverager.averageInto(t.getValue(), state, slices, active, mode, next);
+            floats += averaged[0];
+            mFloats += averaged[1];
+            count += t.getValue().size();
         }
         if (stats == null || stats.maxSteps() == 0) throw new IllegalStateException("a training round ran no batch");
-        meter.endRound(count, floats, stats);
+        meter.endRound(count, floats, mFloats, stats);
         RoundMeter.Round r = meter.perRound().get(meter.perRound().size() - 1);
         log.accept(String.format(java.util.Locale.ROOT, "round %d: delta broadcast %,d bytes (full state %,d)%s, %,d slices averaged,"
                         + " tasks moved %,d floats of state, %d resident states built, %d full loads", meter.rounds(),
@@ -280,7 +282,7 @@ public final class DistributedTrainer {
         return stats;
     }
 
-    /** Runs the round's tasks (of the partitions in {@code only}, or all) and collects their summed slices by key. */
+    /** Runs the round's tasks (of the partitions in {@code only}, or all) and collects their summed slices by bucket. */
     private Map<Integer, SliceUpdate> runTasks(JavaRDD<UserSequence> users, RunSpec spec, StateChain.Lineage lineage,
                                                Broadcast<long[]> counts, HashSet<Integer> only) {
         Map<Integer, SliceUpdate> sums = new HashMap<>();
@@ -288,7 +290,7 @@ public final class DistributedTrainer {
                 .mapPartitionsWithIndex((idx, it) -> only == null || only.contains(idx) ? RoundTask.run(idx, it, spec, lineage, counts)
                         : java.util.Collections.<Tuple2<Integer, SliceUpdate>>emptyIterator(), true)
                 .mapToPair(t -> t)
-                .reduceByKey(SliceUpdate::merge, Math.max(1, settings.partitions()))
+                .reduceByKey(SliceUpdate::merge, RoundTask.buckets(settings))
                 .collect()) {
             sums.put(t._1(), t._2());
         }

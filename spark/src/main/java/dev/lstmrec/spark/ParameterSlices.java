@@ -28,8 +28,23 @@ public final class ParameterSlices implements Serializable {
     private final int[] rowSize, rows, rowsPerSlice, firstSlice;
     private final boolean[] item;
     private final int count, total;
+    private final boolean constantItemMoment;
 
     public ParameterSlices(ModelConfig config) {
+        this(config, false);
+    }
+
+    /** The cut of a run's model: item rows ship no first moment when the run's row optimiser never changes it. */
+    static ParameterSlices of(TrainSettings settings, int numItems) {
+        return new ParameterSlices(settings.modelConfig(numItems), settings.constantItemMoment(numItems));
+    }
+
+    /**
+     * @param constantItemMoment whether the item rows' first moment never changes in the run (Adagrad without
+     *                           momentum neither reads nor writes it): then no round ships or averages it
+     */
+    public ParameterSlices(ModelConfig config, boolean constantItemMoment) {
+        this.constantItemMoment = constantItemMoment;
         ParameterLayout layout = new ParameterLayout(config);
         List<ParameterLayout.Entry> entries = layout.entries();
         int n = entries.size();
@@ -85,6 +100,11 @@ public final class ParameterSlices implements Serializable {
     /** Whether the slice is one row of an item table (averaged sparsely) rather than a block of LSTM weights. */
     public boolean itemRow(int slice) {
         return item[entryOf(slice)];
+    }
+
+    /** Whether rounds ship and average the slice's first moment (m); if not, m stays as every copy holds it. */
+    public boolean shipsMoment(int slice) {
+        return !(constantItemMoment && itemRow(slice));
     }
 
     /** The slice of row {@code row} of item table {@code table}; -1 when the model has no such table (out.w of a tied model). */

@@ -45,7 +45,7 @@ final class ResidentTrainer implements AutoCloseable {
         TrainConfig base = set.trainConfig();
         TrainConfig tc = new TrainConfig(base.batchSize(), base.lr(), base.epochs(), base.patience(), set.partitionSeed(partition),
                 base.weightDecay(), base.clipNorm(), base.schedule());
-        this.slices = new ParameterSlices(config);
+        this.slices = ParameterSlices.of(set, spec.numItems());
         this.backend = Backends.create(set.backend(), set.backendOptions());
         try {
             this.trainer = new Trainer(backend, config, tc, set.lossConfig());
@@ -84,7 +84,7 @@ final class ResidentTrainer implements AutoCloseable {
         return order;
     }
 
-    /** What bringing the state to a round cost: whether the full state was loaded, and the floats written. */
+    /** What bringing the state to a round cost: whether the full state was loaded, and the floats written (w, m, v together). */
     record Sync(boolean full, long floats) {}
 
     /** Whether {@link #bringTo} can reach the lineage's current round: by the deltas held, the base or the seed. */
@@ -120,7 +120,7 @@ final class ResidentTrainer implements AutoCloseable {
             StateChain.Base b = lineage.base().value();
             trainer.setState(b.w(), b.m(), b.v(), 0);
         }
-        floats += total;
+        floats += 3L * total;
         for (var d : lineage.deltas()) {
             RoundDelta delta = d.value();
             if (delta.round() > lineage.baseRound()) floats += delta.applyTo(trainer, slices);

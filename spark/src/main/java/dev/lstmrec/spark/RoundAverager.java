@@ -12,20 +12,41 @@ package dev.lstmrec.spark;
 final class RoundAverager {
     private RoundAverager() {}
 
-    /** Writes the average of {@code sum} into {@code state} ({w, m, v}) and returns it as {w, m, v} of the slice. */
-    static float[][] averageInto(int slice, SliceUpdate sum, float[][] state, ParameterSlices slices, int active,
-                                 TrainSettings.RowAveraging mode) {
-        int d = slices.itemRow(slice) && mode == TrainSettings.RowAveraging.TOUCHING_TASKS ? sum.count() : active;
-        int off = slices.offset(slice), len = slices.length(slice);
-        float[][] out = new float[3][len];
-        int stay = d - sum.count();
-        for (int k = 0; k < 3; k++) {
-            float[] s = state[k];
-            for (int i = 0; i < len; i++) {
-                out[k][i] = (float) ((sum.sum(k, i) + (double) stay * s[off + i]) / d);
-                s[off + i] = out[k][i];
+    /**
+     * Writes the average of every slice of {@code sum} into {@code state} ({w, m, v}) and appends it to the next
+     * round's delta; a slice's m only where it was shipped (elsewhere every copy holds the same m, which stays).
+     * Returns the floats averaged: {of w (= of v), of m}.
+     */
+    static long[] averageInto(SliceUpdate sum, float[][] state, ParameterSlices slices, int active,
+                              TrainSettings.RowAveraging mode, RoundDelta.Builder next) {
+        long floats = 0, mFloats = 0;
+        for (int j = 0; j < sum.size(); j++) {
+            int slice = sum.slice(j);
+            int d = slices.itemRow(slice) && mode == TrainSettings.RowAveraging.TOUCHING_TASKS ? sum.count(j) : active;
+            int off = slices.offset(slice), len = slices.length(slice);
+            boolean moment = slices.shipsMoment(slice);
+            if (sum.length(j) != len || sum.mLength(j) != (moment ? len : 0)) {
+                throw new IllegalStateException("slice " + slice + ": " + sum.length(j) + " + " + sum.mLength(j) + " floats, expected " + len);
             }
+            next.append(slice, len, moment);
+            int stay = d - sum.count(j);
+            double inverse = Integer.bitCount(d) == 1 ? 1.0 / d : 0; // x / 2^k == x * 2^-k exactly: no division
+            for (int k = 0; k < 3; k++) {
+                if (k == 1 && !moment) continue;
+                float[] s = state[k], out = next.values(k), one = sum.singleValues(k);
+                double[] many = sum.sums(k);
+                int from = k == 1 ? sum.mStart(j) : sum.start(j), at = next.lastAt(k);
+                for (int i = 0; i < len; i++) { // (the driver's hot loop: arrays, not sum(k, i))
+                    double x = one != null ? one[from + i] : many[from + i];
+                    double total = x + (double) stay * s[off + i];
+                    float v = (float) (inverse != 0 ? total * inverse : total / d);
+                    s[off + i] = v;
+                    out[at + i] = v;
+                }
+            }
+            floats += len;
+            if (moment) mFloats += len;
         }
-        return out;
+        return new long[] {floats, mFloats};
     }
 }

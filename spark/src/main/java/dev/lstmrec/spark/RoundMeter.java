@@ -19,11 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RoundMeter implements Serializable {
     /**
      * One round: bytes of its delta broadcast and of a full state broadcast with it (0 unless the chain rebased), slices
-     * and floats (of each of w, m, v) the driver averaged, floats the tasks moved between their trainers and the host,
-     * resident states built and full states loaded.
+     * and floats the driver averaged (of each of w and v, and of m: fewer where m is not shipped), floats the tasks moved
+     * between their trainers and the host (w, m and v together), resident states built and full states loaded.
      */
-    public record Round(long deltaBytes, long baseBytes, long slices, long driverFloats, long taskFloats, int builds, int fullLoads)
-            implements Serializable {}
+    public record Round(long deltaBytes, long baseBytes, long slices, long driverFloats, long momentFloats, long taskFloats,
+                        int builds, int fullLoads) implements Serializable {}
 
     private final transient AtomicLong shuffleBytes = new AtomicLong();
     private transient SparkListener listener;
@@ -53,8 +53,9 @@ public final class RoundMeter implements Serializable {
         else pendingBase += bytes;
     }
 
-    void endRound(long slices, long driverFloats, SliceUpdate stats) {
-        rounds.add(new Round(pendingDelta, pendingBase, slices, driverFloats, stats.stateFloats(), stats.builds(), stats.fullLoads()));
+    void endRound(long slices, long driverFloats, long momentFloats, SliceUpdate stats) {
+        rounds.add(new Round(pendingDelta, pendingBase, slices, driverFloats, momentFloats, stats.stateFloats(), stats.builds(),
+                stats.fullLoads()));
         pendingDelta = 0;
         pendingBase = 0;
     }
@@ -102,10 +103,10 @@ public final class RoundMeter implements Serializable {
         return b;
     }
 
-    /** Bytes of averaged slices the driver received and wrote (4 per float, w, m and v). */
+    /** Bytes of averaged slices the driver received and wrote (4 per float of w, m and v). */
     public long collectedBytes() {
         long f = 0;
-        for (Round r : rounds) f += 3 * r.driverFloats();
+        for (Round r : rounds) f += 2 * r.driverFloats() + r.momentFloats();
         return 4 * f;
     }
 

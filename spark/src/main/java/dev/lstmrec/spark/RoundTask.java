@@ -72,13 +72,13 @@ final class RoundTask {
         ResidentTrainer r = ResidentTrainers.get(spec, partition, users, counts == null ? null : counts.value());
         synchronized (r) {
             if (!r.canReach(lineage)) { // the driver rebases and runs this partition again; nothing changed here
-                return List.of(new Tuple2<>(NEEDS_STATE - partition, new SliceUpdate(new float[0], new float[0], new float[0]))).iterator();
+                return List.of(new Tuple2<>(NEEDS_STATE - partition, SliceUpdate.empty())).iterator();
             }
             ResidentTrainer.Sync sync = r.bringTo(lineage);
             r.round = ResidentTrainer.NONE; // until this task ends well
             List<Tuple2<Integer, SliceUpdate>> out = train(r, d);
             SliceUpdate stats = out.get(out.size() - 1)._2();
-            stats.addTraffic(r.takeBuilt() ? 1 : 0, sync.full() ? 1 : 0, sync.floats() * 3);
+            stats.addTraffic(r.takeBuilt() ? 1 : 0, sync.full() ? 1 : 0, sync.floats());
             r.round = d.round();
             return out.iterator();
         }
@@ -90,7 +90,7 @@ final class RoundTask {
         Trainer trainer = r.trainer;
         int from = d.firstBatch(), to = Math.min(shard.batches(set.batch()), from + set.localSteps());
         List<Tuple2<Integer, SliceUpdate>> out = new ArrayList<>();
-        SliceUpdate stats = new SliceUpdate(new float[0], new float[0], new float[0]);
+        SliceUpdate stats = SliceUpdate.empty();
         if (from >= to) { // this partition's epoch is over: it takes no part in the round
             out.add(new Tuple2<>(STATS, stats));
             return out;
@@ -138,27 +138,80 @@ final class RoundTask {
         return out;
     }
 
+    /** The averaging shuffle's reduce partitions: a task packs its slices into one record per bucket. */
+    static int buckets(TrainSettings set) {
+        return Math.max(1, set.partitions());
+    }
+
     /** The dense blocks and the item rows the steps updated, read from the trainer: O(change). Returns floats read. */
     private static long shipTouched(ResidentTrainer r, List<Tuple2<Integer, SliceUpdate>> out) {
         ParameterSlices slices = r.slices;
-        long floats = 0;
-        for (int s : slices.denseSlices()) floats += ship(r, s, out);
+        int[] dense = slices.denseSlices();
+        int[] ship = new int[dense.length + 2 * r.outRows.size() + r.embeddingRows.size()];
+        int n = 0;
+        for (int s : dense) ship[n++] = s;
         for (int i = 0; i < r.outRows.size(); i++) {
             int row = r.outRows.get(i);
             int w = slices.rowSlice("out.w", row); // -1 when tied: the output row is an embedding row, listed there
-            if (w >= 0) floats += ship(r, w, out);
-            floats += ship(r, slices.rowSlice("out.b", row), out);
+            if (w >= 0) ship[n++] = w;
+            ship[n++] = slices.rowSlice("out.b", row);
         }
-        for (int i = 0; i < r.embeddingRows.size(); i++) floats += ship(r, slices.rowSlice("embedding", r.embeddingRows.get(i)), out);
-        return floats;
+        for (int i = 0; i < r.embeddingRows.size(); i++) ship[n++] = slices.rowSlice("embedding", r.embeddingRows.get(i));
+        int[] sorted = java.util.Arrays.copyOf(ship, n);
+        java.util.Arrays.sort(sorted); // distinct: each row of each table is listed once
+        return pack(r, sorted, null, out);
     }
 
-    private static int ship(ResidentTrainer r, int slice, List<Tuple2<Integer, SliceUpdate>> out) {
-        int off = r.slices.offset(slice), len = r.slices.length(slice);
-        float[] w = new float[len], m = new float[len], v = new float[len];
-        r.trainer.readState(off, len, w, m, v, 0);
-        out.add(new Tuple2<>(slice, new SliceUpdate(w, m, v)));
-        return 3 * len;
+    /**
+     * Packs the given slices (ascending) into one record per bucket ({@code slice % buckets}), their values read from
+     * the trainer or, when {@code state} is given, from that copy of it; a slice's m only where
+     * {@link ParameterSlices#shipsMoment} says. Returns the floats read.
+     */
+    private static long pack(ResidentTrainer r, int[] sorted, float[][] state, List<Tuple2<Integer, SliceUpdate>> out) {
+        ParameterSlices slices = r.slices;
+        int buckets = buckets(r.spec.settings());
+        int[] count = new int[buckets], floats = new int[buckets], mFloats = new int[buckets];
+        for (int s : sorted) {
+            int len = slices.length(s);
+            count[s % buckets]++;
+            floats[s % buckets] += len;
+            if (slices.shipsMoment(s)) mFloats[s % buckets] += len;
+        }
+        int[][] ids = new int[buckets][], start = new int[buckets][], mStart = new int[buckets][];
+        float[][][] values = new float[buckets][][];
+        for (int b = 0; b < buckets; b++) {
+            ids[b] = new int[count[b]];
+            start[b] = new int[count[b] + 1];
+            mStart[b] = new int[count[b] + 1];
+            values[b] = new float[][] {new float[floats[b]], new float[mFloats[b]], new float[floats[b]]};
+        }
+        int[] j = new int[buckets], at = new int[buckets], mAt = new int[buckets];
+        for (int s : sorted) { // ascending within each bucket too
+            int b = s % buckets, off = slices.offset(s), len = slices.length(s), a = at[b], ma = mAt[b];
+            boolean moment = slices.shipsMoment(s);
+            float[][] x = values[b];
+            ids[b][j[b]] = s;
+            start[b][j[b]] = a;
+            mStart[b][j[b]++] = ma;
+            if (state == null) {
+                r.trainer.readState(off, len, x[0], a, moment ? x[1] : null, ma, x[2], a);
+            } else {
+                System.arraycopy(state[0], off, x[0], a, len);
+                if (moment) System.arraycopy(state[1], off, x[1], ma, len);
+                System.arraycopy(state[2], off, x[2], a, len);
+            }
+            at[b] = a + len;
+            if (moment) mAt[b] = ma + len;
+        }
+        long total = 0;
+        for (int b = 0; b < buckets; b++) {
+            if (count[b] == 0) continue;
+            start[b][count[b]] = at[b];
+            mStart[b][count[b]] = mAt[b];
+            out.add(new Tuple2<>(b, SliceUpdate.of(ids[b], start[b], values[b][0], mStart[b], values[b][1], values[b][2])));
+            total += 2L * at[b] + mAt[b];
+        }
+        return total;
     }
 
     /** Every slice that differs bitwise from the round's start (or every slice): the full softmax's O(N) path. */
@@ -166,11 +219,10 @@ final class RoundTask {
         float[][] moments = r.trainer.downloadMoments();
         float[][] now = {r.trainer.downloadWeights(), moments[0], moments[1]};
         ParameterSlices slices = r.slices;
-        for (int i = 0; i < slices.count(); i++) {
-            if (!all && !slices.changed(i, now, before)) continue;
-            int off = slices.offset(i), len = slices.length(i);
-            out.add(new Tuple2<>(i, new SliceUpdate(copy(now[0], off, len), copy(now[1], off, len), copy(now[2], off, len))));
-        }
+        int[] changed = new int[slices.count()];
+        int n = 0;
+        for (int i = 0; i < slices.count(); i++) if (all || slices.changed(i, now, before)) changed[n++] = i;
+        pack(r, java.util.Arrays.copyOf(changed, n), now, out);
         return 6L * slices.total();
     }
 
@@ -181,11 +233,5 @@ final class RoundTask {
         double norm = Math.sqrt(sq);
         float scale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / norm) : 1f;
         for (int i = 0; i < w.length; i++) w[i] -= lr * (scale * g[i]);
-    }
-
-    private static float[] copy(float[] a, int off, int len) {
-        float[] c = new float[len];
-        System.arraycopy(a, off, c, 0, len);
-        return c;
     }
 }

@@ -170,6 +170,16 @@ public record TrainSettings(Map<RunOption, String> run, int partitions, int loca
         return runConfig().lossConfig();
     }
 
+    /**
+     * Whether the item rows' first moment never changes: the sampled losses update them with Adagrad without momentum,
+     * which neither reads nor writes it (the full softmax updates whole tables with Adam).
+     */
+    public boolean constantItemMoment(int numItems) {
+        LossConfig l = lossConfig();
+        return l.resolve(numItems) != LossConfig.Loss.FULL && l.rows().kind() == dev.lstmrec.engine.train.RowOptimizer.Kind.ADAGRAD
+                && l.rows().momentum() == 0f;
+    }
+
     private String v(RunOption o) {
         return run.get(o);
     }

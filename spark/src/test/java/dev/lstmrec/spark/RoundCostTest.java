@@ -5,7 +5,10 @@ import dev.lstmrec.engine.data.Dataset;
 import dev.lstmrec.engine.model.ParameterLayout;
 import dev.lstmrec.engine.train.LossConfig;
 import org.apache.spark.api.java.JavaSparkContext;
+import dev.lstmrec.engine.train.RowOptimizer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -27,17 +30,23 @@ class RoundCostTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aWarmRoundMovesOnlyWhatChanged() throws Exception {
+    @ParameterizedTest(name = "rows by {0}")
+    @ValueSource(strings = {"adam", "adagrad"})
+    void aWarmRoundMovesOnlyWhatChanged(String rowOptimizer) throws Exception {
         Dataset data = DataReader.read(TestSpark.writeLog(dir, 1000, 20000, 3, 12, 5));
         List<UserSequence> seqs = new ArrayList<>();
         for (int u = 0; u < data.numUsers(); u++) seqs.add(new UserSequence(u, data.userId(u), data.sequence(u)));
         int p = 2, k = 1, batch = 8, maxLen = 12, negatives = 16, h = 8;
         TrainSettings s = new TrainSettings(h, h, 1, maxLen, 0.2f, batch, 0.01f, 1, 0, 0f, 5f, 42L, "simd", 1, p, k,
                 TrainSettings.Optimizer.ADAM, TrainSettings.RowAveraging.ALL_TASKS, false, true)
-                .withLoss(new LossConfig(LossConfig.Loss.SAMPLED, negatives, 0.5f, 1f, 1f));
+                .withLoss(new LossConfig(LossConfig.Loss.SAMPLED, negatives, 0.5f, 1f, 1f, rowOptimizer.equals("adam")
+                        ? RowOptimizer.adam() : new RowOptimizer(RowOptimizer.Kind.ADAGRAD, 0.05f, 0f)));
         int n = data.numItems();
         int total = new ParameterLayout(s.modelConfig(n)).total();
+        // Adagrad without momentum never changes the item rows' m: rounds ship m of the dense blocks only
+        ParameterSlices cut = ParameterSlices.of(s, n);
+        long denseFloats = 0;
+        for (int slice : cut.denseSlices()) denseFloats += cut.length(slice);
         DistributedTrainer trainer = new DistributedTrainer(s, null, 0, 8, m -> {});
         assertThrows(DistributedTrainer.Stopped.class, () -> trainer.fit(
                 JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext()).parallelize(seqs, 2), n));
@@ -60,8 +69,13 @@ class RoundCostTest {
             assertTrue(r.driverFloats() <= changeBound, "the driver averages the change only: " + at + ", bound " + changeBound);
             assertTrue(r.driverFloats() >= dense, at);
             if (i + 1 < rounds.size()) {
-                assertEquals(4 * r.slices() + 12 * r.driverFloats(), rounds.get(i + 1).deltaBytes(),
+                assertEquals(4 * r.slices() + 4 * (2 * r.driverFloats() + r.momentFloats()), rounds.get(i + 1).deltaBytes(),
                         "the next round broadcasts exactly the averaged slices: " + at);
+            }
+            if (rowOptimizer.equals("adam")) {
+                assertEquals(r.driverFloats(), r.momentFloats(), "Adam's m changes with every row: " + at);
+            } else {
+                assertEquals(denseFloats, r.momentFloats(), "no item row's m is shipped: " + at);
             }
             if (i > 0) {
                 long applied = rounds.get(i - 1).driverFloats();

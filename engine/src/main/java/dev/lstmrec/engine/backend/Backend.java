@@ -264,7 +264,9 @@ public interface Backend extends AutoCloseable {
     /**
      * Row-wise Adagrad with momentum (GRU4Rec's IndexedAdagradM), on the listed rows only, element by element with
      * g = gradScale · gradRows[i, e] for row r = rows[i]: {@code acc += g²; mom = momentum · mom + lr · g / sqrt(acc + eps);
-     * param -= mom + lr · weightDecay · param}. Rows must be distinct; rows not listed are not touched.
+     * param -= mom + lr · weightDecay · param}. With momentum 0 the step is {@code lr · g / sqrt(acc + eps)} and mom is
+     * neither read nor written (it keeps its value, zero in a trainer, so a distributed round need not ship it). Rows
+     * must be distinct; rows not listed are not touched.
      * param, mom, acc [R, C]; gradRows [n, C] with n ≥ rows.size(); rows [count].
      */
     void adagradUpdateRows(Tensor param, Tensor gradRows, Tensor mom, Tensor acc, IntTensor rows, AdagradStep step);

@@ -394,16 +394,26 @@ public final class Trainer {
      * {@code v} at {@code at}: O(length), for callers that exchange parts of the state (lstmrec-spark's row deltas).
      */
     public void readState(int offset, int length, float[] w, float[] m, float[] v, int at) {
-        backend.download(w, at, weights.slab().view(offset, length));
-        backend.download(m, at, adamM.slab().view(offset, length));
-        backend.download(v, at, adamV.slab().view(offset, length));
+        readState(offset, length, w, at, m, at, v, at);
+    }
+
+    /** As {@link #readState(int, int, float[], float[], float[], int)}, each array at its own position; m may be null (not read). */
+    public void readState(int offset, int length, float[] w, int wAt, float[] m, int mAt, float[] v, int vAt) {
+        backend.download(w, wAt, weights.slab().view(offset, length));
+        if (m != null) backend.download(m, mAt, adamM.slab().view(offset, length));
+        backend.download(v, vAt, adamV.slab().view(offset, length));
     }
 
     /** Replaces the weights and both optimiser moments of slab elements [offset, offset + length) from {@code at}. */
     public void writeState(int offset, int length, float[] w, float[] m, float[] v, int at) {
-        backend.upload(weights.slab().view(offset, length), w, at);
-        backend.upload(adamM.slab().view(offset, length), m, at);
-        backend.upload(adamV.slab().view(offset, length), v, at);
+        writeState(offset, length, w, at, m, at, v, at);
+    }
+
+    /** As {@link #writeState(int, int, float[], float[], float[], int)}, each array from its own position; m may be null (kept). */
+    public void writeState(int offset, int length, float[] w, int wAt, float[] m, int mAt, float[] v, int vAt) {
+        backend.upload(weights.slab().view(offset, length), w, wAt);
+        if (m != null) backend.upload(adamM.slab().view(offset, length), m, mAt);
+        backend.upload(adamV.slab().view(offset, length), v, vAt);
     }
 
     /**

@@ -377,9 +377,12 @@ public final class ScalarBackend extends HeapBackend {
             for (int e = 0; e < c; e++) {
                 float g = gd[ge + e] * step.gradScale();
                 float a = ad[ae + e] + g * g;
-                float mv = mu * md[me + e] + lr * g / (float) Math.sqrt(a + step.eps());
+                float mv = lr * g / (float) Math.sqrt(a + step.eps());
+                if (mu != 0f) { // without momentum m is neither read nor written: it stays as it was (zero)
+                    mv = mu * md[me + e] + mv;
+                    md[me + e] = mv;
+                }
                 ad[ae + e] = a;
-                md[me + e] = mv;
                 float p = pd[pe + e];
                 pd[pe + e] = p - (mv + decay * p);
             }
