@@ -7,9 +7,17 @@
 #   spark/scripts/bench-cluster.sh LOG WORKERS OUTDIR [extra train options...]
 #   e.g. spark/scripts/bench-cluster.sh ../shared/data/ml-100k/u.data 2 /tmp/sb2 --local-steps 4 --lr 0.006
 # LOG is a headerless user,item,rating,timestamp file (tab separated; MovieLens u.data or `lstmrec generate --format
-# ml-100k`). Environment: JAVA (default java), EXECUTOR_MEMORY (default 2g), DRIVER_MEMORY (default 2g).
+# ml-100k`). Environment: JAVA (default java), DRIVER_MEMORY (default 3g, 2g below 12 GB of RAM), EXECUTOR_MEMORY
+# (default: 60% of the RAM less the driver, shared by the W workers, between 1g and 8g: 5g each on a 24 GB machine with
+# 2 workers; a 10^6-item model needs about 5g, see docs/spark.md "Memory").
 set -euo pipefail
 LOG=$(realpath "$1"); W=$2; OUT=$(realpath -m "$3"); shift 3
+ram_mb=$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo)
+driver_mb=$(( ram_mb < 12288 ? 2048 : 3072 ))
+executor_mb=$(( (ram_mb * 6 / 10 - driver_mb) / W ))
+executor_mb=$(( executor_mb < 1024 ? 1024 : executor_mb > 8192 ? 8192 : executor_mb ))
+EXECUTOR_MEMORY=${EXECUTOR_MEMORY:-$(( executor_mb / 1024 ))g}
+DRIVER_MEMORY=${DRIVER_MEMORY:-$(( driver_mb / 1024 ))g}
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 jar="$root/spark/target/lstmrec-spark.jar"
 [[ -f "$jar" ]] || { echo "missing $jar: run 'mvn -B -q -DskipTests package' first" >&2; exit 1; }
@@ -43,12 +51,12 @@ for w in $(seq "$W"); do
     mkdir -p "$OUT/worker$w"
     # shellcheck disable=SC2086
     "$java_bin" -Xmx512m $flags -cp "$cp" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 1 \
-        --memory "${EXECUTOR_MEMORY:-2g}" --webui-port "$(free_port)" --work-dir "$OUT/worker$w" "$master" \
+        --memory "$EXECUTOR_MEMORY" --webui-port "$(free_port)" --work-dir "$OUT/worker$w" "$master" \
         > "$OUT/worker$w.log" 2>&1 & pids+=($!)
 done
 conf=(--master "$master" --deploy-mode client --class dev.lstmrec.spark.SparkMain
-      --driver-memory "${DRIVER_MEMORY:-2g}" --conf "spark.driver.extraJavaOptions=$flags"
-      --conf "spark.executor.extraJavaOptions=$flags" --conf "spark.executor.memory=${EXECUTOR_MEMORY:-2g}"
+      --driver-memory "$DRIVER_MEMORY" --conf "spark.driver.extraJavaOptions=$flags"
+      --conf "spark.executor.extraJavaOptions=$flags" --conf "spark.executor.memory=$EXECUTOR_MEMORY"
       --conf "spark.cores.max=$W" --conf spark.ui.enabled=false --conf "spark.sql.shuffle.partitions=$W"
       --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1
       --conf "spark.sql.warehouse.dir=file://$OUT/warehouse")
@@ -61,8 +69,10 @@ submit() { # NAME ARGS...: SparkSubmit in its own JVM, wall time to OUT/NAME.tim
     echo "$(date +%s.%N) - $s" | bc > "$OUT/$name.time"
     echo "$name: $(printf '%.1f' "$(cat "$OUT/$name.time")") s wall" >&2
 }
+echo "cluster: master and $W one-core workers of $EXECUTOR_MEMORY on 127.0.0.1, driver $DRIVER_MEMORY" >&2
 submit train train --input "$LOG" --columns user,item,rating,timestamp --model "$OUT/model.lstmrec" \
     --partitions "$W" --threads 1 "$@"
 submit recommend recommend --model "$OUT/model.lstmrec" --output "$OUT/recs.parquet" --k 10 --threads 1
+grep -E "^round [0-9]+: delta broadcast" "$OUT/train.log" >&2 || true # per round: bytes broadcast beside the full state
 grep -E "^trained |^traffic: " "$OUT/train.log" >&2 || true
 grep -E "^wrote top-" "$OUT/recommend.log" >&2 || true
