@@ -18,81 +18,60 @@ final class BulkIo {
     private BulkIo() {}
 
     static void writeFloats(ObjectOutput out, float[] a) throws IOException {
-        out.writeInt(a.length);
-        ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < a.length; ) {
-            int n = Math.min(a.length - i, CHUNK / 4);
-            buf.clear();
-            buf.asFloatBuffer().put(a, i, n);
-            out.write(buf.array(), 0, 4 * n);
-            i += n;
-        }
+        write(out, a.length, Float.BYTES, (buf, from, n) -> buf.asFloatBuffer().put(a, from, n));
     }
 
     static float[] readFloats(ObjectInput in) throws IOException {
         float[] a = new float[length(in)];
-        byte[] bytes = new byte[CHUNK];
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < a.length; ) {
-            int n = Math.min(a.length - i, CHUNK / 4);
-            in.readFully(bytes, 0, 4 * n);
-            buf.clear();
-            buf.asFloatBuffer().get(a, i, n);
-            i += n;
-        }
+        read(in, a.length, Float.BYTES, (buf, from, n) -> buf.asFloatBuffer().get(a, from, n));
         return a;
     }
 
     static void writeDoubles(ObjectOutput out, double[] a) throws IOException {
-        out.writeInt(a.length);
-        ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < a.length; ) {
-            int n = Math.min(a.length - i, CHUNK / 8);
-            buf.clear();
-            buf.asDoubleBuffer().put(a, i, n);
-            out.write(buf.array(), 0, 8 * n);
-            i += n;
-        }
+        write(out, a.length, Double.BYTES, (buf, from, n) -> buf.asDoubleBuffer().put(a, from, n));
     }
 
     static double[] readDoubles(ObjectInput in) throws IOException {
         double[] a = new double[length(in)];
-        byte[] bytes = new byte[CHUNK];
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < a.length; ) {
-            int n = Math.min(a.length - i, CHUNK / 8);
-            in.readFully(bytes, 0, 8 * n);
-            buf.clear();
-            buf.asDoubleBuffer().get(a, i, n);
-            i += n;
-        }
+        read(in, a.length, Double.BYTES, (buf, from, n) -> buf.asDoubleBuffer().get(a, from, n));
         return a;
     }
 
     static void writeInts(ObjectOutput out, int[] a) throws IOException {
-        out.writeInt(a.length);
-        ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < a.length; ) {
-            int n = Math.min(a.length - i, CHUNK / 4);
-            buf.clear();
-            buf.asIntBuffer().put(a, i, n);
-            out.write(buf.array(), 0, 4 * n);
-            i += n;
-        }
+        write(out, a.length, Integer.BYTES, (buf, from, n) -> buf.asIntBuffer().put(a, from, n));
     }
 
     static int[] readInts(ObjectInput in) throws IOException {
         int[] a = new int[length(in)];
-        byte[] bytes = new byte[CHUNK];
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < a.length; ) {
-            int n = Math.min(a.length - i, CHUNK / 4);
-            in.readFully(bytes, 0, 4 * n);
-            buf.clear();
-            buf.asIntBuffer().get(a, i, n);
+        read(in, a.length, Integer.BYTES, (buf, from, n) -> buf.asIntBuffer().get(a, from, n));
+        return a;
+    }
+
+    /** Copies elements [from, from + n) of an array into (or out of) the buffer's start. */
+    private interface Chunk {
+        void copy(ByteBuffer buf, int from, int n);
+    }
+
+    private static void write(ObjectOutput out, int length, int bytes, Chunk put) throws IOException {
+        out.writeInt(length);
+        ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < length; ) {
+            int n = Math.min(length - i, CHUNK / bytes);
+            put.copy(buf, i, n);
+            out.write(buf.array(), 0, bytes * n);
             i += n;
         }
-        return a;
+    }
+
+    private static void read(ObjectInput in, int length, int bytes, Chunk get) throws IOException {
+        byte[] chunk = new byte[CHUNK];
+        ByteBuffer buf = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < length; ) {
+            int n = Math.min(length - i, CHUNK / bytes);
+            in.readFully(chunk, 0, bytes * n);
+            get.copy(buf, i, n);
+            i += n;
+        }
     }
 
     private static int length(ObjectInput in) throws IOException {
