@@ -512,7 +512,8 @@ public final class Trainer {
 
     /**
      * The row optimiser's step on the listed rows of an item table. Adagrad keeps its momentum where Adam keeps m and
-     * its accumulator where Adam keeps v, so checkpoints and resume carry it unchanged.
+     * its accumulator where Adam keeps v, so checkpoints and resume carry it unchanged; without momentum it leaves m as
+     * it is (zero), which Spark's rounds rely on to ship no m for item rows.
      */
     private void updateRows(Tensor param, Tensor gradRows, Tensor m, Tensor v, IntTensor rows, float scale, boolean decayed) {
         RowOptimizer opt = lossConfig.rows();
