@@ -30,10 +30,6 @@ public final class ParameterSlices implements Serializable {
     private final int count, total;
     private final boolean constantItemMoment;
 
-    public ParameterSlices(ModelConfig config) {
-        this(config, false);
-    }
-
     /** The cut of a run's model: item rows ship no first moment when the run's row optimiser never changes it. */
     static ParameterSlices of(TrainSettings settings, int numItems) {
         return new ParameterSlices(settings.modelConfig(numItems), settings.constantItemMoment(numItems));
