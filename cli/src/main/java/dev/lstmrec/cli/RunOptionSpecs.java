@@ -40,8 +40,11 @@ final class RunOptionSpecs implements CommandLine.IModelTransformer {
     /** Where a command's default differs from train's: its text in that command's help. */
     private static final Map<String, Map<RunOption, String>> OWN_DEFAULTS = Map.of(
             "backtest", Map.of(RunOption.EPOCHS, "train's for the initial model and the retrains, update's for the incremental updates ("
-                    + dev.lstmrec.engine.api.UpdateBuilder.DEFAULT_EPOCHS + "); given, it applies to all"),
+                    + dev.lstmrec.engine.api.UpdateBuilder.DEFAULT_EPOCHS + "); given, it applies to all",
+                    RunOption.LR, "train's for the initial model and the retrains, update's for the incremental updates ("
+                    + dev.lstmrec.engine.api.UpdateBuilder.DEFAULT_LR + "); given, it applies to all"),
             "update", Map.of(RunOption.EPOCHS, dev.lstmrec.engine.api.UpdateBuilder.DEFAULT_EPOCHS + " (an update continues a trained model)",
+                    RunOption.LR, dev.lstmrec.engine.api.UpdateBuilder.DEFAULT_LR + " (the parent ended its training at a low rate)",
                     RunOption.DROPOUT, "the parent model's"));
 
     @Override

@@ -33,8 +33,9 @@ import java.util.concurrent.Callable;
         description = {"Continues training a saved model on events that arrived after it, adding the items it has not seen.",
                 "New events extend the stored histories (a known user's must not be older than their last stored event);",
                 "training takes the windows that end in new events, with their stored context, plus --replay windows from",
-                "the stored histories; validation holds out each user's latest new event (at most 2,000 users, the latest).",
-                "--epochs defaults to " + UpdateBuilder.DEFAULT_EPOCHS + "."})
+                "the stored histories, drawn anew every epoch; validation holds out each user's latest new event (at most",
+                "2,000 users, the latest). --epochs defaults to " + UpdateBuilder.DEFAULT_EPOCHS + "; --patience counts",
+                "every epoch without a new best."})
 final class UpdateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -52,8 +53,8 @@ final class UpdateCommand implements Callable<Integer> {
     Path journal;
 
     @Option(names = "--replay", paramLabel = "F",
-            description = "Windows from the stored histories trained per window of new events, so the model does not forget"
-                    + " (default " + UpdateBuilder.DEFAULT_REPLAY + "; 0 = none).")
+            description = "Windows from the stored histories trained per window of new events, drawn anew every epoch, so the"
+                    + " model does not forget (default " + UpdateBuilder.DEFAULT_REPLAY + "; 0 = none).")
     Double replay;
 
     @Option(names = "--time-budget", paramLabel = "DURATION",
@@ -139,7 +140,7 @@ final class UpdateCommand implements Callable<Integer> {
         }
         r.model().save(outFile);
         double ndcg = r.training().epochs().get(r.training().bestEpoch() - 1).validation().get(Metric.NDCG, 10);
-        stdout.printf("update: %,d new events, %,d new items (catalogue %,d items), %,d windows of new events + %,d replayed;"
+        stdout.printf("update: %,d new events, %,d new items (catalogue %,d items), %,d windows of new events + %,d replayed per epoch;"
                         + " best epoch %d of %d, validation NDCG@10 %.4f on %,d held-out events; %.1f s%n", r.merged().newEvents(),
                 r.merged().newItems(), r.merged().numItems(), r.newWindows(), r.replayWindows(), r.training().bestEpoch(),
                 r.training().epochs().size(), ndcg, r.validationCases(), r.seconds());
@@ -154,7 +155,7 @@ final class UpdateCommand implements Callable<Integer> {
             json.put("new_items", r.merged().newItems());
             json.put("items", r.merged().numItems());
             json.put("new_windows", r.newWindows());
-            json.put("replay_windows", r.replayWindows());
+            json.put("replay_windows_per_epoch", r.replayWindows());
             json.put("validation_cases", r.validationCases());
             json.put("best_epoch", r.training().bestEpoch());
             json.put("epochs", r.training().epochs().size());

@@ -63,7 +63,7 @@ class UpdateCliTest {
         String text = help.out().replaceAll("\\s+", " ");
         assertTrue(text.contains("--lr=LR") && text.contains("--negatives=K") && text.contains("--replay=F"), help.out());
         assertTrue(!text.contains("--dim=") && !text.contains("--test-data"), help.out());
-        assertTrue(text.contains("(default: train's default, at most 10 (an update continues a trained model)"), help.out());
+        assertTrue(text.contains("(default: twice train's default, at most 20 (an update continues a trained model)"), help.out());
         CliTest.Result noData = CliTest.run("update", "--model", "x.lstmrec", "--out", "y.lstmrec");
         assertEquals(2, noData.code());
         assertTrue(noData.err().contains("--data or --journal is required"), noData.err());

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -36,27 +35,45 @@ import java.util.function.BooleanSupplier;
  * the latest new event of each user that has one (and a history before it), up to {@link ValidationUsers#MAX} users;
  * that event stays in the user's history. The new events come from a file, a {@link Dataset}, or an event journal
  * from the model's journal position on. The optimiser restarts (Adam moments zero; {@code warmup} applies as in
- * {@code train}): carrying the moments over was measured no better (bench/RESULTS.md). Settings are
+ * {@code train}): carrying the moments over was measured no better (bench/RESULTS.md). The replayed windows are drawn
+ * anew every epoch ({@link Trainer#setReplay}) and patience counts every epoch without a new best. Settings are
  * {@link RunOption}s as for {@code train}; the network's shape is the parent's.
  */
 public final class UpdateBuilder {
     /**
-     * Epochs when none is given: train's default for the same data, at most {@link #MAX_DEFAULT_EPOCHS}. On a session
-     * log that is 10: with 5 (half of train's, the previous default) the drifting log's updates were still improving
-     * every epoch when they stopped and reached 60% of a retrain's HR@20; with 10 they gain 5-30% per chunk at about a
-     * tenth of a retrain's seconds. Elsewhere 10: on ML-100K the best update epoch was the 9th or 10th of 10, and 30
-     * scored lower in the backtest, its few hundred validation cases letting it run on noise (bench/RESULTS.md).
+     * Epochs when none is given: twice train's default for the same data, at most {@link #MAX_DEFAULT_EPOCHS} (20 on
+     * session logs and elsewhere). With replay drawn anew every epoch the update no longer memorises a few windows, and
+     * its validation on the drifting log kept rising to epochs 13-19 of 20; 10 or 14 epochs reached 89-92% of a
+     * retrain's HR@20 there, 20 reached 101% (bench/RESULTS.md). Patience counts every epoch without a new best
+     * ({@link Trainer#setPatienceFromBest}), so an update on data that teaches the model little stops early.
      */
-    public static final String DEFAULT_EPOCHS = "train's default, at most 10";
-    static final int MAX_DEFAULT_EPOCHS = 10;
-    /** Replay when none is given: windows from the stored histories per window of new events. */
-    public static final double DEFAULT_REPLAY = 0.5;
+    public static final String DEFAULT_EPOCHS = "twice train's default, at most 20";
+    static final int MAX_DEFAULT_EPOCHS = 20;
+    /**
+     * Replay when none is given: windows drawn from the stored histories per window of new events, anew every epoch.
+     * 0.5 left the drifting log's updates at 70-75% of a retrain's HR@20; 2 with 20 epochs matched it (bench/RESULTS.md).
+     */
+    public static final double DEFAULT_REPLAY = 2;
     private static final List<RunOption> SHAPE = List.of(RunOption.DIM, RunOption.HIDDEN, RunOption.LAYERS, RunOption.MAX_LEN,
             RunOption.TIED);
 
+    /**
+     * The learning rate when none is given: half of train's for the same data. The parent ended its training at a low
+     * rate (a cosine schedule ends at 0); restarting at train's full rate knocked a converged model off its optimum: on a
+     * log whose behaviour had not changed the update scored below its own parent (97.5% of a full train's HR@20 at
+     * train's rate, 98.8% at 0.3 of it), while on the drifting log half of train's rate did as well as the full one and
+     * 0.3 of it lost 6% (bench/RESULTS.md).
+     */
+    public static final String DEFAULT_LR = "half of train's";
+
+    /** An update's default learning rate where train's default is {@code trainLr}. */
+    static float defaultLr(float trainLr) {
+        return trainLr / 2;
+    }
+
     /** An update's default epochs where train's default is {@code trainEpochs}. */
     static int defaultEpochs(int trainEpochs) {
-        return Math.min(MAX_DEFAULT_EPOCHS, trainEpochs);
+        return Math.min(MAX_DEFAULT_EPOCHS, 2 * trainEpochs);
     }
 
     private final SavedModel parent;
@@ -210,6 +227,9 @@ public final class UpdateBuilder {
         if (!all.containsKey(RunOption.EPOCHS)) {
             all.put(RunOption.EPOCHS, Integer.toString(defaultEpochs(RunConfig.of(all, remembered).intValue(RunOption.EPOCHS))));
         }
+        if (!all.containsKey(RunOption.LR)) {
+            all.put(RunOption.LR, Float.toString(defaultLr(RunConfig.of(all, remembered).floatValue(RunOption.LR))));
+        }
         if (!given.containsKey(RunOption.DROPOUT) && !given.containsKey(RunOption.EMBEDDING_DROPOUT)) {
             all.put(RunOption.EMBEDDING_DROPOUT, Float.toString(c.embeddingDropout()));
         }
@@ -298,19 +318,19 @@ public final class UpdateBuilder {
                     + " event is held out for validation");
         }
         if (valid.isEmpty()) throw new IllegalArgumentException("no new event has an event before it: nothing to validate on");
-        int newWindows = train.size();
-        long seed = run.longValue(RunOption.SEED);
-        List<Integer> storedUsers = new ArrayList<>();
-        for (int u = 0; u < parent.histories().length; u++) if (parent.histories()[u].length >= 2) storedUsers.add(u);
-        int replayWindows = storedUsers.isEmpty() ? 0 : (int) Math.round(replay * newWindows);
-        SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        for (int i = 0; i < replayWindows; i++) {
-            int[] h = parent.histories()[storedUsers.get(rnd.nextInt(storedUsers.size()))];
-            train.add(Arrays.copyOfRange(h, Math.max(0, h.length - maxLen - 1), h.length));
+        int newSequences = train.size();
+        int newWindows = dev.lstmrec.engine.train.TrainingWindows.cut(train, maxLen).size();
+        int storedWindows = 0;
+        for (int[] h : parent.histories()) { // the replay pool: every stored history, drawn from anew each epoch
+            if (h.length < 2) continue;
+            train.add(h);
+            storedWindows += (h.length - 2) / maxLen + 1; // as TrainingWindows.cut tiles it
         }
-        listener.onMessage(String.format("training on %,d windows of new events and %,d replayed from the stored histories;"
-                + " validation: the latest new event of %,d users", newWindows, replayWindows, valid.size()));
+        int replayWindows = (int) Math.min(storedWindows, Math.round(replay * newWindows));
+        listener.onMessage(String.format("training on %,d windows of new events and, each epoch, %,d drawn anew from the %,d of the"
+                + " stored histories; validation: the latest new event of %,d users", newWindows, replayWindows, storedWindows, valid.size()));
 
+        long seed = run.longValue(RunOption.SEED);
         Protocol protocol = new Protocol(run.booleanValue(RunOption.EXCLUDE_SEEN), 0, seed);
         String parentChecksum = Lineage.checksum(parent);
         RunFingerprint fingerprint = RunFingerprint.of("update;parent=" + parentChecksum + ";replay=" + replay + ";", run,
@@ -324,6 +344,8 @@ public final class UpdateBuilder {
         Backend b = backendInstance != null ? backendInstance : chosen.create(run.backendOptions());
         try {
             Trainer trainer = new Trainer(b, grown, run.trainConfig(), run.lossConfig());
+            trainer.setReplay(newSequences, replayWindows);
+            trainer.setPatienceFromBest(true);
             float[] weights = GrownWeights.grow(parent.config(), parent.weights(), grown, merged.newItemCounts(), seed);
             int total = weights.length;
             trainer.setState(weights, new float[total], new float[total], 0);

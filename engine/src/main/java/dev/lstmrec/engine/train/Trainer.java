@@ -73,6 +73,9 @@ public final class Trainer {
     private long negativeSeed; // the sampled losses' draws: the run's seed unless set (a data-parallel round shares one)
     private long scheduleSteps = 1; // steps in the schedule's horizon, set by fit from the number of batches
     private long deadline; // System.nanoTime() after which fit trains no further epoch; 0 = none
+    private int replayFrom = -1; // sequences from this index on are a replay pool (setReplay); -1 = none
+    private int replayPerEpoch;
+    private boolean patienceFromBest; // setPatienceFromBest: a plateau counts towards patience too
 
     /** A trainer with the full softmax. */
     public Trainer(Backend backend, ModelConfig model, TrainConfig train) {
@@ -210,7 +213,8 @@ public final class Trainer {
                                TrainingListener listener, Checkpointing checkpointing, TrainingState resume) {
         TrainingState st = resume == null ? new TrainingState() : restore(resume);
         int horizon = train.schedule().horizonEpochs() > 0 ? train.schedule().horizonEpochs() : train.epochs();
-        scheduleSteps = (long) horizon * ((windows.size() + train.batchSize() - 1) / train.batchSize());
+        int epochWindows = windowsPerEpoch(windows);
+        scheduleSteps = (long) horizon * ((epochWindows + train.batchSize() - 1) / train.batchSize());
         // A tune trial trains to a rung of a longer run (the schedule's horizon): patience running out at the rung is
         // that run's early stop, and a continued trial checks it before training on.
         int plannedEpochs = Math.max(train.epochs(), horizon);
@@ -236,7 +240,7 @@ public final class Trainer {
                 st.bestEpoch = st.epoch;
                 st.sinceBest = 0;
                 st.best = downloadWeights();
-            } else if (score >= st.bestScore - standardError(st.bestScore, valid.cases())) {
+            } else if (!patienceFromBest && score >= st.bestScore - standardError(st.bestScore, valid.cases())) {
                 st.sinceBest = 0; // a plateau within the validation set's noise is not a decline: keep training
             } else {
                 st.sinceBest++;
@@ -301,10 +305,66 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Makes {@link #fit} train, every epoch, all windows of the sequences before index {@code fromSequence} and a fresh
+     * draw of {@code perEpoch} windows (without repeats; all of them when there are fewer) from the sequences at
+     * {@code fromSequence} and after: the replay of {@code lstmrec update}, which keeps a continued model from
+     * forgetting the data it was trained on. A draw that changes every epoch covers {@code epochs} times more of the old
+     * data than one fixed draw at the same cost, and does not let the model memorise the few windows it replays
+     * (bench/RESULTS.md). Each epoch's draw is a pure function of (seed, epoch), so a resumed run replays it.
+     */
+    public void setReplay(int fromSequence, int perEpoch) {
+        if (fromSequence < 0 || perEpoch < 0) throw new IllegalArgumentException("replay from sequence " + fromSequence + ", " + perEpoch + " per epoch");
+        this.replayFrom = fromSequence;
+        this.replayPerEpoch = perEpoch;
+    }
+
+    /**
+     * Makes patience count every epoch without a new best, a plateau within the validation set's noise included. A run
+     * from scratch must not stop on a plateau (it may still be climbing out of it); a continued model starts near its
+     * best, and on data that teaches it little (an update of a log whose behaviour has not changed) a plateau is all
+     * there is: ending it there is what keeps such an update cheap (bench/RESULTS.md).
+     */
+    public void setPatienceFromBest(boolean fromBest) {
+        this.patienceFromBest = fromBest;
+    }
+
+    /** Windows of {@code windows} (cut in sequence order) that belong to sequences before the replay pool. */
+    private int trainedEveryEpoch(List<int[]> windows) {
+        if (replayFrom < 0) return windows.size();
+        int n = 0;
+        while (n < windows.size() && windows.get(n)[0] < replayFrom) n++;
+        return n;
+    }
+
+    private int windowsPerEpoch(List<int[]> windows) {
+        int fixed = trainedEveryEpoch(windows);
+        return fixed + Math.min(replayPerEpoch, windows.size() - fixed);
+    }
+
+    /** The windows of epoch {@code epoch}, shuffled: all, or (with {@link #setReplay}) the fixed ones and this epoch's draw. */
+    int[] epochOrder(List<int[]> windows, int epoch) {
+        if (replayFrom < 0) return shuffledOrder(windows.size(), train.seed(), epoch);
+        int fixed = trainedEveryEpoch(windows), pool = windows.size() - fixed, k = Math.min(replayPerEpoch, pool);
+        int[] drawn = new int[pool]; // a partial Fisher-Yates shuffle of the pool: its first k are the draw
+        for (int i = 0; i < pool; i++) drawn[i] = fixed + i;
+        SplittableRandom rnd = new SplittableRandom((train.seed() * 31 + epoch) ^ 0x7E91A5L);
+        for (int i = 0; i < k; i++) {
+            int j = i + rnd.nextInt(pool - i);
+            int t = drawn[i];
+            drawn[i] = drawn[j];
+            drawn[j] = t;
+        }
+        int[] shuffle = shuffledOrder(fixed + k, train.seed(), epoch);
+        int[] order = new int[fixed + k];
+        for (int i = 0; i < order.length; i++) order[i] = shuffle[i] < fixed ? shuffle[i] : drawn[shuffle[i] - fixed];
+        return order;
+    }
+
     /** Trains the batches of {@code st.epoch} from {@code st.nextBatch} on, accumulating into the state. */
     private void runEpoch(TrainingState st, List<int[]> sequences, List<int[]> windows, TrainingListener listener,
                           Checkpointing checkpointing) {
-        int[] order = shuffledOrder(windows.size(), train.seed(), st.epoch);
+        int[] order = epochOrder(windows, st.epoch);
         int batches = (order.length + train.batchSize() - 1) / train.batchSize();
         long start = System.nanoTime();
         double secondsBefore = st.epochSeconds;

@@ -175,6 +175,20 @@ class UpdateTest {
         }
     }
 
+    /** Without --lr and --epochs an update takes half of train's rate and twice its epochs (at most 20), per kind of log. */
+    @Test
+    void theDefaultRateIsHalfOfTrainsAndTheEpochsTwiceTrainsAtMost20() throws IOException {
+        RunConfig users = LstmRec.updater(parent).data(later).set(RunOption.FORMAT, "ml-100k").resolve();
+        assertEquals(RunConfig.defaults().floatValue(RunOption.LR) / 2, users.floatValue(RunOption.LR));
+        assertEquals(20, users.intValue(RunOption.EPOCHS));
+        RunConfig sessions = LstmRec.updater(parent).data(later).set(RunOption.FORMAT, "gru4rec").resolve();
+        assertEquals(0.005f, sessions.floatValue(RunOption.LR), 1e-9, "session logs train at 0.01");
+        assertEquals(20, sessions.intValue(RunOption.EPOCHS), "session logs train 10 epochs");
+        RunConfig given = LstmRec.updater(parent).data(later).set(RunOption.FORMAT, "gru4rec").set(RunOption.LR, "0.02").epochs(4).resolve();
+        assertEquals(0.02f, given.floatValue(RunOption.LR));
+        assertEquals(4, given.intValue(RunOption.EPOCHS));
+    }
+
     @Test
     void anUpdateGrowsTheModelRecordsItsLineageAndCanRecommendNewItems() throws IOException {
         UpdateBuilder.Result r = updater().train();

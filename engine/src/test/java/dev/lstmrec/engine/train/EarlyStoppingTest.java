@@ -112,4 +112,24 @@ class EarlyStoppingTest {
         assertEquals(0, Trainer.standardError(0, 400));
         assertEquals(0, Trainer.standardError(0.5, 0));
     }
+
+    /** An update counts every epoch without a new best: the plateau that a run from scratch goes on through ends it. */
+    @Test
+    void patienceFromTheBestEndsAPlateau() {
+        double[] plateau = {0.050, 0.045, 0.042, 0.044, 0.041, 0.046, 0.043, 0.040, 0.047, 0.044, 0.049, 0.060, 0.070};
+        Trainer t = new Trainer(new ScalarBackend(), new ModelConfig(9, 4, 4, 1, 5, 0f, 0f),
+                new TrainConfig(8, 0.01f, plateau.length, 3, 1, 0f, 5f));
+        t.setPatienceFromBest(true);
+        TrainingResult r = t.fit(SEQUENCES, scripted(plateau, 400), TrainingListener.SILENT, Checkpointing.none(), null);
+        assertTrue(r.stoppedEarly());
+        assertEquals(4, r.epochs().size(), "epochs 2, 3 and 4 are no new best");
+        assertEquals(1, r.bestEpoch());
+        double[] climbing = {0.050, 0.051, 0.049, 0.048, 0.052, 0.050, 0.049, 0.053};
+        Trainer c = new Trainer(new ScalarBackend(), new ModelConfig(9, 4, 4, 1, 5, 0f, 0f),
+                new TrainConfig(8, 0.01f, climbing.length, 3, 1, 0f, 5f));
+        c.setPatienceFromBest(true);
+        TrainingResult rc = c.fit(SEQUENCES, scripted(climbing, 400), TrainingListener.SILENT, Checkpointing.none(), null);
+        assertFalse(rc.stoppedEarly(), "a new best every third epoch keeps it going");
+        assertEquals(8, rc.bestEpoch());
+    }
 }

@@ -75,6 +75,35 @@ class TrainerTest {
         assertTrue(last < first - 0.5, "loss on the repeated batch falls: " + first + " -> " + last);
     }
 
+    /**
+     * With a replay pool, every epoch trains all windows of the sequences before it and a fresh draw of distinct pool
+     * windows; the draw is a function of (seed, epoch) only, so a resumed run trains the same windows.
+     */
+    @Test
+    void aReplayPoolIsDrawnAnewEachEpochBesideEveryFixedWindow() {
+        List<int[]> sequences = new java.util.ArrayList<>();
+        for (int s = 0; s < 3; s++) sequences.add(new int[] {1, 2, 3});       // fixed: windows 0..2
+        for (int s = 0; s < 40; s++) sequences.add(new int[] {4, 5, 6, 7, 8}); // pool: 2 windows each at max-len 3
+        List<int[]> windows = TrainingWindows.cut(sequences, 3);
+        assertEquals(83, windows.size());
+        Trainer t = new Trainer(new ScalarBackend(), new ModelConfig(9, 4, 4, 1, 3, 0f, 0f), new TrainConfig(8, 0.01f, 3, 0, 7, 0f, 5f));
+        t.setReplay(3, 10);
+        java.util.Set<Integer> first = null;
+        for (int epoch = 1; epoch <= 3; epoch++) {
+            int[] order = t.epochOrder(windows, epoch);
+            assertEquals(13, order.length);
+            java.util.Set<Integer> seen = new java.util.TreeSet<>();
+            for (int w : order) assertTrue(seen.add(w), "window " + w + " twice in epoch " + epoch);
+            for (int w = 0; w < 3; w++) assertTrue(seen.contains(w), "fixed window " + w + " missing from epoch " + epoch);
+            assertArrayEquals(order, t.epochOrder(windows, epoch), "the same epoch draws the same windows");
+            if (first == null) first = seen;
+            else assertTrue(!first.equals(seen), "epoch " + epoch + " replays the windows of epoch 1");
+        }
+        t.setReplay(3, 1000); // more than the pool: all of it, once
+        assertEquals(83, t.epochOrder(windows, 1).length);
+        assertEquals(83, java.util.Arrays.stream(t.epochOrder(windows, 1)).distinct().count());
+    }
+
     @Test
     void windowsTileLongSequencesFromTheEnd() {
         int[] seq = {1, 2, 3, 4, 5, 6, 7};
