@@ -43,15 +43,16 @@ public final class UpdateBuilder {
     /**
      * Epochs when none is given: twice train's default for the same data, at most {@link #MAX_DEFAULT_EPOCHS} (20 on
      * session logs and elsewhere). With replay drawn anew every epoch the update no longer memorises a few windows, and
-     * its validation on the drifting log kept rising to epochs 13-19 of 20; 10 or 14 epochs reached 89-92% of a
-     * retrain's HR@20 there, 20 reached 101% (bench/RESULTS.md). Patience counts every epoch without a new best
+     * its validation on the drifting log kept rising to epochs 13-19 of 20; 10 epochs reached 83% of a retrain's
+     * HR@20 there, 20 reached 110% (bench/RESULTS.md). Patience counts every epoch without a new best
      * ({@link Trainer#setPatienceFromBest}), so an update on data that teaches the model little stops early.
      */
     public static final String DEFAULT_EPOCHS = "twice train's default, at most 20";
     static final int MAX_DEFAULT_EPOCHS = 20;
     /**
      * Replay when none is given: windows drawn from the stored histories per window of new events, anew every epoch.
-     * 0.5 left the drifting log's updates at 70-75% of a retrain's HR@20; 2 with 20 epochs matched it (bench/RESULTS.md).
+     * 0.5 left the drifting log's updates at 70-75% of a retrain's HR@20; 2 with 20 epochs reached 110% (1 reached about
+     * 91%; bench/RESULTS.md).
      */
     public static final double DEFAULT_REPLAY = 2;
     private static final List<RunOption> SHAPE = List.of(RunOption.DIM, RunOption.HIDDEN, RunOption.LAYERS, RunOption.MAX_LEN,
