@@ -13,6 +13,7 @@ import dev.lstmrec.engine.train.Trainer;
 import dev.lstmrec.engine.train.TrainingCheckpoints;
 import dev.lstmrec.engine.train.TrainingListener;
 import dev.lstmrec.engine.train.TrainingResult;
+import dev.lstmrec.engine.train.TrainingWindows;
 import dev.lstmrec.engine.train.Validation;
 
 import java.io.IOException;
@@ -320,12 +321,12 @@ public final class UpdateBuilder {
         }
         if (valid.isEmpty()) throw new IllegalArgumentException("no new event has an event before it: nothing to validate on");
         int newSequences = train.size();
-        int newWindows = dev.lstmrec.engine.train.TrainingWindows.cut(train, maxLen).size();
-        int storedWindows = 0;
+        int newWindows = 0, storedWindows = 0;
+        for (int[] w : train) newWindows += TrainingWindows.count(w.length, maxLen);
         for (int[] h : parent.histories()) { // the replay pool: every stored history, drawn from anew each epoch
             if (h.length < 2) continue;
             train.add(h);
-            storedWindows += (h.length - 2) / maxLen + 1; // as TrainingWindows.cut tiles it
+            storedWindows += TrainingWindows.count(h.length, maxLen);
         }
         int replayWindows = (int) Math.min(storedWindows, Math.round(replay * newWindows));
         listener.onMessage(String.format("training on %,d windows of new events and, each epoch, %,d drawn anew from the %,d of the"

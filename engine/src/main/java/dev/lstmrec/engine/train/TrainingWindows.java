@@ -28,6 +28,11 @@ public final class TrainingWindows {
         return windows;
     }
 
+    /** How many windows {@link #cut} makes of a sequence of {@code length} items. */
+    public static int count(int length, int maxLen) {
+        return length < 2 ? 0 : (length - 2) / maxLen + 1;
+    }
+
     /** Inputs (items) of a window. */
     public static int[] inputs(int[] sequence, int[] window) {
         return Arrays.copyOfRange(sequence, window[1], window[2] - 1);

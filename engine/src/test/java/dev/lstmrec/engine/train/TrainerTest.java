@@ -86,6 +86,8 @@ class TrainerTest {
         for (int s = 0; s < 40; s++) sequences.add(new int[] {4, 5, 6, 7, 8}); // pool: 2 windows each at max-len 3
         List<int[]> windows = TrainingWindows.cut(sequences, 3);
         assertEquals(83, windows.size());
+        assertEquals(3 * TrainingWindows.count(3, 3) + 40 * TrainingWindows.count(5, 3), windows.size());
+        assertEquals(0, TrainingWindows.count(1, 3));
         Trainer t = new Trainer(new ScalarBackend(), new ModelConfig(9, 4, 4, 1, 3, 0f, 0f), new TrainConfig(8, 0.01f, 3, 0, 7, 0f, 5f));
         t.setReplay(3, 10);
         java.util.Set<Integer> first = null;
