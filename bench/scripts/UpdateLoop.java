@@ -61,7 +61,7 @@ public class UpdateLoop {
             if (c + 1 == Math.min(chunks, maxChunks)) break;
             Dataset chunk = log.keepEvents(plan.marks(from, to), log.source() + " (chunk " + (c + 1) + ")");
             UpdateBuilder b = LstmRec.updater(model).dataset(chunk).backend(backend).listener(listener).replay(replay);
-            opts.forEach((o, v) -> { if (o.group() != RunOption.Group.MODEL || o == RunOption.DROPOUT || o == RunOption.EMBEDDING_DROPOUT || o == RunOption.HIDDEN_DROPOUT) b.set(o, v); });
+            opts.forEach((o, v) -> { if (Backtest.takenByUpdate(o)) b.set(o, v); }); // as the backtest passes them
             long t0 = System.nanoTime();
             UpdateBuilder.Result r = b.train();
             double sec = (System.nanoTime() - t0) / 1e9;

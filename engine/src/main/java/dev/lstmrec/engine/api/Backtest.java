@@ -468,7 +468,7 @@ public final class Backtest {
     }
 
     /** The settings an update takes: all but the network's shape (the parent's), the data and the held-out protocol. */
-    private static boolean takenByUpdate(RunOption o) {
+    static boolean takenByUpdate(RunOption o) {
         if (o == RunOption.DROPOUT || o == RunOption.EMBEDDING_DROPOUT || o == RunOption.HIDDEN_DROPOUT) return true;
         return o.group() != RunOption.Group.MODEL && o != RunOption.DATA && o != RunOption.TEST_DATA && o != RunOption.HOLDOUT
                 && o != RunOption.EVAL_NEGATIVES;
